@@ -1,0 +1,53 @@
+// convlstm command-line entry point: parses arguments, runs a subcommand, maps errors to exit statuses
+// (0 success, 1 runtime/data error, 2 usage/config error). The only place that catches library errors.
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace {
+
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"convlstm: ConvLSTM precipitation nowcasting (Shi et al. 2015) on oneDNN"};
+  app.set_version_flag("--version", std::string("convlstm ") + CONVLSTM_VERSION);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "convlstm: " << e.what() << " (see convlstm --help)\n";
+    return kExitUsage;
+  }
+
+  try {
+    convlstm::log::set_level(log_level);
+    if (app.get_subcommands().empty()) {
+      std::cout << app.help();
+      return 0;
+    }
+  } catch (const convlstm::ConfigError& e) {
+    convlstm::log::error("{}", e.what());
+    return kExitUsage;
+  } catch (const convlstm::UsageError& e) {
+    convlstm::log::error("{}", e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    convlstm::log::error("{}", e.what());
+    return kExitRuntime;
+  }
+  return 0;
+}

@@ -1,0 +1,97 @@
+#include "nn/conv_lstm_cell.hpp"
+
+#include "core/error.hpp"
+
+namespace convlstm::nn {
+
+namespace {
+
+ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, bool for_weight_grads) {
+  ops::Conv2dOptions o;
+  // Without input, W_h's convolution carries the bias and writes the pre-activation; with input it adds onto
+  // W_x * X + b, which forward_input wrote.
+  o.bias = !s.has_input();
+  o.accumulate = s.has_input();
+  o.backward_data = !for_weight_grads;
+  o.backward_weights = for_weight_grads;
+  return ops::Conv2d({n, s.f, 4 * s.f, s.h, s.w, s.k_h}, layout, layout, o);
+}
+
+}  // namespace
+
+ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layout x_layout,
+                           ops::Layout state_layout)
+    : s_(shape),
+      steps_(steps),
+      state_layout_(state_layout),
+      conv_h_(make_conv_h(shape, shape.b, state_layout, false)),
+      conv_h_grad_(make_conv_h(shape, steps * shape.b, state_layout, true)),
+      peep_(Shape{3 * shape.f * shape.h * shape.w}) {
+  CONVLSTM_CHECK(state_layout == ops::Layout::nchw || shape.f % ops::kChannelBlock == 0,
+                 "nChw16c states need F a multiple of 16, got F=" << shape.f);
+  if (s_.has_input()) {
+    ops::Conv2dOptions o;
+    o.bias = true;
+    o.backward_data = true;
+    o.backward_weights = true;
+    conv_x_.emplace(ops::Conv2dGeometry{steps * s_.b, s_.c, 4 * s_.f, s_.h, s_.w, s_.k_x}, x_layout,
+                    state_layout, o);
+  }
+}
+
+std::int64_t ConvLstmCell::peephole_expanded_size() const {
+  return s_.peephole == Peephole::none ? 0 : 3 * s_.f * s_.h * s_.w;
+}
+
+void ConvLstmCell::set_params(const CellParams& p) {
+  CONVLSTM_CHECK(p.w_h.shape == (Shape{4 * s_.f, s_.f, s_.k_h, s_.k_h}),
+                 "w_h " << p.w_h.shape << " does not fit the cell");
+  conv_h_.set_weights(p.w_h.data);
+  if (conv_x_) {
+    CONVLSTM_CHECK(p.w_x.shape == (Shape{4 * s_.f, s_.c, s_.k_x, s_.k_x}),
+                   "w_x " << p.w_x.shape << " does not fit the cell");
+    conv_x_->set_weights(p.w_x.data);
+  }
+  if (s_.peephole != Peephole::none) {
+    CONVLSTM_CHECK(p.w_c.numel() == 3 * ops::peephole_size(s_.peephole, s_.f, s_.h * s_.w),
+                   "w_c " << p.w_c.shape << " does not fit the cell");
+    ops::expand_peepholes(s_.peephole, p.w_c.data, s_.f, s_.h * s_.w, state_layout_, peep_.data());
+  }
+  bias_ = p.b.data;
+}
+
+void ConvLstmCell::forward_input(const float* x, float* gates) {
+  if (conv_x_) conv_x_->forward(x, bias_, gates);
+}
+
+void ConvLstmCell::forward_step(const float* h_prev, bool h_prev_zero, const float* c_prev, float* gates_t,
+                                float* c, float* tanh_c, float* h) {
+  CONVLSTM_CHECK(!(h_prev_zero && !s_.has_input()), "a cell without input must run W_h * H_{t-1}");
+  if (!h_prev_zero) conv_h_.forward(h_prev, s_.has_input() ? nullptr : bias_, gates_t);
+  const float* peep = s_.peephole == Peephole::none ? nullptr : peep_.data();
+  ops::lstm_gates_forward(gate_geometry(), peep, gates_t, c_prev, c, tanh_c, h);
+}
+
+void ConvLstmCell::backward_step(const float* gates_t, const float* c_prev, const float* c,
+                                 const float* tanh_c, const float* dh, const float* dc, float* dgates_t,
+                                 float* dh_prev, float* dc_prev, float* dpeep) {
+  const float* peep = s_.peephole == Peephole::none ? nullptr : peep_.data();
+  ops::lstm_gates_backward(gate_geometry(), peep, gates_t, c_prev, c, tanh_c, dh, dc, dgates_t, dc_prev,
+                           dpeep);
+  if (dh_prev) conv_h_.backward_data(dgates_t, dh_prev);
+}
+
+void ConvLstmCell::backward_params(const float* x, const float* h_prevs, const float* dgates,
+                                   const float* dpeep, CellParams& grads, float* dx) {
+  if (conv_x_) {
+    conv_x_->backward_weights(x, dgates, grads.w_x.data, grads.b.data);
+    if (dx) conv_x_->backward_data(dgates, dx);
+    conv_h_grad_.backward_weights(h_prevs, dgates, grads.w_h.data, nullptr);
+  } else {
+    conv_h_grad_.backward_weights(h_prevs, dgates, grads.w_h.data, grads.b.data);
+  }
+  if (s_.peephole != Peephole::none)
+    ops::reduce_peephole_grads(s_.peephole, dpeep, s_.f, s_.h * s_.w, state_layout_, grads.w_c.data);
+}
+
+}  // namespace convlstm::nn

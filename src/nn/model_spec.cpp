@@ -1,0 +1,72 @@
+#include "nn/model_spec.hpp"
+
+#include <sstream>
+
+#include "core/error.hpp"
+#include "ops/layout.hpp"
+
+namespace convlstm::nn {
+
+std::int64_t ModelSpec::hidden_sum() const {
+  std::int64_t s = 0;
+  for (const auto& l : layers) s += l.filters;
+  return s;
+}
+
+bool ModelSpec::blocked_layout() const {
+  for (const auto& l : layers)
+    if (l.filters % ops::kChannelBlock != 0) return false;
+  return true;
+}
+
+void ModelSpec::validate() const {
+  auto fail = [](const std::string& key, const std::string& what) {
+    throw ConfigError("model." + key + ": " + what);
+  };
+  if (channels < 1) fail("channels", "must be at least 1");
+  if (patch < 1) fail("patch", "must be at least 1");
+  if (height < 1 || width < 1) fail("height/width", "frame size must be positive");
+  if (height % patch != 0 || width % patch != 0) {
+    std::ostringstream os;
+    os << "patch " << patch << " does not divide the frame size " << height << "x" << width;
+    fail("patch", os.str());
+  }
+  if (layers.empty()) fail("layers", "needs at least one layer");
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const auto& l = layers[k];
+    const std::string key = "layers[" + std::to_string(k) + "]";
+    if (l.filters < 1) fail(key + ".filters", "must be at least 1");
+    if (l.k_x < 1 || l.k_x % 2 == 0) fail(key + ".k_x", "must be a positive odd number");
+    if (l.k_h < 1 || l.k_h % 2 == 0) fail(key + ".k_h", "must be a positive odd number");
+  }
+}
+
+std::string ModelSpec::str() const {
+  std::ostringstream os;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const auto& l = layers[k];
+    if (k == 0) os << "(" << l.k_x << "x" << l.k_x << ")-";
+    os << l.k_h << "x" << l.k_h << "-" << l.filters << (k + 1 < layers.size() ? "-" : "");
+  }
+  os << ", patch " << patch << ", " << height << "x" << width << "x" << channels << ", peephole "
+     << to_string(peephole);
+  return os.str();
+}
+
+std::string to_string(Peephole p) {
+  switch (p) {
+    case Peephole::none:
+      return "none";
+    case Peephole::channel:
+      return "channel";
+    case Peephole::pixel:
+      return "pixel";
+  }
+  return "?";
+}
+
+std::string to_string(OutputActivation a) {
+  return a == OutputActivation::sigmoid ? "sigmoid" : "identity";
+}
+
+}  // namespace convlstm::nn

@@ -1,0 +1,21 @@
+// Space-to-depth patching at the network's boundary (design 5.2), in PyTorch's pixel_unshuffle order:
+//   patched[t*B + b, c*p² + dy*p + dx, i, j] = frames[b, t, c, i*p + dy, j*p + dx]
+// Frames are (B, T, C, H, W) NCHW; patched tensors are time-major (T*B, C p², H/p, W/p) in an activation
+// Layout, so step t is the contiguous rows [t*B, (t+1)*B). Both functions are permutations and each other's
+// adjoint: the backward of unpatch_frames is patch_frames.
+#pragma once
+
+#include <cstdint>
+
+#include "ops/layout.hpp"
+
+namespace convlstm::nn {
+
+struct FrameGeometry {
+  std::int64_t b = 1, t = 1, c = 1, h = 1, w = 1, p = 1;
+};
+
+void patch_frames(const FrameGeometry& g, const float* frames, ops::Layout layout, float* patched);
+void unpatch_frames(const FrameGeometry& g, const float* patched, ops::Layout layout, float* frames);
+
+}  // namespace convlstm::nn

@@ -1,0 +1,241 @@
+#include "ops/conv2d.hpp"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "ops/engine.hpp"
+
+namespace convlstm::ops {
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+
+tag tag_of(Layout layout) {
+  return layout == Layout::nchw ? tag::nchw : tag::nChw16c;
+}
+
+// Number of output positions o in [0, n) whose tap t in [0, k) reads an in-image input (same padding).
+std::int64_t inside_taps(std::int64_t n, std::int64_t k) {
+  std::int64_t count = 0;
+  for (std::int64_t t = 0; t < k; ++t) {
+    const std::int64_t shift = t - k / 2;  // input index = o + shift
+    count += std::max<std::int64_t>(0, std::min(n, n - shift) - std::max<std::int64_t>(0, -shift));
+  }
+  return count;
+}
+
+// A "copy to user weights" that does nothing when the kernel already wants plain OIHW.
+struct WeightBuffer {
+  memory::desc md;
+  memory mem;  // reordered copy; empty when md is plain OIHW
+  bool plain = true;
+};
+
+}  // namespace
+
+std::string Conv2dGeometry::str() const {
+  std::ostringstream os;
+  os << "conv2d N" << n << " IC" << ic << " OC" << oc << " " << h << "x" << w << " k" << k;
+  return os.str();
+}
+
+double Conv2dGeometry::flops() const {
+  return 2.0 * static_cast<double>(n) * oc * ic * inside_taps(h, k) * inside_taps(w, k);
+}
+
+struct Conv2d::Impl {
+  Conv2dGeometry g;
+  Conv2dOptions opt;
+  memory::desc src_md, dst_md, user_w_md, bias_md;
+
+  dnnl::convolution_forward::primitive_desc fwd_pd;
+  dnnl::convolution_forward fwd;
+  WeightBuffer fwd_w;
+
+  std::optional<dnnl::convolution_backward_data::primitive_desc> bwd_data_pd;
+  dnnl::convolution_backward_data bwd_data;
+  WeightBuffer bwd_data_w;
+  memory diff_src_scratch;  // bwd-data output before it is added to the caller's diff_src
+
+  std::optional<dnnl::convolution_backward_weights::primitive_desc> bwd_w_pd;
+  dnnl::convolution_backward_weights bwd_w;
+  memory diff_w_scratch;        // in the kernel's layout
+  memory diff_w_plain_scratch;  // OIHW, when the kernel's layout differs
+  memory diff_b_scratch;
+
+  const float* weights_user = nullptr;  // what set_weights() last received
+
+  [[noreturn]] void fail(const char* what, const dnnl::error& e) const {
+    throw BackendError(std::string("oneDNN ") + what + " failed for " + g.str() + ": " + e.what());
+  }
+
+  WeightBuffer make_weight_buffer(const memory::desc& wanted) {
+    WeightBuffer b;
+    b.md = wanted;
+    b.plain = wanted == user_w_md;
+    if (!b.plain) b.mem = memory(wanted, cpu_engine());
+    return b;
+  }
+
+  void load_weights(WeightBuffer& b) {
+    if (b.plain) return;
+    memory user(user_w_md, cpu_engine(), const_cast<float*>(weights_user));
+    dnnl::reorder(user, b.mem).execute(cpu_stream(), user, b.mem);
+  }
+
+  memory weights_memory(const WeightBuffer& b) const {
+    return b.plain ? memory(user_w_md, cpu_engine(), const_cast<float*>(weights_user)) : b.mem;
+  }
+};
+
+Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_layout, Conv2dOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  auto& s = *impl_;
+  s.g = geometry;
+  s.opt = options;
+  const auto& g = s.g;
+  CONVLSTM_CHECK(g.k % 2 == 1 && g.k >= 1, "kernel size must be odd, got " << g.k << " in " << g.str());
+  CONVLSTM_CHECK(g.n > 0 && g.ic > 0 && g.oc > 0 && g.h > 0 && g.w > 0, "empty " << g.str());
+  const auto f32 = memory::data_type::f32;
+  const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
+  try {
+    s.src_md = memory::desc({g.n, g.ic, g.h, g.w}, f32, tag_of(src_layout));
+    s.dst_md = memory::desc({g.n, g.oc, g.h, g.w}, f32, tag_of(dst_layout));
+    s.user_w_md = memory::desc({g.oc, g.ic, g.k, g.k}, f32, tag::oihw);
+    s.bias_md = options.bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc();
+    const memory::desc any_w({g.oc, g.ic, g.k, g.k}, f32, tag::any);
+
+    dnnl::convolution_forward::desc fwd_d(dnnl::prop_kind::forward_training,
+                                          dnnl::algorithm::convolution_direct, s.src_md, any_w, s.bias_md,
+                                          s.dst_md, strides, pad, pad);
+    dnnl::primitive_attr attr;
+    if (options.accumulate) {
+      dnnl::post_ops ops;
+      ops.append_sum(1.0f);
+      attr.set_post_ops(ops);
+    }
+    s.fwd_pd = dnnl::convolution_forward::primitive_desc(fwd_d, attr, cpu_engine());
+    s.fwd = dnnl::convolution_forward(s.fwd_pd);
+    s.fwd_w = s.make_weight_buffer(s.fwd_pd.weights_desc());
+
+    if (options.backward_data) {
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w, s.dst_md,
+                                              strides, pad, pad);
+      s.bwd_data_pd.emplace(d, cpu_engine(), s.fwd_pd);
+      s.bwd_data = dnnl::convolution_backward_data(*s.bwd_data_pd);
+      s.bwd_data_w = s.make_weight_buffer(s.bwd_data_pd->weights_desc());
+      s.diff_src_scratch = memory(s.src_md, cpu_engine());
+    }
+    if (options.backward_weights) {
+      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w,
+                                                 s.bias_md, s.dst_md, strides, pad, pad);
+      s.bwd_w_pd.emplace(d, cpu_engine(), s.fwd_pd);
+      s.bwd_w = dnnl::convolution_backward_weights(*s.bwd_w_pd);
+      s.diff_w_scratch = memory(s.bwd_w_pd->diff_weights_desc(), cpu_engine());
+      if (!(s.bwd_w_pd->diff_weights_desc() == s.user_w_md))
+        s.diff_w_plain_scratch = memory(s.user_w_md, cpu_engine());
+      if (options.bias) s.diff_b_scratch = memory(s.bias_md, cpu_engine());
+    }
+  } catch (const dnnl::error& e) {
+    s.fail("primitive creation", e);
+  }
+}
+
+Conv2d::~Conv2d() = default;
+Conv2d::Conv2d(Conv2d&&) noexcept = default;
+Conv2d& Conv2d::operator=(Conv2d&&) noexcept = default;
+
+const Conv2dGeometry& Conv2d::geometry() const {
+  return impl_->g;
+}
+
+void Conv2d::set_weights(const float* w_oihw) {
+  auto& s = *impl_;
+  s.weights_user = w_oihw;
+  try {
+    s.load_weights(s.fwd_w);
+    if (s.bwd_data_pd) s.load_weights(s.bwd_data_w);
+    cpu_stream().wait();
+  } catch (const dnnl::error& e) {
+    s.fail("weight reorder", e);
+  }
+}
+
+void Conv2d::forward(const float* src, const float* bias, float* dst) {
+  auto& s = *impl_;
+  CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before forward on " << s.g.str());
+  CONVLSTM_CHECK((bias != nullptr) == s.opt.bias, "bias given/absent does not match " << s.g.str());
+  try {
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(s.src_md, cpu_engine(), const_cast<float*>(src))},
+        {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)},
+        {DNNL_ARG_DST, memory(s.dst_md, cpu_engine(), dst)}};
+    if (bias) args.emplace(DNNL_ARG_BIAS, memory(s.bias_md, cpu_engine(), const_cast<float*>(bias)));
+    s.fwd.execute(cpu_stream(), args);
+    cpu_stream().wait();
+  } catch (const dnnl::error& e) {
+    s.fail("forward", e);
+  }
+}
+
+void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
+  auto& s = *impl_;
+  CONVLSTM_CHECK(s.bwd_data_pd.has_value(), "backward_data not enabled on " << s.g.str());
+  CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before backward_data on " << s.g.str());
+  try {
+    s.bwd_data.execute(cpu_stream(),
+                       {{DNNL_ARG_DIFF_DST, memory(s.dst_md, cpu_engine(), const_cast<float*>(diff_dst))},
+                        {DNNL_ARG_WEIGHTS, s.weights_memory(s.bwd_data_w)},
+                        {DNNL_ARG_DIFF_SRC, s.diff_src_scratch}});
+    cpu_stream().wait();
+  } catch (const dnnl::error& e) {
+    s.fail("backward-data", e);
+  }
+  add_into(diff_src, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
+           s.g.n * s.g.ic * s.g.h * s.g.w);
+}
+
+void Conv2d::backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b) {
+  auto& s = *impl_;
+  CONVLSTM_CHECK(s.bwd_w_pd.has_value(), "backward_weights not enabled on " << s.g.str());
+  CONVLSTM_CHECK(diff_b == nullptr || s.opt.bias,
+                 "diff_b requested from a convolution without bias, " << s.g.str());
+  const float* plain = nullptr;
+  try {
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(s.src_md, cpu_engine(), const_cast<float*>(src))},
+        {DNNL_ARG_DIFF_DST, memory(s.dst_md, cpu_engine(), const_cast<float*>(diff_dst))},
+        {DNNL_ARG_DIFF_WEIGHTS, s.diff_w_scratch}};
+    if (s.opt.bias) args.emplace(DNNL_ARG_DIFF_BIAS, s.diff_b_scratch);
+    s.bwd_w.execute(cpu_stream(), args);
+    if (s.diff_w_plain_scratch) {
+      dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch)
+          .execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
+      plain = static_cast<const float*>(s.diff_w_plain_scratch.get_data_handle());
+    } else {
+      plain = static_cast<const float*>(s.diff_w_scratch.get_data_handle());
+    }
+    cpu_stream().wait();
+  } catch (const dnnl::error& e) {
+    s.fail("backward-weights", e);
+  }
+  add_into(diff_w, plain, s.g.oc * s.g.ic * s.g.k * s.g.k);
+  if (diff_b) add_into(diff_b, static_cast<const float*>(s.diff_b_scratch.get_data_handle()), s.g.oc);
+}
+
+std::string Conv2d::kernels() const {
+  const auto& s = *impl_;
+  std::string out = std::string("fwd=") + s.fwd_pd.impl_info_str();
+  if (s.bwd_data_pd) out += std::string(" bwd_d=") + s.bwd_data_pd->impl_info_str();
+  if (s.bwd_w_pd) out += std::string(" bwd_w=") + s.bwd_w_pd->impl_info_str();
+  return out;
+}
+
+}  // namespace convlstm::ops

@@ -1,0 +1,68 @@
+// Same-padded, stride-1 2-D convolution on oneDNN: forward, backward-data and backward-weights as a pair of
+// passes over one set of primitives, created once for a fixed geometry and reused for every call.
+//
+//   forward:           dst (+)= W * src + b
+//   backward_data:     diff_src += W^T * diff_dst          (accumulates; oneDNN itself overwrites)
+//   backward_weights:  diff_w += diff_dst ⋆ src,  diff_b += Σ_{n,y,x} diff_dst   (accumulate)
+//
+// Activations are passed in the Layout given at construction; weights are always dense OIHW [OC, IC, K, K]
+// and biases [OC]. Weights are reordered into the kernels' preferred layouts by set_weights(), once per
+// change of the weights (an optimizer step), not once per time step.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ops/layout.hpp"
+
+namespace convlstm::ops {
+
+struct Conv2dGeometry {
+  std::int64_t n = 1;   // samples (time steps stacked into the batch count here)
+  std::int64_t ic = 1;  // input channels
+  std::int64_t oc = 1;  // output channels
+  std::int64_t h = 1;
+  std::int64_t w = 1;
+  std::int64_t k = 1;  // odd kernel size; padding k/2 on every side
+
+  std::string str() const;
+  // Multiply-adds that land inside the image (taps over zero padding excluded), times two.
+  double flops() const;
+};
+
+struct Conv2dOptions {
+  bool bias = false;              // forward adds b, backward_weights can produce diff_b
+  bool accumulate = false;        // forward adds into dst instead of overwriting it
+  bool backward_data = false;     // create the backward-data pass
+  bool backward_weights = false;  // create the backward-weights pass
+};
+
+class Conv2d {
+ public:
+  Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_layout, Conv2dOptions options);
+  ~Conv2d();
+  Conv2d(Conv2d&&) noexcept;
+  Conv2d& operator=(Conv2d&&) noexcept;
+
+  const Conv2dGeometry& geometry() const;
+
+  // Takes the current weights (OIHW). Must be called before forward/backward_data and after each update.
+  void set_weights(const float* w_oihw);
+
+  // src (N, IC, H, W), dst (N, OC, H, W); bias (OC) or nullptr when built without bias.
+  void forward(const float* src, const float* bias, float* dst);
+  // diff_dst (N, OC, H, W) -> diff_src (N, IC, H, W) +=
+  void backward_data(const float* diff_dst, float* diff_src);
+  // src (N, IC, H, W), diff_dst (N, OC, H, W) -> diff_w (OC, IC, K, K) +=, diff_b (OC) += (nullable)
+  void backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b);
+
+  // The oneDNN kernels chosen, for logs and benchmarks ("fwd=jit:avx512_core bwd_d=... bwd_w=...").
+  std::string kernels() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace convlstm::ops

@@ -1,0 +1,41 @@
+#include "ops/layout.hpp"
+
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace convlstm::ops {
+
+void pack(const float* src_nchw, float* dst, Layout layout, std::int64_t N, std::int64_t C, std::int64_t HW) {
+  if (layout == Layout::nchw) {
+    std::memcpy(dst, src_nchw, sizeof(float) * N * C * HW);
+    return;
+  }
+  CONVLSTM_CHECK(C % kChannelBlock == 0, "nChw16c needs a multiple of 16 channels, got " << C);
+#pragma omp parallel for collapse(2)
+  for (std::int64_t n = 0; n < N; ++n)
+    for (std::int64_t c = 0; c < C; ++c)
+      for (std::int64_t p = 0; p < HW; ++p)
+        dst[element_offset(layout, C, HW, n, c, p)] = src_nchw[(n * C + c) * HW + p];
+}
+
+void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, std::int64_t C,
+            std::int64_t HW) {
+  if (layout == Layout::nchw) {
+    std::memcpy(dst_nchw, src, sizeof(float) * N * C * HW);
+    return;
+  }
+  CONVLSTM_CHECK(C % kChannelBlock == 0, "nChw16c needs a multiple of 16 channels, got " << C);
+#pragma omp parallel for collapse(2)
+  for (std::int64_t n = 0; n < N; ++n)
+    for (std::int64_t c = 0; c < C; ++c)
+      for (std::int64_t p = 0; p < HW; ++p)
+        dst_nchw[(n * C + c) * HW + p] = src[element_offset(layout, C, HW, n, c, p)];
+}
+
+void add_into(float* y, const float* x, std::int64_t n) {
+#pragma omp parallel for simd schedule(static)
+  for (std::int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+}  // namespace convlstm::ops

@@ -1,0 +1,252 @@
+#include "train/bptt.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "nn/patch.hpp"
+
+namespace convlstm::train {
+
+namespace {
+
+// Carves the tape out of one arena: run once with base == nullptr to measure, then again to assign.
+struct Carver {
+  float* base = nullptr;
+  std::int64_t used = 0;
+  float* take(std::int64_t n) {
+    float* p = base ? base + used : nullptr;
+    used += (n + 15) / 16 * 16;  // keep every buffer 64-byte aligned
+    return p;
+  }
+};
+
+nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch) {
+  const auto& l = spec.layers[k];
+  nn::CellShape s;
+  s.b = batch;
+  s.c = k == 0 ? (forecaster ? 0 : spec.patched_channels()) : spec.layers[k - 1].filters;
+  s.f = l.filters;
+  s.h = spec.grid_h();
+  s.w = spec.grid_w();
+  s.k_x = l.k_x;
+  s.k_h = l.k_h;
+  s.peephole = spec.peephole;
+  return s;
+}
+
+void carve_layer(Carver& cv, LayerTape& t, const nn::ConvLstmCell& cell) {
+  const auto& s = cell.shape();
+  const std::int64_t state = s.b * s.f * s.h * s.w;
+  t.gates = cv.take(t.steps * 4 * state);
+  t.c = cv.take((t.steps + 1) * state);
+  t.h = cv.take((t.steps + 1) * state);
+  t.tanh_c = cv.take(t.steps * state);
+  t.dgates = cv.take(t.steps * 4 * state);
+  t.dh = cv.take((t.steps + 1) * state);
+  t.dc = cv.take((t.steps + 1) * state);
+  t.dpeep = cv.take(cell.peephole_expanded_size());
+}
+
+std::int64_t state_size(const nn::ConvLstmCell& cell) {
+  const auto& s = cell.shape();
+  return s.b * s.f * s.h * s.w;
+}
+
+}  // namespace
+
+Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out)
+    : spec_(spec),
+      b_(batch),
+      t_in_(t_in),
+      t_out_(t_out),
+      state_layout_(spec.blocked_layout() ? ops::Layout::nChw16c : ops::Layout::nchw),
+      x_layout_(ops::choose_layout(spec.patched_channels(), spec.blocked_layout())),
+      y_layout_(x_layout_),
+      hcat_layout_(ops::choose_layout(spec.hidden_sum(), spec.blocked_layout())),
+      head_(t_out * batch, spec.hidden_sum(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
+            hcat_layout_, y_layout_, spec.output) {
+  spec_.validate();
+  CONVLSTM_CHECK(batch > 0 && t_in > 0 && t_out > 0,
+                 "batch " << batch << ", t_in " << t_in << ", t_out " << t_out);
+  const std::size_t L = spec.layers.size();
+  for (std::size_t k = 0; k < L; ++k) {
+    const ops::Layout in = k == 0 ? x_layout_ : state_layout_;
+    enc_cells_.emplace_back(cell_shape(spec, k, false, batch), t_in, in, state_layout_);
+    fc_cells_.emplace_back(cell_shape(spec, k, true, batch), t_out, in, state_layout_);
+  }
+  enc_.resize(L);
+  fc_.resize(L);
+  const std::int64_t hw = spec.grid_h() * spec.grid_w();
+  auto carve = [&](Carver& cv) {
+    for (std::size_t k = 0; k < L; ++k) {
+      enc_[k].steps = t_in;
+      fc_[k].steps = t_out;
+      carve_layer(cv, enc_[k], enc_cells_[k]);
+      carve_layer(cv, fc_[k], fc_cells_[k]);
+    }
+    x_ = cv.take(t_in * batch * spec.patched_channels() * hw);
+    hcat_ = cv.take(t_out * batch * spec.hidden_sum() * hw);
+    dhcat_ = cv.take(t_out * batch * spec.hidden_sum() * hw);
+    y_ = cv.take(t_out * batch * spec.patched_channels() * hw);
+    dy_ = cv.take(t_out * batch * spec.patched_channels() * hw);
+  };
+  Carver measure;
+  carve(measure);
+  tape_ = Tensor(Shape{measure.used});
+  Carver assign{tape_.data()};
+  carve(assign);
+}
+
+void Bptt::set_params(const nn::ModelParams& p) {
+  for (std::size_t k = 0; k < enc_cells_.size(); ++k) {
+    enc_cells_[k].set_params(p.encoder[k]);
+    fc_cells_[k].set_params(p.forecaster[k]);
+  }
+  head_.set_params(p.head_w.data, p.head_b.data);
+}
+
+void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, bool zero_initial_state) {
+  const std::int64_t st = state_size(cell), B = b_;
+  (void)B;
+  cell.forward_input(x, tp.gates);
+  for (std::int64_t t = 0; t < tp.steps; ++t) {
+    cell.forward_step(tp.h + t * st, zero_initial_state && t == 0, tp.c + t * st, tp.gates + t * 4 * st,
+                      tp.c + (t + 1) * st, tp.tanh_c + t * st, tp.h + (t + 1) * st);
+  }
+}
+
+void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pred) {
+  set_params(params);
+  const std::size_t L = enc_.size();
+  nn::FrameGeometry in{b_, t_in_, spec_.channels, spec_.height, spec_.width, spec_.patch};
+  nn::patch_frames(in, inputs, x_layout_, x_);
+
+  for (std::size_t k = 0; k < L; ++k) {
+    const std::int64_t st = state_size(enc_cells_[k]);
+    std::fill(enc_[k].h, enc_[k].h + st, 0.0f);  // zero initial state
+    std::fill(enc_[k].c, enc_[k].c + st, 0.0f);
+    const float* x = k == 0 ? x_ : enc_[k - 1].h + state_size(enc_cells_[k - 1]);  // H^{k-1}_{1..T}
+    run_layer_forward(enc_cells_[k], enc_[k], x, /*zero_initial_state=*/true);
+  }
+  for (std::size_t k = 0; k < L; ++k) {
+    const std::int64_t st = state_size(fc_cells_[k]);
+    std::memcpy(fc_[k].h, enc_[k].h + t_in_ * st,
+                sizeof(float) * st);  // start from the encoder's final state
+    std::memcpy(fc_[k].c, enc_[k].c + t_in_ * st, sizeof(float) * st);
+    const float* x = k == 0 ? nullptr : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
+    run_layer_forward(fc_cells_[k], fc_[k], x, /*zero_initial_state=*/false);
+  }
+
+  // Concatenate every forecaster layer's H_{1..T_out} along channels: per sample, layer k's chunk follows
+  // layer k-1's, in the same element order (ops/layout.hpp).
+  const std::int64_t hw = spec_.grid_h() * spec_.grid_w(), sum_f = spec_.hidden_sum();
+#pragma omp parallel for
+  for (std::int64_t n = 0; n < t_out_ * b_; ++n) {
+    std::int64_t offset = 0;
+    for (std::size_t k = 0; k < L; ++k) {
+      const std::int64_t chunk = spec_.layers[k].filters * hw;
+      std::memcpy(hcat_ + n * sum_f * hw + offset, fc_[k].h + (b_ + n) * chunk, sizeof(float) * chunk);
+      offset += chunk;
+    }
+  }
+  head_.forward(hcat_, y_);
+  nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
+  nn::unpatch_frames(out, y_, y_layout_, pred);
+}
+
+void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, nn::CellParams& grads,
+                              float* dx, bool initial_state_needs_grad) {
+  const std::int64_t st = state_size(cell);
+  for (std::int64_t t = tp.steps - 1; t >= 0; --t) {
+    const bool need_dh_prev = t > 0 || initial_state_needs_grad;
+    cell.backward_step(tp.gates + t * 4 * st, tp.c + t * st, tp.c + (t + 1) * st, tp.tanh_c + t * st,
+                       tp.dh + (t + 1) * st, tp.dc + (t + 1) * st, tp.dgates + t * 4 * st,
+                       need_dh_prev ? tp.dh + t * st : nullptr, tp.dc + t * st, tp.dpeep);
+  }
+  // Weights from all steps at once: H_{t-1} for t = 0..T-1 is slots 0..T-1 of h, contiguous.
+  cell.backward_params(x, tp.h, tp.dgates, tp.dpeep, grads, dx);
+}
+
+void Bptt::backward(const nn::ModelParams& params, const float* dpred, nn::ModelParams& grads) {
+  (void)params;  // the tape and the cells' prepared weights came from forward(params)
+  const std::size_t L = enc_.size();
+  nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
+  nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch
+
+  const std::int64_t hw = spec_.grid_h() * spec_.grid_w(), sum_f = spec_.hidden_sum();
+  std::fill(dhcat_, dhcat_ + t_out_ * b_ * sum_f * hw, 0.0f);
+  head_.backward(hcat_, y_, dy_, grads.head_w.data, grads.head_b.data, dhcat_);
+
+  for (std::size_t k = 0; k < L; ++k) {
+    for (auto* tp : {&enc_[k], &fc_[k]}) {
+      const std::int64_t st = b_ * spec_.layers[k].filters * hw;
+      std::fill(tp->dh, tp->dh + (tp->steps + 1) * st, 0.0f);
+      std::fill(tp->dc, tp->dc + (tp->steps + 1) * st, 0.0f);
+      std::fill(tp->dpeep, tp->dpeep + enc_cells_[k].peephole_expanded_size(), 0.0f);
+    }
+  }
+  // The adjoint of the concatenation: dhcat's per-layer chunks are dH^k_{1..T_out}.
+#pragma omp parallel for
+  for (std::int64_t n = 0; n < t_out_ * b_; ++n) {
+    std::int64_t offset = 0;
+    for (std::size_t k = 0; k < L; ++k) {
+      const std::int64_t chunk = spec_.layers[k].filters * hw;
+      std::memcpy(fc_[k].dh + (b_ + n) * chunk, dhcat_ + n * sum_f * hw + offset, sizeof(float) * chunk);
+      offset += chunk;
+    }
+  }
+
+  for (std::size_t k = L; k-- > 0;) {
+    const std::int64_t st = state_size(fc_cells_[k]);
+    const float* x = k == 0 ? nullptr : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
+    float* dx = k == 0 ? nullptr : fc_[k - 1].dh + state_size(fc_cells_[k - 1]);
+    run_layer_backward(fc_cells_[k], fc_[k], x, grads.forecaster[k], dx, /*initial_state_needs_grad=*/true);
+    ops::add_into(enc_[k].dh + t_in_ * st, fc_[k].dh, st);  // the forecaster started from the encoder's state
+    ops::add_into(enc_[k].dc + t_in_ * st, fc_[k].dc, st);
+  }
+  for (std::size_t k = L; k-- > 0;) {
+    const float* x = k == 0 ? x_ : enc_[k - 1].h + state_size(enc_cells_[k - 1]);
+    float* dx =
+        k == 0 ? nullptr : enc_[k - 1].dh + state_size(enc_cells_[k - 1]);  // no gradient for the frames
+    run_layer_backward(enc_cells_[k], enc_[k], x, grads.encoder[k], dx, /*initial_state_needs_grad=*/false);
+  }
+}
+
+double Bptt::forward_flops() const {
+  double total = 0.0;
+  const std::int64_t h = spec_.grid_h(), w = spec_.grid_w();
+  for (std::size_t k = 0; k < enc_cells_.size(); ++k) {
+    for (const auto* cell : {&enc_cells_[k], &fc_cells_[k]}) {
+      const auto& s = cell->shape();
+      const std::int64_t steps = cell == &enc_cells_[k] ? t_in_ : t_out_;
+      const std::int64_t h_steps = cell == &enc_cells_[k] ? t_in_ - 1 : t_out_;  // encoder skips W_h * 0
+      if (s.has_input()) total += ops::Conv2dGeometry{steps * b_, s.c, 4 * s.f, h, w, s.k_x}.flops();
+      total += ops::Conv2dGeometry{h_steps * b_, s.f, 4 * s.f, h, w, s.k_h}.flops();
+    }
+  }
+  total += ops::Conv2dGeometry{t_out_ * b_, spec_.hidden_sum(), spec_.patched_channels(), h, w, 1}.flops();
+  return total;
+}
+
+double Bptt::backward_flops() const {
+  // Weight gradients for every convolution, data gradients for all but encoder layer 0's input.
+  double total = 0.0;
+  const std::int64_t h = spec_.grid_h(), w = spec_.grid_w();
+  for (std::size_t k = 0; k < enc_cells_.size(); ++k) {
+    for (const auto* cell : {&enc_cells_[k], &fc_cells_[k]}) {
+      const auto& s = cell->shape();
+      const bool enc = cell == &enc_cells_[k];
+      const std::int64_t steps = enc ? t_in_ : t_out_;
+      const double fx =
+          s.has_input() ? ops::Conv2dGeometry{steps * b_, s.c, 4 * s.f, h, w, s.k_x}.flops() : 0.0;
+      const double fh = ops::Conv2dGeometry{steps * b_, s.f, 4 * s.f, h, w, s.k_h}.flops();
+      total += fx * (enc && k == 0 ? 1.0 : 2.0) + fh * 2.0;
+    }
+  }
+  total +=
+      2.0 * ops::Conv2dGeometry{t_out_ * b_, spec_.hidden_sum(), spec_.patched_channels(), h, w, 1}.flops();
+  return total;
+}
+
+}  // namespace convlstm::train

@@ -1,0 +1,75 @@
+// The encoder-forecaster (design 5.2) unrolled over T_in + T_out steps for a fixed batch, with its tape and
+// the time loops of forward and backward written out in one place (bptt.cpp).
+//
+// Forward, layer by layer (every W_x convolution then runs once over all steps of a layer):
+//   X = patch(frames)                                    (T_in*B, C p², H', W')
+//   encoder layer k = 0..L-1: (H, C)_0 = 0; for t < T_in: (H, C)_{t+1} = cell(X^k_t, H_t, C_t)
+//                             X^0 = X, X^{k+1}_t = H^k_{t+1}
+//   forecaster layer k:       (H, C)_0 = encoder layer k's (H, C)_{T_in}; no input for k = 0, X^{k+1} = H^k
+//   y = head([H^0; ...; H^{L-1}] of every forecaster step);  pred = unpatch(y)
+// Backward is the same read in reverse: head, forecaster layers top-down (each reversed in time), the
+// forecaster's initial-state gradients into the encoder's final states, encoder layers top-down.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "nn/conv_lstm_cell.hpp"
+#include "nn/head.hpp"
+#include "nn/model_spec.hpp"
+#include "nn/parameters.hpp"
+#include "tensor/tensor.hpp"
+
+namespace convlstm::train {
+
+// One layer's slice of the tape, all in the state layout. Slot 0 of h, c, dh, dc is the initial state.
+struct LayerTape {
+  std::int64_t steps = 0;
+  float* gates = nullptr;   // (T*B, 4F, H', W') post-activation i, f, g, o
+  float* c = nullptr;       // ((T+1)*B, F, H', W')
+  float* h = nullptr;       // ((T+1)*B, F, H', W')
+  float* tanh_c = nullptr;  // (T*B, F, H', W')
+  float* dgates = nullptr;  // (T*B, 4F, H', W')
+  float* dh = nullptr;  // ((T+1)*B, F, H', W') ∂L/∂H, accumulated from the head, the layer above, step t+1
+  float* dc = nullptr;     // ((T+1)*B, F, H', W')
+  float* dpeep = nullptr;  // expanded peephole gradient, summed over steps
+};
+
+class Bptt {
+ public:
+  Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out);
+  Bptt(const Bptt&) = delete;
+  Bptt& operator=(const Bptt&) = delete;
+
+  // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward.
+  void forward(const nn::ModelParams& params, const float* inputs, float* pred);
+  // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params. Follows a forward with the same params.
+  void backward(const nn::ModelParams& params, const float* dpred, nn::ModelParams& grads);
+
+  std::int64_t tape_floats() const { return tape_.numel(); }
+  // Nominal FLOPs of one forward and of one backward (convolutions only, in-image taps).
+  double forward_flops() const;
+  double backward_flops() const;
+
+ private:
+  void set_params(const nn::ModelParams& params);
+  void run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tape, const float* x, bool zero_initial_state);
+  void run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tape, const float* x, nn::CellParams& grads,
+                          float* dx, bool initial_state_needs_grad);
+
+  nn::ModelSpec spec_;
+  std::int64_t b_, t_in_, t_out_;
+  ops::Layout state_layout_, x_layout_, y_layout_, hcat_layout_;
+  std::vector<nn::ConvLstmCell> enc_cells_, fc_cells_;
+  nn::OutputHead head_;
+
+  Tensor tape_;  // one arena for everything below
+  std::vector<LayerTape> enc_, fc_;
+  float* x_ = nullptr;      // (T_in*B, C p², H', W') patched inputs
+  float* hcat_ = nullptr;   // (T_out*B, ΣF, H', W') forecaster H of every layer, concatenated
+  float* dhcat_ = nullptr;  // same
+  float* y_ = nullptr;      // (T_out*B, C p², H', W') head output
+  float* dy_ = nullptr;     // same
+};
+
+}  // namespace convlstm::train

@@ -1,0 +1,36 @@
+// Losses over predicted frames (design 5.3). m is the observed-pixel mask (1 observed, 0 nodata), w optional
+// per-pixel weights (B-MSE / B-MAE use the HKO-7 rain-rate weights; absent means 1), N_obs = Σ m:
+//
+//   mse = Σ m w (p - t)² / N_obs
+//   mae = Σ m w |p - t| / N_obs
+//   bce = -Σ m w [t log p + (1 - t) log(1 - p)] / S      (S sequences: summed over pixels and frames,
+//                                                         averaged over sequences, as Shi et al. 2015 report
+//                                                         it)
+//
+// With no observed pixel the loss and its gradient are 0. p is clamped to [1e-7, 1 - 1e-7] inside the logs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace convlstm::train {
+
+enum class LossKind { mse, mae, bce };
+
+LossKind parse_loss_kind(const std::string& name);  // throws ConfigError
+std::string to_string(LossKind kind);
+
+struct LossBatch {
+  const float* pred = nullptr;    // (B, T_out, C, H, W)
+  const float* target = nullptr;  // same shape
+  const float* mask = nullptr;    // same shape, or nullptr: every pixel observed
+  const float* weight = nullptr;  // same shape, or nullptr: weight 1
+  std::int64_t n = 0;             // elements
+  std::int64_t sequences = 1;     // B
+};
+
+double loss_forward(LossKind kind, const LossBatch& batch);
+// dpred += scale * ∂loss/∂pred.
+void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred);
+
+}  // namespace convlstm::train

@@ -1,0 +1,11 @@
+# Runs ${CMD} ${ARGS} and fails unless it exits with ${EXPECT} and prints at most three lines on stderr.
+separate_arguments(arg_list UNIX_COMMAND "${ARGS}")
+execute_process(COMMAND ${CMD} ${arg_list} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL EXPECT)
+  message(FATAL_ERROR "expected exit ${EXPECT}, got ${rc}: ${err}")
+endif()
+string(REGEX MATCHALL "\n" newlines "${err}")
+list(LENGTH newlines n)
+if(n GREATER 3)
+  message(FATAL_ERROR "error message longer than three lines:\n${err}")
+endif()

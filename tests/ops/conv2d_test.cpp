@@ -1,0 +1,131 @@
+#include "ops/conv2d.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "core/error.hpp"
+#include "support/reference_conv.hpp"
+
+namespace convlstm {
+namespace {
+
+using ops::Conv2d;
+using ops::Conv2dGeometry;
+using ops::Layout;
+using test::max_rel_diff;
+using test::random_vector;
+
+constexpr float kTol = 1e-5f;
+constexpr float kSentinel = 0.75f;  // pre-filled into gradient outputs to prove they accumulate
+
+struct Buffers {
+  std::vector<float> src, w, b, dst_grad;
+};
+
+Buffers random_buffers(const Conv2dGeometry& g, Rng& rng) {
+  return {random_vector(g.n * g.ic * g.h * g.w, rng), random_vector(g.oc * g.ic * g.k * g.k, rng),
+          random_vector(g.oc, rng), random_vector(g.n * g.oc * g.h * g.w, rng)};
+}
+
+std::vector<float> packed(const std::vector<float>& v, Layout l, std::int64_t n, std::int64_t c,
+                          std::int64_t hw) {
+  std::vector<float> out(v.size());
+  ops::pack(v.data(), out.data(), l, n, c, hw);
+  return out;
+}
+std::vector<float> unpacked(const std::vector<float>& v, Layout l, std::int64_t n, std::int64_t c,
+                            std::int64_t hw) {
+  std::vector<float> out(v.size());
+  ops::unpack(v.data(), l, out.data(), n, c, hw);
+  return out;
+}
+
+void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_layout) {
+  Rng rng(42 + g.k);
+  const auto in = random_buffers(g, rng);
+  const std::int64_t hw = g.h * g.w;
+  Conv2d conv(g, src_layout, dst_layout, {/*bias=*/true, /*accumulate=*/false, true, true});
+  INFO(g.str() << " kernels " << conv.kernels());
+  conv.set_weights(in.w.data());
+
+  std::vector<float> ref(g.n * g.oc * hw);
+  test::ref_conv_forward(g, in.src.data(), in.w.data(), in.b.data(), ref.data());
+  std::vector<float> dst(ref.size(), kSentinel);
+  conv.forward(packed(in.src, src_layout, g.n, g.ic, hw).data(), in.b.data(), dst.data());
+  CHECK(max_rel_diff(unpacked(dst, dst_layout, g.n, g.oc, hw), ref) < kTol);
+
+  // Backward-data adds into a pre-filled buffer.
+  std::vector<float> ref_ds(g.n * g.ic * hw);
+  test::ref_conv_backward_data(g, in.dst_grad.data(), in.w.data(), ref_ds.data());
+  for (auto& v : ref_ds) v += kSentinel;
+  std::vector<float> ds(ref_ds.size(), kSentinel);
+  conv.backward_data(packed(in.dst_grad, dst_layout, g.n, g.oc, hw).data(), ds.data());
+  CHECK(max_rel_diff(unpacked(ds, src_layout, g.n, g.ic, hw), ref_ds) < kTol);
+
+  // Backward-weights adds into pre-filled dW and db.
+  std::vector<float> ref_dw(in.w.size()), ref_db(g.oc);
+  test::ref_conv_backward_weights(g, in.src.data(), in.dst_grad.data(), ref_dw.data(), ref_db.data());
+  for (auto& v : ref_dw) v += kSentinel;
+  for (auto& v : ref_db) v += kSentinel;
+  std::vector<float> dw(ref_dw.size(), kSentinel), db(g.oc, kSentinel);
+  conv.backward_weights(packed(in.src, src_layout, g.n, g.ic, hw).data(),
+                        packed(in.dst_grad, dst_layout, g.n, g.oc, hw).data(), dw.data(), db.data());
+  CHECK(max_rel_diff(dw, ref_dw) < kTol);
+  CHECK(max_rel_diff(db, ref_db) < kTol);
+}
+
+TEST_CASE("conv2d forward, backward-data and backward-weights match naive loops on odd shapes", "[ops]") {
+  const auto k = GENERATE(1, 3, 5);
+  SECTION("nchw, channels not multiples of 16") {
+    check_all_passes({/*n=*/2, /*ic=*/3, /*oc=*/5, /*h=*/5, /*w=*/7, k}, Layout::nchw, Layout::nchw);
+  }
+  SECTION("nchw input, nChw16c output") {
+    check_all_passes({2, 3, 32, 5, 7, k}, Layout::nchw, Layout::nChw16c);
+  }
+  SECTION("nChw16c both sides") {
+    check_all_passes({2, 16, 48, 5, 7, k}, Layout::nChw16c, Layout::nChw16c);
+  }
+}
+
+TEST_CASE("conv2d forward with accumulate adds onto the destination", "[ops]") {
+  const Conv2dGeometry g{2, 3, 5, 5, 7, 3};
+  Rng rng(7);
+  const auto in = random_buffers(g, rng);
+  Conv2d conv(g, Layout::nchw, Layout::nchw, {/*bias=*/false, /*accumulate=*/true, false, false});
+  conv.set_weights(in.w.data());
+  std::vector<float> ref(g.n * g.oc * g.h * g.w);
+  test::ref_conv_forward(g, in.src.data(), in.w.data(), nullptr, ref.data());
+  for (auto& v : ref) v += kSentinel;
+  std::vector<float> dst(ref.size(), kSentinel);
+  conv.forward(in.src.data(), nullptr, dst.data());
+  CHECK(max_rel_diff(dst, ref) < kTol);
+}
+
+TEST_CASE("conv2d picks up new weights only through set_weights", "[ops]") {
+  const Conv2dGeometry g{1, 16, 16, 4, 4, 3};
+  Rng rng(3);
+  auto in = random_buffers(g, rng);
+  Conv2d conv(g, Layout::nChw16c, Layout::nChw16c, {});
+  conv.set_weights(in.w.data());
+  for (auto& v : in.w) v *= 2.0f;
+  conv.set_weights(in.w.data());
+  std::vector<float> ref(g.n * g.oc * g.h * g.w), dst(ref.size());
+  test::ref_conv_forward(g, in.src.data(), in.w.data(), nullptr, ref.data());
+  const auto src = packed(in.src, Layout::nChw16c, g.n, g.ic, g.h * g.w);
+  conv.forward(src.data(), nullptr, dst.data());
+  CHECK(max_rel_diff(unpacked(dst, Layout::nChw16c, g.n, g.oc, g.h * g.w), ref) < kTol);
+}
+
+TEST_CASE("conv2d counts only in-image taps as FLOPs", "[ops]") {
+  // 1x3 image, k=3: output columns see 2, 3, 2 real taps along x, rows see 1 along y.
+  CHECK(Conv2dGeometry{1, 1, 1, 1, 3, 3}.flops() == Approx(2.0 * 7));
+  CHECK(Conv2dGeometry{2, 4, 8, 6, 6, 1}.flops() == Approx(2.0 * 2 * 4 * 8 * 36));
+}
+
+TEST_CASE("conv2d rejects an even kernel", "[ops]") {
+  CHECK_THROWS_AS(Conv2d({1, 1, 1, 4, 4, 2}, Layout::nchw, Layout::nchw, {}), ShapeError);
+}
+
+}  // namespace
+}  // namespace convlstm

@@ -1,0 +1,142 @@
+#include "train/bptt.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "support/grad_check.hpp"
+#include "support/reference_conv.hpp"
+#include "train/loss.hpp"
+#include "train/sgd.hpp"
+
+namespace convlstm {
+namespace {
+
+using nn::ModelSpec;
+
+ModelSpec small_model(std::vector<nn::LayerSpec> layers, std::int64_t h, std::int64_t w,
+                      nn::Peephole peephole) {
+  ModelSpec s;
+  s.channels = 1;
+  s.height = h;
+  s.width = w;
+  s.patch = 2;
+  s.layers = std::move(layers);
+  s.peephole = peephole;
+  s.output = nn::OutputActivation::sigmoid;
+  return s;
+}
+
+struct ModelHarness {
+  ModelSpec spec;
+  std::int64_t b, t_in, t_out;
+  nn::ParameterTable params, grads;
+  train::Bptt net;
+  std::vector<float> inputs, probe_r, pred;
+
+  ModelHarness(const ModelSpec& s, std::int64_t batch, std::int64_t tin, std::int64_t tout)
+      : spec(s), b(batch), t_in(tin), t_out(tout), params(s), grads(s), net(s, batch, tin, tout) {
+    Rng rng(31);
+    // Weights larger than init_parameters' so that the encoder's parameters, many steps from the output, get
+    // gradients well above the fp32 forward's rounding noise; peepholes and biases random so every path
+    // carries signal.
+    for (auto& v : params.flat()) v = rng.uniform(-0.5f, 0.5f);
+    const std::int64_t frame = spec.channels * spec.height * spec.width;
+    inputs = test::random_vector(b * t_in * frame, rng, 0.0f, 1.0f);
+    probe_r = test::random_vector(b * t_out * frame, rng);
+    pred.assign(b * t_out * frame, 0.0f);
+  }
+  double probe() {
+    net.forward(params.model, inputs.data(), pred.data());
+    return test::dot(pred.data(), probe_r.data(), pred.size());
+  }
+  void backward(float start) {
+    probe();
+    grads.flat().fill(start);
+    net.backward(params.model, probe_r.data(), grads.model);
+  }
+};
+
+TEST_CASE("encoder-forecaster BPTT matches central differences", "[train][grad]") {
+  // 2 layers, T_in = T_out = 3, patch 2; F = 4 and 3 (not multiples of 16: nchw), k_x != k_h.
+  const auto mode = GENERATE(nn::Peephole::channel, nn::Peephole::pixel, nn::Peephole::none);
+  ModelHarness m(small_model({{4, 3, 5}, {3, 3, 3}}, 6, 10, mode), 2, 3, 3);
+  m.backward(0.0f);
+  test::GradCheck r;
+  for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
+    auto& p = m.params.tensors[i];
+    test::check_tensor(
+        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); },
+        1e-1);
+  }
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
+}
+
+TEST_CASE("encoder-forecaster BPTT matches central differences in the blocked layout", "[train][grad]") {
+  // F = 16: activations in nChw16c; a random sample of each tensor's elements.
+  ModelHarness m(small_model({{16, 3, 3}, {16, 1, 3}}, 6, 10, nn::Peephole::channel), 2, 3, 3);
+  m.backward(0.0f);
+  Rng rng(8);
+  test::GradCheck r;
+  for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
+    auto& p = m.params.tensors[i];
+    test::check_tensor(
+        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
+        /*max_elements=*/40, &rng);
+  }
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
+}
+
+TEST_CASE("encoder-forecaster backward accumulates into the gradient arena", "[train][grad]") {
+  ModelHarness m(small_model({{4, 3, 3}, {4, 3, 3}}, 6, 10, nn::Peephole::channel), 2, 3, 2);
+  m.backward(0.0f);
+  const std::vector<float> fresh(m.grads.flat().begin(), m.grads.flat().end());
+  m.backward(0.25f);
+  for (std::size_t i = 0; i < fresh.size(); ++i)
+    REQUIRE(m.grads.flat()[i] == Approx(fresh[i] + 0.25f).margin(1e-6));
+  // Run twice with the same parameters: the tape is reset, nothing leaks between passes.
+  m.backward(0.0f);
+  for (std::size_t i = 0; i < fresh.size(); ++i) REQUIRE(m.grads.flat()[i] == Approx(fresh[i]).margin(1e-6));
+}
+
+TEST_CASE("the encoder-forecaster overfits one tiny batch with plain SGD", "[train]") {
+  // A bright square moving one pixel right per frame: predictable only by carrying state through time.
+  ModelSpec spec = small_model({{8, 3, 3}}, 8, 8, nn::Peephole::channel);
+  const std::int64_t B = 2, T_in = 3, T_out = 3, T = T_in + T_out, HW = 64;
+  std::vector<float> seq(B * T * HW, 0.0f);
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t y = 2 + b; y < 4 + b; ++y)
+        for (std::int64_t x = t; x < t + 2; ++x) seq[(b * T + t) * HW + y * 8 + x] = 1.0f;
+  std::vector<float> inputs(B * T_in * HW), target(B * T_out * HW);
+  for (std::int64_t b = 0; b < B; ++b) {
+    std::copy_n(&seq[b * T * HW], T_in * HW, &inputs[b * T_in * HW]);
+    std::copy_n(&seq[(b * T + T_in) * HW], T_out * HW, &target[b * T_out * HW]);
+  }
+  nn::ParameterTable params(spec), grads(spec);
+  Rng rng(1);
+  nn::init_parameters(spec, params, rng);
+  train::Bptt net(spec, B, T_in, T_out);
+  std::vector<float> pred(target.size()), dpred(target.size());
+  train::LossBatch batch{
+      pred.data(), target.data(), nullptr, nullptr, static_cast<std::int64_t>(pred.size()), B};
+  double first = 0.0, last = 0.0;
+  for (int step = 0; step < 200; ++step) {
+    net.forward(params.model, inputs.data(), pred.data());
+    last = train::loss_forward(train::LossKind::mse, batch);
+    if (step == 0) first = last;
+    grads.zero();
+    std::fill(dpred.begin(), dpred.end(), 0.0f);
+    train::loss_backward(train::LossKind::mse, batch, 1.0f, dpred.data());
+    net.backward(params.model, dpred.data(), grads.model);
+    train::sgd_step(params.flat(), grads.flat(), 10.0f);
+  }
+  INFO("loss " << first << " -> " << last);
+  CHECK(last < first / 10.0);
+}
+
+}  // namespace
+}  // namespace convlstm
