@@ -1,10 +1,13 @@
 // convlstm command-line entry point: parses arguments, runs a subcommand, maps errors to exit statuses
-// (0 success, 1 runtime/data error, 2 usage/config error). The only place that catches library errors.
+// (0 success, 1 runtime/data error, 2 usage/config error, 130 interrupted). The only place that catches
+// library errors and prints them.
 #include <CLI/CLI.hpp>
 
 #include <exception>
 #include <iostream>
+#include <map>
 
+#include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 
@@ -21,10 +24,18 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.require_subcommand(0, 1);
+  std::map<std::string, convlstm::cli::Run> commands{
+      {"train", convlstm::cli::add_train(app)},
+      {"synth", convlstm::cli::add_synth(app)},
+      {"info", convlstm::cli::add_info(app)},
+  };
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$: %v");
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
@@ -35,10 +46,12 @@ int main(int argc, char** argv) {
 
   try {
     convlstm::log::set_level(log_level);
-    if (app.get_subcommands().empty()) {
-      std::cout << app.help();
-      return 0;
+    for (auto* sub : app.get_subcommands()) {
+      // A subcommand with subcommands of its own (synth radar) is dispatched by its own run function.
+      return commands.at(sub->get_name())();
     }
+    std::cout << app.help();
+    return 0;
   } catch (const convlstm::ConfigError& e) {
     convlstm::log::error("{}", e.what());
     return kExitUsage;
@@ -49,5 +62,4 @@ int main(int argc, char** argv) {
     convlstm::log::error("{}", e.what());
     return kExitRuntime;
   }
-  return 0;
 }

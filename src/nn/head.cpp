@@ -11,7 +11,7 @@ OutputHead::OutputHead(std::int64_t n, std::int64_t hidden_sum, std::int64_t out
       conv_({n, hidden_sum, out_channels, h, w, 1}, hcat_layout, y_layout,
             ops::Conv2dOptions{/*bias=*/true, /*accumulate=*/false, /*backward_data=*/true,
                                /*backward_weights=*/true}),
-      da_(Shape{n, out_channels, h, w}) {}
+      da_(Shape{n, ops::padded_channels(y_layout, out_channels), h, w}) {}
 
 void OutputHead::set_params(const float* w, const float* b) {
   conv_.set_weights(w);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <sstream>
 #include <unordered_map>
+#include <vector>
 
 #include "core/error.hpp"
 #include "ops/engine.hpp"
@@ -51,7 +52,11 @@ double Conv2dGeometry::flops() const {
 }
 
 struct Conv2d::Impl {
-  Conv2dGeometry g;
+  Conv2dGeometry g;  // as the caller sees it
+  std::int64_t icp = 0,
+               ocp = 0;  // channels as oneDNN sees them: padded to 16 in nChw16c, where the jit kernels
+                         // want whole blocks (padded memory descriptors fall back to reference kernels)
+  std::vector<float> w_pad, b_pad;  // zero-padded copies of weights and bias when icp/ocp differ
   Conv2dOptions opt;
   memory::desc src_md, dst_md, user_w_md, bias_md;
 
@@ -70,7 +75,9 @@ struct Conv2d::Impl {
   memory diff_w_plain_scratch;  // OIHW, when the kernel's layout differs
   memory diff_b_scratch;
 
-  const float* weights_user = nullptr;  // what set_weights() last received
+  const float* weights_user = nullptr;  // what set_weights() last received (or w_pad)
+
+  bool padded() const { return icp != g.ic || ocp != g.oc; }
 
   [[noreturn]] void fail(const char* what, const dnnl::error& e) const {
     throw BackendError(std::string("oneDNN ") + what + " failed for " + g.str() + ": " + e.what());
@@ -105,12 +112,18 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
   CONVLSTM_CHECK(g.n > 0 && g.ic > 0 && g.oc > 0 && g.h > 0 && g.w > 0, "empty " << g.str());
   const auto f32 = memory::data_type::f32;
   const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
+  s.icp = padded_channels(src_layout, g.ic);
+  s.ocp = padded_channels(dst_layout, g.oc);
+  if (s.padded()) {
+    s.w_pad.assign(static_cast<std::size_t>(s.ocp * s.icp * g.k * g.k), 0.0f);
+    s.b_pad.assign(static_cast<std::size_t>(s.ocp), 0.0f);
+  }
   try {
-    s.src_md = memory::desc({g.n, g.ic, g.h, g.w}, f32, tag_of(src_layout));
-    s.dst_md = memory::desc({g.n, g.oc, g.h, g.w}, f32, tag_of(dst_layout));
-    s.user_w_md = memory::desc({g.oc, g.ic, g.k, g.k}, f32, tag::oihw);
-    s.bias_md = options.bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc();
-    const memory::desc any_w({g.oc, g.ic, g.k, g.k}, f32, tag::any);
+    s.src_md = memory::desc({g.n, s.icp, g.h, g.w}, f32, tag_of(src_layout));
+    s.dst_md = memory::desc({g.n, s.ocp, g.h, g.w}, f32, tag_of(dst_layout));
+    s.user_w_md = memory::desc({s.ocp, s.icp, g.k, g.k}, f32, tag::oihw);
+    s.bias_md = options.bias ? memory::desc({s.ocp}, f32, tag::x) : memory::desc();
+    const memory::desc any_w({s.ocp, s.icp, g.k, g.k}, f32, tag::any);
 
     dnnl::convolution_forward::desc fwd_d(dnnl::prop_kind::forward_training,
                                           dnnl::algorithm::convolution_direct, s.src_md, any_w, s.bias_md,
@@ -159,6 +172,13 @@ const Conv2dGeometry& Conv2d::geometry() const {
 void Conv2d::set_weights(const float* w_oihw) {
   auto& s = *impl_;
   s.weights_user = w_oihw;
+  if (s.padded()) {
+    const std::int64_t kk = s.g.k * s.g.k;
+    for (std::int64_t o = 0; o < s.g.oc; ++o)
+      for (std::int64_t i = 0; i < s.g.ic; ++i)
+        std::copy_n(w_oihw + (o * s.g.ic + i) * kk, kk, s.w_pad.data() + (o * s.icp + i) * kk);
+    s.weights_user = s.w_pad.data();
+  }
   try {
     s.load_weights(s.fwd_w);
     if (s.bwd_data_pd) s.load_weights(s.bwd_data_w);
@@ -177,6 +197,10 @@ void Conv2d::forward(const float* src, const float* bias, float* dst) {
         {DNNL_ARG_SRC, memory(s.src_md, cpu_engine(), const_cast<float*>(src))},
         {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)},
         {DNNL_ARG_DST, memory(s.dst_md, cpu_engine(), dst)}};
+    if (bias && s.padded()) {
+      std::copy_n(bias, s.g.oc, s.b_pad.data());
+      bias = s.b_pad.data();
+    }
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(s.bias_md, cpu_engine(), const_cast<float*>(bias)));
     s.fwd.execute(cpu_stream(), args);
     cpu_stream().wait();
@@ -199,7 +223,7 @@ void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
     s.fail("backward-data", e);
   }
   add_into(diff_src, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
-           s.g.n * s.g.ic * s.g.h * s.g.w);
+           static_cast<std::int64_t>(s.src_md.get_size() / sizeof(float)));  // padded channels included
 }
 
 void Conv2d::backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b) {
@@ -226,7 +250,15 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
   } catch (const dnnl::error& e) {
     s.fail("backward-weights", e);
   }
-  add_into(diff_w, plain, s.g.oc * s.g.ic * s.g.k * s.g.k);
+  const std::int64_t kk = s.g.k * s.g.k;
+  if (s.padded()) {
+    for (std::int64_t o = 0; o < s.g.oc; ++o)
+      for (std::int64_t i = 0; i < s.g.ic; ++i)
+        for (std::int64_t t = 0; t < kk; ++t)
+          diff_w[(o * s.g.ic + i) * kk + t] += plain[(o * s.icp + i) * kk + t];
+  } else {
+    add_into(diff_w, plain, s.g.oc * s.g.ic * kk);
+  }
   if (diff_b) add_into(diff_b, static_cast<const float*>(s.diff_b_scratch.get_data_handle()), s.g.oc);
 }
 

@@ -5,9 +5,9 @@
 //   backward_data:     diff_src += W^T * diff_dst          (accumulates; oneDNN itself overwrites)
 //   backward_weights:  diff_w += diff_dst ⋆ src,  diff_b += Σ_{n,y,x} diff_dst   (accumulate)
 //
-// Activations are passed in the Layout given at construction; weights are always dense OIHW [OC, IC, K, K]
-// and biases [OC]. Weights are reordered into the kernels' preferred layouts by set_weights(), once per
-// change of the weights (an optimizer step), not once per time step.
+// Activations are passed in the Layout given at construction (nChw16c buffers hold padded channels); weights
+// are always dense OIHW [OC, IC, K, K] and biases [OC]. Weights are reordered into the kernels' preferred
+// layouts by set_weights(), once per change of the weights (an optimizer step), not once per time step.
 #pragma once
 
 #include <cstdint>

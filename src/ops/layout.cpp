@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "core/error.hpp"
-
 namespace convlstm::ops {
 
 void pack(const float* src_nchw, float* dst, Layout layout, std::int64_t N, std::int64_t C, std::int64_t HW) {
@@ -11,12 +9,12 @@ void pack(const float* src_nchw, float* dst, Layout layout, std::int64_t N, std:
     std::memcpy(dst, src_nchw, sizeof(float) * N * C * HW);
     return;
   }
-  CONVLSTM_CHECK(C % kChannelBlock == 0, "nChw16c needs a multiple of 16 channels, got " << C);
+  const std::int64_t cp = padded_channels(layout, C);
 #pragma omp parallel for collapse(2)
   for (std::int64_t n = 0; n < N; ++n)
-    for (std::int64_t c = 0; c < C; ++c)
+    for (std::int64_t c = 0; c < cp; ++c)
       for (std::int64_t p = 0; p < HW; ++p)
-        dst[element_offset(layout, C, HW, n, c, p)] = src_nchw[(n * C + c) * HW + p];
+        dst[element_offset(layout, C, HW, n, c, p)] = c < C ? src_nchw[(n * C + c) * HW + p] : 0.0f;
 }
 
 void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, std::int64_t C,
@@ -25,7 +23,6 @@ void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, st
     std::memcpy(dst_nchw, src, sizeof(float) * N * C * HW);
     return;
   }
-  CONVLSTM_CHECK(C % kChannelBlock == 0, "nChw16c needs a multiple of 16 channels, got " << C);
 #pragma omp parallel for collapse(2)
   for (std::int64_t n = 0; n < N; ++n)
     for (std::int64_t c = 0; c < C; ++c)

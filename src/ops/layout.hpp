@@ -15,16 +15,21 @@ enum class Layout { nchw, nChw16c };
 
 constexpr std::int64_t kChannelBlock = 16;
 
-// nChw16c when `blocked` and the channel count allows it, otherwise nchw.
-inline Layout choose_layout(std::int64_t channels, bool blocked) {
-  return blocked && channels % kChannelBlock == 0 ? Layout::nChw16c : Layout::nchw;
+inline Layout choose_layout(bool blocked) {
+  return blocked ? Layout::nChw16c : Layout::nchw;
+}
+
+// Channels a buffer holds for C logical channels: C rounded up to a multiple of 16 in nChw16c.
+inline std::int64_t padded_channels(Layout layout, std::int64_t C) {
+  return layout == Layout::nChw16c ? (C + kChannelBlock - 1) / kChannelBlock * kChannelBlock : C;
 }
 
 // Offset of element (n, c, p) of an [N, C, H*W] tensor, p being the pixel index y*W + x.
 inline std::int64_t element_offset(Layout layout, std::int64_t C, std::int64_t HW, std::int64_t n,
                                    std::int64_t c, std::int64_t p) {
   if (layout == Layout::nchw) return (n * C + c) * HW + p;
-  return n * C * HW + (c / kChannelBlock) * HW * kChannelBlock + p * kChannelBlock + c % kChannelBlock;
+  return n * padded_channels(layout, C) * HW + (c / kChannelBlock) * HW * kChannelBlock + p * kChannelBlock +
+         c % kChannelBlock;
 }
 
 // Channel of the e-th element of one sample's contiguous chunk (see above), for a tensor of C channels.
@@ -39,7 +44,7 @@ inline std::int64_t pixel_of(Layout layout, std::int64_t HW, std::int64_t e) {
   return (e / kChannelBlock) % HW;
 }
 
-// dst (layout) <- src (NCHW), and the inverse; [N, C, H*W] tensors.
+// dst (layout, padded: N * padded_channels * HW floats, padding zeroed) <- src (NCHW), and the inverse.
 void pack(const float* src_nchw, float* dst, Layout layout, std::int64_t N, std::int64_t C, std::int64_t HW);
 void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, std::int64_t C,
             std::int64_t HW);

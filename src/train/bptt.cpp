@@ -61,9 +61,9 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       t_in_(t_in),
       t_out_(t_out),
       state_layout_(spec.blocked_layout() ? ops::Layout::nChw16c : ops::Layout::nchw),
-      x_layout_(ops::choose_layout(spec.patched_channels(), spec.blocked_layout())),
+      x_layout_(ops::choose_layout(spec.blocked_layout())),
       y_layout_(x_layout_),
-      hcat_layout_(ops::choose_layout(spec.hidden_sum(), spec.blocked_layout())),
+      hcat_layout_(x_layout_),
       head_(t_out * batch, spec.hidden_sum(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
             hcat_layout_, y_layout_, spec.output) {
   spec_.validate();
@@ -85,11 +85,12 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       carve_layer(cv, enc_[k], enc_cells_[k]);
       carve_layer(cv, fc_[k], fc_cells_[k]);
     }
-    x_ = cv.take(t_in * batch * spec.patched_channels() * hw);
+    const std::int64_t cp = ops::padded_channels(x_layout_, spec.patched_channels());
+    x_ = cv.take(t_in * batch * cp * hw);
     hcat_ = cv.take(t_out * batch * spec.hidden_sum() * hw);
     dhcat_ = cv.take(t_out * batch * spec.hidden_sum() * hw);
-    y_ = cv.take(t_out * batch * spec.patched_channels() * hw);
-    dy_ = cv.take(t_out * batch * spec.patched_channels() * hw);
+    y_ = cv.take(t_out * batch * cp * hw);
+    dy_ = cv.take(t_out * batch * cp * hw);
   };
   Carver measure;
   carve(measure);

@@ -65,7 +65,7 @@ class Bptt {
 
   Tensor tape_;  // one arena for everything below
   std::vector<LayerTape> enc_, fc_;
-  float* x_ = nullptr;      // (T_in*B, C p², H', W') patched inputs
+  float* x_ = nullptr;      // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
   float* hcat_ = nullptr;   // (T_out*B, ΣF, H', W') forecaster H of every layer, concatenated
   float* dhcat_ = nullptr;  // same
   float* y_ = nullptr;      // (T_out*B, C p², H', W') head output

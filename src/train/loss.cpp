@@ -54,6 +54,23 @@ std::string to_string(LossKind kind) {
   return "?";
 }
 
+float hko7_weight(float r) {
+  if (r < 2.0f) return 1.0f;
+  if (r < 5.0f) return 2.0f;
+  if (r < 10.0f) return 5.0f;
+  if (r < 30.0f) return 10.0f;
+  return 30.0f;
+}
+
+Objective parse_objective(const std::string& name) {
+  if (name == "mse" || name == "mae" || name == "bce") return {{parse_loss_kind(name)}, false};
+  if (name == "bmse") return {{LossKind::mse}, true};
+  if (name == "bmae") return {{LossKind::mae}, true};
+  if (name == "bmse+bmae") return {{LossKind::mse, LossKind::mae}, true};
+  throw ConfigError("train.loss: unknown loss '" + name +
+                    "' (expected mse, mae, bce, bmse, bmae or bmse+bmae)");
+}
+
 double loss_forward(LossKind kind, const LossBatch& b) {
   const double denom = denominator(kind, b);
   if (denom <= 0.0) return 0.0;

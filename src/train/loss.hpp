@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace convlstm::train {
 
@@ -30,6 +31,18 @@ struct LossBatch {
 };
 
 double loss_forward(LossKind kind, const LossBatch& batch);
+
+// HKO-7 balanced-loss pixel weight for a rain rate in mm/h: 1, 2, 5, 10, 30 below 2, 2-5, 5-10, 10-30,
+// from 30.
+float hko7_weight(float rain_rate);
+
+// A training objective as named in the config: mse, mae, bce, bmse, bmae or bmse+bmae (the sum of the terms;
+// the b* forms use HKO-7 weights).
+struct Objective {
+  std::vector<LossKind> terms;
+  bool balanced = false;
+};
+Objective parse_objective(const std::string& name);  // throws ConfigError
 // dpred += scale * ∂loss/∂pred.
 void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred);
 

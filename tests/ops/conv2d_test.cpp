@@ -30,13 +30,13 @@ Buffers random_buffers(const Conv2dGeometry& g, Rng& rng) {
 
 std::vector<float> packed(const std::vector<float>& v, Layout l, std::int64_t n, std::int64_t c,
                           std::int64_t hw) {
-  std::vector<float> out(v.size());
+  std::vector<float> out(n * ops::padded_channels(l, c) * hw);
   ops::pack(v.data(), out.data(), l, n, c, hw);
   return out;
 }
 std::vector<float> unpacked(const std::vector<float>& v, Layout l, std::int64_t n, std::int64_t c,
                             std::int64_t hw) {
-  std::vector<float> out(v.size());
+  std::vector<float> out(n * c * hw);
   ops::unpack(v.data(), l, out.data(), n, c, hw);
   return out;
 }
@@ -51,7 +51,7 @@ void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_lay
 
   std::vector<float> ref(g.n * g.oc * hw);
   test::ref_conv_forward(g, in.src.data(), in.w.data(), in.b.data(), ref.data());
-  std::vector<float> dst(ref.size(), kSentinel);
+  std::vector<float> dst(g.n * ops::padded_channels(dst_layout, g.oc) * hw, kSentinel);
   conv.forward(packed(in.src, src_layout, g.n, g.ic, hw).data(), in.b.data(), dst.data());
   CHECK(max_rel_diff(unpacked(dst, dst_layout, g.n, g.oc, hw), ref) < kTol);
 
@@ -59,7 +59,7 @@ void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_lay
   std::vector<float> ref_ds(g.n * g.ic * hw);
   test::ref_conv_backward_data(g, in.dst_grad.data(), in.w.data(), ref_ds.data());
   for (auto& v : ref_ds) v += kSentinel;
-  std::vector<float> ds(ref_ds.size(), kSentinel);
+  std::vector<float> ds(g.n * ops::padded_channels(src_layout, g.ic) * hw, kSentinel);
   conv.backward_data(packed(in.dst_grad, dst_layout, g.n, g.oc, hw).data(), ds.data());
   CHECK(max_rel_diff(unpacked(ds, src_layout, g.n, g.ic, hw), ref_ds) < kTol);
 
@@ -85,6 +85,9 @@ TEST_CASE("conv2d forward, backward-data and backward-weights match naive loops 
   }
   SECTION("nChw16c both sides") {
     check_all_passes({2, 16, 48, 5, 7, k}, Layout::nChw16c, Layout::nChw16c);
+  }
+  SECTION("nChw16c with padded channels (3 in, 5 out)") {
+    check_all_passes({2, 3, 5, 5, 7, k}, Layout::nChw16c, Layout::nChw16c);
   }
 }
 

@@ -8,7 +8,7 @@
 #include "support/grad_check.hpp"
 #include "support/reference_conv.hpp"
 #include "train/loss.hpp"
-#include "train/sgd.hpp"
+#include "train/optimizer.hpp"
 
 namespace convlstm {
 namespace {
@@ -120,6 +120,10 @@ TEST_CASE("the encoder-forecaster overfits one tiny batch with plain SGD", "[tra
   Rng rng(1);
   nn::init_parameters(spec, params, rng);
   train::Bptt net(spec, B, T_in, T_out);
+  config::OptimizerConfig plain;
+  plain.kind = "sgd";
+  plain.momentum = 0.0;
+  train::Optimizer sgd(plain, spec);
   std::vector<float> pred(target.size()), dpred(target.size());
   train::LossBatch batch{
       pred.data(), target.data(), nullptr, nullptr, static_cast<std::int64_t>(pred.size()), B};
@@ -132,7 +136,7 @@ TEST_CASE("the encoder-forecaster overfits one tiny batch with plain SGD", "[tra
     std::fill(dpred.begin(), dpred.end(), 0.0f);
     train::loss_backward(train::LossKind::mse, batch, 1.0f, dpred.data());
     net.backward(params.model, dpred.data(), grads.model);
-    train::sgd_step(params.flat(), grads.flat(), 10.0f);
+    sgd.step(params, grads, 10.0);
   }
   INFO("loss " << first << " -> " << last);
   CHECK(last < first / 10.0);

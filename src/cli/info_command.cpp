@@ -1,0 +1,88 @@
+// convlstm info FILE: describes a dataset or a checkpoint.
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "data/h5.hpp"
+#include "nn/parameters.hpp"
+#include "train/checkpoint.hpp"
+
+namespace convlstm::cli {
+
+namespace {
+
+std::string iso_time(std::int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void describe_dataset(const std::string& path) {
+  data::DatasetReader r(path);
+  const auto& m = r.meta();
+  std::cout << path << ": convlstm dataset, version 1\n"
+            << "  frames     " << m.frames << " x " << m.channels << " x " << m.height << " x " << m.width
+            << " (" << m.dtype << ")\n"
+            << "  quantity   " << m.quantity << " [" << m.units << "], physical = raw * " << m.gain << " + "
+            << m.offset
+            << (m.nodata ? ", nodata raw " + std::to_string(*m.nodata) : std::string(", no nodata value"))
+            << "\n";
+  if (!m.time.empty())
+    std::cout << "  time       " << iso_time(m.time.front()) << " to " << iso_time(m.time.back())
+              << (m.timestep_s ? ", step " + std::to_string(static_cast<long long>(*m.timestep_s)) + " s"
+                               : "")
+              << "\n";
+  const auto runs = data::contiguous_runs(m);
+  std::cout << "  segments   " << m.segments.size() << " (" << runs.size() << " runs without time gaps)\n";
+  if (!m.source.empty()) std::cout << "  source     " << m.source << "\n";
+  for (const auto& [k, v] : m.provenance) std::cout << "  " << k << " = " << v << "\n";
+}
+
+void describe_checkpoint(const std::string& path) {
+  const auto info = train::read_checkpoint_info(path);
+  const auto cfg = config::parse_config(info.config_yaml, path + ":config");
+  const auto spec = config::model_spec(cfg, info.frame_channels, info.frame_height, info.frame_width);
+  nn::ParameterTable params(spec);
+  std::cout << path << ": convlstm checkpoint, version 1\n"
+            << "  model      " << spec.str() << "\n"
+            << "  parameters " << params.size() << "\n"
+            << "  step       " << info.step << " (epoch " << info.epoch << "), best validation loss "
+            << info.best_val_loss << "\n"
+            << "  optimizer  " << (info.optimizer_kind.empty() ? "none" : info.optimizer_kind) << "\n";
+  for (const auto& [k, v] : info.data) std::cout << "  data " << k << " = " << v << "\n";
+  std::cout << "  config:\n";
+  std::string line;
+  std::istringstream in(info.config_yaml);
+  while (std::getline(in, line)) std::cout << "    " << line << "\n";
+}
+
+}  // namespace
+
+Run add_info(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  auto* sub = app.add_subcommand("info", "Describe a dataset or checkpoint file");
+  sub->add_option("file", *file, "dataset or checkpoint (.h5)")->required();
+  return [file]() {
+    std::string format;
+    {
+      auto f = data::h5::File::open_read(*file);
+      format = f.root().attr_string_opt("format").value_or("");
+    }
+    if (format == "convlstm-dataset")
+      describe_dataset(*file);
+    else if (format == "convlstm-checkpoint")
+      describe_checkpoint(*file);
+    else
+      throw DataError(*file + ": neither a convlstm dataset nor a checkpoint (no format attribute)");
+    return 0;
+  };
+}
+
+}  // namespace convlstm::cli

@@ -1,0 +1,80 @@
+// convlstm train --config C.yaml [--resume RUN/latest.h5] [--set key=value ...]
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "core/log.hpp"
+#include "train/trainer.hpp"
+
+namespace convlstm::cli {
+
+namespace {
+
+// Set by SIGINT/SIGTERM: the trainer finishes its step, writes latest.h5 and returns. Signal handlers can
+// only reach a global, so this flag is the one piece of global state outside oneDNN's engine.
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_signal(int) {
+  g_stop.store(true);
+}
+
+std::string format_eta(double s) {
+  char buf[32];
+  const long t = static_cast<long>(s);
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  return buf;
+}
+
+}  // namespace
+
+Run add_train(CLI::App& app) {
+  struct Opts {
+    std::string config;
+    std::string resume;
+    std::vector<std::string> overrides;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* sub = app.add_subcommand("train", "Train a model from a YAML config");
+  sub->add_option("--config", o->config, "YAML config (see configs/default.yaml)")->required();
+  sub->add_option("--resume", o->resume, "continue exactly from a checkpoint, e.g. runs/default/latest.h5");
+  sub->add_option("--set", o->overrides,
+                  "override a config key by its dotted path, e.g. --set train.max_steps=100");
+  return [o]() {
+    const auto cfg = config::load_config(o->config, o->overrides);
+    train::TrainOptions options;
+    if (!o->resume.empty()) options.resume = o->resume;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    options.stop = &g_stop;
+    const bool tty = isatty(STDERR_FILENO);
+    if (tty) {
+      options.on_step = [](const train::StepReport& r) {
+        std::fprintf(stderr, "\rstep %lld/%lld  loss %.5f  %.1f seq/s  ETA %s   ",
+                     static_cast<long long>(r.step), static_cast<long long>(r.total_steps), r.loss,
+                     r.seq_per_s, format_eta(r.eta_s).c_str());
+        if (r.step == r.total_steps) std::fprintf(stderr, "\n");
+      };
+    }
+    const auto result = train::train_model(cfg, options);
+    if (tty) std::fprintf(stderr, "\n");
+    if (result.interrupted) {
+      log::warn("interrupted at step {}: latest.h5 written; continue with --resume {}/latest.h5",
+                result.steps, cfg.output.dir);
+      return 130;
+    }
+    return 0;
+  };
+}
+
+}  // namespace convlstm::cli

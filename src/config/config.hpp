@@ -1,0 +1,99 @@
+// The run configuration (design 8): plain structs with defaults, filled from YAML. Every key, its default and
+// its meaning is listed in configs/default.yaml. yaml-cpp appears only in config/.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/normalize.hpp"
+#include "data/windows.hpp"
+#include "nn/model_spec.hpp"
+
+namespace convlstm::config {
+
+struct DataConfig {
+  std::string train = "data/synth_radar.h5";
+  std::optional<std::string> val;  // separate validation file; absent: the last val_fraction of each segment
+  double val_fraction = 0.1;
+  std::int64_t t_in = 5;
+  std::int64_t t_out = 15;
+  std::int64_t stride = 1;
+  std::optional<data::Crop> crop;  // [y0, x0, height, width] before downsampling
+  std::int64_t downsample = 1;
+  data::Normalizer normalize;
+};
+
+struct ModelConfig {
+  std::int64_t patch = 2;
+  std::vector<nn::LayerSpec> layers{{64, 3, 3}, {64, 3, 3}};
+  nn::Peephole peephole = nn::Peephole::channel;
+  double forget_bias = 1.0;
+  nn::OutputActivation output = nn::OutputActivation::sigmoid;
+};
+
+struct OptimizerConfig {
+  std::string kind = "rmsprop";  // sgd | rmsprop | adam
+  double lr = 1e-3;
+  double momentum = 0.9;  // sgd
+  double decay = 0.9;     // rmsprop: moving average of g²
+  double beta1 = 0.9;     // adam
+  double beta2 = 0.999;   // adam
+  double eps = 1e-8;
+  double weight_decay = 0.0;  // L2, added to the gradient
+};
+
+struct ScheduleConfig {
+  std::string kind = "constant";  // constant | step | cosine
+  std::int64_t step_size = 1000;  // step: multiply by gamma every step_size steps
+  double gamma = 0.5;
+  double min_lr = 0.0;  // cosine: the final learning rate
+  std::int64_t warmup_steps = 0;
+};
+
+struct TrainConfig {
+  std::int64_t batch_size = 4;
+  std::int64_t epochs = 10;
+  std::optional<std::int64_t> max_steps;
+  std::string loss = "mse";  // mse | mae | bce | bmse | bmae | bmse+bmae
+  OptimizerConfig optimizer;
+  std::optional<double> clip_grad_norm;
+  ScheduleConfig lr_schedule;
+  std::int64_t val_every = 200;
+  std::optional<std::int64_t> val_batches;  // cap on validation batches per evaluation; absent: all
+  std::optional<std::int64_t> patience;     // early_stopping.patience, in validations without improvement
+  std::int64_t seed = 1;
+  std::int64_t threads = 0;
+  std::string precision = "fp32";  // fp32 | bf16
+};
+
+struct OutputConfig {
+  std::string dir = "runs/default";
+  std::int64_t checkpoint_every = 200;
+};
+
+struct Config {
+  DataConfig data;
+  ModelConfig model;
+  TrainConfig train;
+  OutputConfig output;
+};
+
+// Parses YAML text; `source` names it in errors ("configs/x.yaml"). Overrides are "a.b=value" with a YAML
+// value. Throws ConfigError "source:line: key: what was expected" for unknown keys (with the closest known
+// key), wrong types and out-of-range values.
+Config parse_config(const std::string& yaml, const std::string& source,
+                    const std::vector<std::string>& overrides = {});
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The full effective configuration as YAML (every key), parseable by parse_config.
+std::string to_yaml(const Config& c);
+
+// The model's shape for frames of C x H x W (after crop and downsample).
+nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t height, std::int64_t width);
+
+// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(const std::string& a, const std::string& b);
+
+}  // namespace convlstm::config

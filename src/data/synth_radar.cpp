@@ -1,0 +1,197 @@
+#include "data/synth_radar.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/rng.hpp"
+#include "data/dataset.hpp"
+
+namespace convlstm::data {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kDry = 0.1;        // mm/h: below this a pixel is dry
+constexpr double kMaxRate = 100.0;  // mm/h
+
+struct Cell {
+  double x, y;       // centre, pixels
+  double peak;       // mm/h at full strength
+  double a, b;       // radii along and across the orientation, pixels
+  double theta;      // orientation, radians
+  double age, life;  // frames
+};
+
+struct Wind {
+  double u, v;  // mean wind, pixels per frame
+  double amp, wavelength, phi, psi;
+};
+
+class Generator {
+ public:
+  Generator(const SynthRadarOptions& o) : o_(o), rng_(o.seed), scale_(std::min(o.height, o.width) / 64.0) {
+    const double dir = rng_.uniform(0.0f, 2.0f * static_cast<float>(kPi));
+    const double speed = rng_.uniform(0.6f, 1.4f) * scale_;
+    wind_ = {speed * std::cos(dir), speed * std::sin(dir), 0.35 * speed, 64.0 * scale_, 0.0, 1.0};
+    mean_u_ = wind_.u;
+    mean_v_ = wind_.v;
+    target_cells_ = std::max(2.0, 4.5 * o.height * o.width / (64.0 * 64.0));
+    for (int i = 0; i < static_cast<int>(target_cells_); ++i) {
+      cells_.push_back(new_cell(/*anywhere=*/true));
+      cells_.back().age = rng_.uniform(0.0f, static_cast<float>(cells_.back().life));
+    }
+  }
+
+  void next(std::vector<float>& frame) {
+    render(frame);
+    step();
+  }
+
+ private:
+  Cell new_cell(bool anywhere) {
+    Cell c;
+    const double margin = 12.0 * scale_;
+    if (anywhere || rng_.uniform(0.0f, 1.0f) < 0.5f) {
+      c.x = rng_.uniform(-static_cast<float>(margin), static_cast<float>(o_.width + margin));
+      c.y = rng_.uniform(-static_cast<float>(margin), static_cast<float>(o_.height + margin));
+    } else {
+      // Upwind of the domain, so that rain keeps entering with the flow.
+      const double speed = std::hypot(wind_.u, wind_.v) + 1e-9;
+      const double cx = o_.width / 2.0 - wind_.u / speed * (o_.width / 2.0 + margin);
+      const double cy = o_.height / 2.0 - wind_.v / speed * (o_.height / 2.0 + margin);
+      c.x = cx + rng_.uniform(-0.5f, 0.5f) * o_.width * std::abs(wind_.v / speed);
+      c.y = cy + rng_.uniform(-0.5f, 0.5f) * o_.height * std::abs(wind_.u / speed);
+    }
+    c.peak = std::min(kMaxRate, std::exp(std::log(4.0) + 0.9 * rng_.normal(0.0f, 1.0f)));
+    c.a = rng_.uniform(2.0f, 6.0f) * scale_;
+    c.b = c.a * rng_.uniform(0.45f, 1.0f);
+    c.theta = rng_.uniform(0.0f, static_cast<float>(kPi));
+    c.age = 0.0;
+    c.life = rng_.uniform(36.0f, 120.0f);
+    return c;
+  }
+
+  void wind_at(double x, double y, double& u, double& v) const {
+    u = wind_.u + wind_.amp * std::sin(2.0 * kPi * y / wind_.wavelength + wind_.phi);
+    v = wind_.v + wind_.amp * std::cos(2.0 * kPi * x / wind_.wavelength + wind_.psi);
+  }
+
+  void step() {
+    // Slow drift of the wind: Ornstein-Uhlenbeck steps around the initial mean wind; phases wander.
+    wind_.u += 0.02 * (mean_u_ - wind_.u) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
+    wind_.v += 0.02 * (mean_v_ - wind_.v) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
+    wind_.phi += 0.01 + 0.01 * rng_.normal(0.0f, 1.0f);
+    wind_.psi += 0.01 + 0.01 * rng_.normal(0.0f, 1.0f);
+    for (auto& c : cells_) {
+      double u, v;
+      wind_at(c.x, c.y, u, v);
+      c.x += u;
+      c.y += v;
+      c.theta += 0.01 * rng_.normal(0.0f, 1.0f);
+      c.age += 1.0;
+    }
+    merge();
+    const double margin = 20.0 * scale_;
+    cells_.erase(std::remove_if(cells_.begin(), cells_.end(),
+                                [&](const Cell& c) {
+                                  return c.age >= c.life || c.x < -margin || c.y < -margin ||
+                                         c.x > o_.width + margin || c.y > o_.height + margin;
+                                }),
+                 cells_.end());
+    // Births keep the number of cells near its target (a Poisson process whose rate rises when cells are
+    // few).
+    const double rate = std::max(0.05, 0.25 * (target_cells_ - cells_.size()) + 0.1);
+    std::poisson_distribution<int> births(rate);
+    for (int n = births(rng_.engine()); n > 0; --n) cells_.push_back(new_cell(false));
+  }
+
+  // Two cells whose cores overlap become one: the larger absorbs the smaller.
+  void merge() {
+    for (std::size_t i = 0; i < cells_.size(); ++i) {
+      for (std::size_t j = i + 1; j < cells_.size(); ++j) {
+        Cell& p = cells_[i];
+        Cell& q = cells_[j];
+        if (std::hypot(p.x - q.x, p.y - q.y) > 0.5 * (p.b + q.b)) continue;
+        Cell& big = p.peak * p.a >= q.peak * q.a ? p : q;
+        const Cell& small = &big == &p ? q : p;
+        big.peak = std::min(kMaxRate, big.peak + 0.4 * small.peak);
+        big.a = std::sqrt(big.a * big.a + 0.5 * small.a * small.a);
+        big.b = std::sqrt(big.b * big.b + 0.5 * small.b * small.b);
+        big.life = std::max(big.life, big.age + 0.5 * (small.life - small.age));
+        if (&big == &q) std::swap(p, q);
+        cells_.erase(cells_.begin() + static_cast<std::ptrdiff_t>(j));
+        --j;
+      }
+    }
+  }
+
+  void render(std::vector<float>& frame) const {
+    std::fill(frame.begin(), frame.end(), 0.0f);
+    for (const auto& c : cells_) {
+      const double env = std::pow(std::max(0.0, std::sin(kPi * c.age / c.life)), 0.7);
+      const double amp = c.peak * env;
+      if (amp < kDry) continue;
+      const double reach = 3.5 * c.a;
+      const std::int64_t y0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(c.y - reach));
+      const std::int64_t y1 =
+          std::min<std::int64_t>(o_.height - 1, static_cast<std::int64_t>(c.y + reach) + 1);
+      const std::int64_t x0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(c.x - reach));
+      const std::int64_t x1 =
+          std::min<std::int64_t>(o_.width - 1, static_cast<std::int64_t>(c.x + reach) + 1);
+      const double ct = std::cos(c.theta), st = std::sin(c.theta);
+      for (std::int64_t y = y0; y <= y1; ++y)
+        for (std::int64_t x = x0; x <= x1; ++x) {
+          const double dx = x + 0.5 - c.x, dy = y + 0.5 - c.y;
+          const double along = (dx * ct + dy * st) / c.a, across = (-dx * st + dy * ct) / c.b;
+          frame[y * o_.width + x] +=
+              static_cast<float>(amp * std::exp(-0.5 * (along * along + across * across)));
+        }
+    }
+    for (auto& v : frame) v = v < kDry ? 0.0f : std::min(v, static_cast<float>(kMaxRate));
+  }
+
+  SynthRadarOptions o_;
+  Rng rng_;
+  double scale_;
+  Wind wind_;
+  double mean_u_, mean_v_, target_cells_;
+  std::vector<Cell> cells_;
+};
+
+}  // namespace
+
+void write_synth_radar(const std::string& path, const SynthRadarOptions& o) {
+  if (o.frames < 1 || o.height < 8 || o.width < 8)
+    throw UsageError("synth radar: need at least 1 frame and a grid of at least 8x8");
+  DatasetMeta meta;
+  meta.height = o.height;
+  meta.width = o.width;
+  meta.dtype = "uint16";
+  meta.quantity = "rain_rate";
+  meta.units = "mm/h";
+  meta.gain = 0.01;
+  meta.offset = 0.0;
+  meta.source = "convlstm synth radar (seed " + std::to_string(o.seed) + ")";
+  meta.timestep_s = o.timestep_s;
+  DatasetWriter writer(path, meta);
+  Generator gen(o);
+  std::vector<float> frame(static_cast<std::size_t>(o.height * o.width));
+  std::vector<std::int64_t> time;
+  // Spin-up, so that the first frame already shows a developed field.
+  for (int i = 0; i < 40; ++i) gen.next(frame);
+  double wet = 0.0;
+  for (std::int64_t t = 0; t < o.frames; ++t) {
+    gen.next(frame);
+    for (float v : frame) wet += v > 0.0f;
+    writer.append(frame.data());
+    time.push_back(o.start_time + static_cast<std::int64_t>(t * o.timestep_s));
+  }
+  writer.finish(time, {{0, o.frames}});
+  log::info("synth radar: wrote {} frames of {}x{} to {} ({:.1f}% wet pixels)", o.frames, o.height, o.width,
+            path, 100.0 * wet / (static_cast<double>(o.frames) * o.height * o.width));
+}
+
+}  // namespace convlstm::data

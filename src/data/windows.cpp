@@ -1,0 +1,96 @@
+#include "data/windows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "core/error.hpp"
+
+namespace convlstm::data {
+
+std::vector<std::int64_t> all_windows(const DatasetMeta& meta, std::int64_t window, std::int64_t stride) {
+  std::vector<std::int64_t> out;
+  for (const auto& run : contiguous_runs(meta))
+    for (std::int64_t s = run.start; s + window <= run.start + run.length; s += stride) out.push_back(s);
+  return out;
+}
+
+WindowSplit split_windows(const DatasetMeta& meta, std::int64_t window, std::int64_t stride,
+                          double val_fraction) {
+  WindowSplit split;
+  for (const auto& run : contiguous_runs(meta)) {
+    std::int64_t n_val = 0;
+    if (val_fraction > 0.0) {
+      n_val = std::max(window, static_cast<std::int64_t>(std::ceil(val_fraction * run.length)));
+      if (n_val >= run.length) n_val = 0;  // too short to hold out: all training
+    }
+    const std::int64_t train_end = run.start + run.length - n_val;
+    for (std::int64_t s = run.start; s + window <= train_end; s += stride) split.train.push_back(s);
+    for (std::int64_t s = train_end; s + window <= run.start + run.length; s += stride)
+      split.val.push_back(s);
+  }
+  return split;
+}
+
+std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                    static_cast<std::uint32_t>(epoch), 0x5eedu};
+  std::mt19937_64 engine(seq);
+  // Fisher-Yates with our own index draw: std::shuffle's use of the engine is implementation-defined.
+  for (std::int64_t i = n - 1; i > 0; --i) {
+    const std::int64_t j = static_cast<std::int64_t>(engine() % static_cast<std::uint64_t>(i + 1));
+    std::swap(order[i], order[j]);
+  }
+  return order;
+}
+
+WindowReader::WindowReader(const DatasetReader& reader, std::optional<Crop> crop, std::int64_t downsample,
+                           Normalizer norm)
+    : reader_(reader), down_(downsample), norm_(norm) {
+  const auto& m = reader.meta();
+  crop_ = crop.value_or(Crop{0, 0, m.height, m.width});
+  if (crop_.y0 < 0 || crop_.x0 < 0 || crop_.height < 1 || crop_.width < 1 ||
+      crop_.y0 + crop_.height > m.height || crop_.x0 + crop_.width > m.width)
+    throw ConfigError("data.crop [" + std::to_string(crop_.y0) + ", " + std::to_string(crop_.x0) + ", " +
+                      std::to_string(crop_.height) + ", " + std::to_string(crop_.width) +
+                      "] does not fit the " + std::to_string(m.height) + "x" + std::to_string(m.width) +
+                      " frames of " + reader.path());
+  if (down_ < 1 || crop_.height % down_ != 0 || crop_.width % down_ != 0)
+    throw ConfigError("data.downsample " + std::to_string(down_) + " must divide the (cropped) frame size " +
+                      std::to_string(crop_.height) + "x" + std::to_string(crop_.width));
+  c_ = m.channels;
+  h_ = crop_.height / down_;
+  w_ = crop_.width / down_;
+}
+
+void WindowReader::read(std::int64_t start, std::int64_t n, float* values, float* mask) const {
+  const std::int64_t ch = crop_.height, cw = crop_.width;
+  if (down_ == 1) {
+    reader_.read(start, n, crop_.y0, crop_.x0, ch, cw, values, mask);
+  } else {
+    raw_.resize(static_cast<std::size_t>(n * c_ * ch * cw));
+    raw_mask_.resize(raw_.size());
+    reader_.read(start, n, crop_.y0, crop_.x0, ch, cw, raw_.data(), raw_mask_.data());
+    for (std::int64_t f = 0; f < n * c_; ++f)
+      for (std::int64_t y = 0; y < h_; ++y)
+        for (std::int64_t x = 0; x < w_; ++x) {
+          double sum = 0.0, count = 0.0;
+          for (std::int64_t dy = 0; dy < down_; ++dy)
+            for (std::int64_t dx = 0; dx < down_; ++dx) {
+              const std::int64_t i = (f * ch + y * down_ + dy) * cw + x * down_ + dx;
+              sum += raw_mask_[i] * raw_[i];
+              count += raw_mask_[i];
+            }
+          const std::int64_t o = (f * h_ + y) * w_ + x;
+          values[o] = count > 0 ? static_cast<float>(sum / count) : 0.0f;
+          mask[o] = count > 0 ? 1.0f : 0.0f;
+        }
+  }
+  const std::int64_t total = n * frame_size();
+  for (std::int64_t i = 0; i < total; ++i) values[i] = mask[i] != 0.0f ? norm_.forward(values[i]) : 0.0f;
+}
+
+}  // namespace convlstm::data

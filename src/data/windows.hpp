@@ -1,0 +1,61 @@
+// Training and validation windows over a dataset, and reading one window as network input.
+//
+// A window is t_in + t_out consecutive frames starting at `start`; windows start every `stride` frames inside
+// a run of consecutive frames (a segment, further cut at gaps in time), and never cross a run's end. Without
+// a separate validation file, the last val_fraction of each run (rounded up, at least one window long) is
+// validation, time-blocked: no training window touches those frames.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "data/dataset.hpp"
+#include "data/normalize.hpp"
+
+namespace convlstm::data {
+
+struct WindowSplit {
+  std::vector<std::int64_t> train;  // window start frames
+  std::vector<std::int64_t> val;
+};
+
+// All windows of the file in run order (for a separate validation file, or evaluation).
+std::vector<std::int64_t> all_windows(const DatasetMeta& meta, std::int64_t window, std::int64_t stride);
+// Train windows and the held-out tail of each run as validation windows.
+WindowSplit split_windows(const DatasetMeta& meta, std::int64_t window, std::int64_t stride,
+                          double val_fraction);
+
+// The order of training windows in `epoch`: a permutation of [0, n) determined by (seed, epoch) alone, so a
+// resumed run replays exactly the same order.
+std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
+
+struct Crop {
+  std::int64_t y0 = 0, x0 = 0, height = 0, width = 0;
+};
+
+// Reads windows from a dataset: crop, block-mean downsample (ignoring unobserved pixels; a block with none
+// observed stays unobserved), normalise. Frames come out (T, C, H, W) in [0, 1] with a mask of observed
+// pixels.
+class WindowReader {
+ public:
+  WindowReader(const DatasetReader& reader, std::optional<Crop> crop, std::int64_t downsample,
+               Normalizer norm);
+
+  std::int64_t channels() const { return c_; }
+  std::int64_t height() const { return h_; }  // after crop and downsample
+  std::int64_t width() const { return w_; }
+  std::int64_t frame_size() const { return c_ * h_ * w_; }
+
+  // Frames [start, start + n) -> values, mask: (n, C, H, W).
+  void read(std::int64_t start, std::int64_t n, float* values, float* mask) const;
+
+ private:
+  const DatasetReader& reader_;
+  Crop crop_;
+  std::int64_t down_, c_, h_, w_;
+  Normalizer norm_;
+  mutable std::vector<float> raw_, raw_mask_;
+};
+
+}  // namespace convlstm::data

@@ -1,0 +1,52 @@
+// The training loop (design 2, 7.2, 8): data windows -> BPTT -> optimizer, with validation against the
+// persistence baseline, checkpoints, metrics.csv and exact resume.
+//
+// Exact resume: the order of windows in epoch e depends only on (seed, e); parameters, optimizer moments and
+// the step counter are in the checkpoint; nothing else is random after initialisation. So a run resumed from
+// step N replays the same batches and updates as an uninterrupted one.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace convlstm::train {
+
+struct StepReport {
+  std::int64_t step = 0;  // 1-based count of optimizer steps done
+  std::int64_t total_steps = 0;
+  std::int64_t epoch = 0;
+  double loss = 0.0;
+  double seq_per_s = 0.0;
+  double eta_s = 0.0;
+};
+
+struct TrainOptions {
+  std::optional<std::string> resume;        // RUN/latest.h5
+  const std::atomic<bool>* stop = nullptr;  // set by a signal handler: finish the step, checkpoint, return
+  std::function<void(const StepReport&)> on_step;  // progress display (cli/)
+};
+
+struct TrainResult {
+  std::int64_t steps = 0;
+  double last_train_loss = 0.0;
+  double last_val_loss = 0.0;
+  double persistence_val_loss = 0.0;
+  double best_val_loss = 0.0;
+  bool interrupted = false;
+  bool early_stopped = false;
+  double seconds = 0.0;
+};
+
+TrainResult train_model(const config::Config& cfg, const TrainOptions& options);
+
+// Bytes the training run will hold at its peak: parameters, gradients, optimizer moments, the BPTT tape,
+// batches.
+double training_memory_bytes(const config::Config& cfg, std::int64_t channels, std::int64_t height,
+                             std::int64_t width);
+
+}  // namespace convlstm::train
