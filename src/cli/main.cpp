@@ -1,6 +1,7 @@
 // convlstm command-line entry point: parses arguments, runs a subcommand, maps errors to exit statuses
 // (0 success, 1 runtime/data error, 2 usage/config error, 130 interrupted). The only place that catches
 // library errors and prints them.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <CLI/CLI.hpp>
 
 #include <exception>
@@ -29,6 +30,8 @@ int main(int argc, char** argv) {
       {"synth", convlstm::cli::add_synth(app)},
       {"info", convlstm::cli::add_info(app)},
   };
+  // Logs go to stderr (results go to files and stdout).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("convlstm"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$: %v");
 
   try {

@@ -459,7 +459,7 @@ std::string to_yaml(const Config& c) {
   root["output"]["dir"] = c.output.dir;
   root["output"]["checkpoint_every"] = c.output.checkpoint_every;
   YAML::Emitter e;
-  e.SetDoublePrecision(17);
+  e.SetDoublePrecision(15);
   e << root;
   return std::string(e.c_str()) + "\n";
 }

@@ -1,5 +1,9 @@
 #include "core/log.hpp"
 
+#include <spdlog/sinks/sink.h>
+
+#include <algorithm>
+
 #include "core/error.hpp"
 
 namespace convlstm::log {
@@ -9,7 +13,11 @@ void set_level(const std::string& name) {
   if (level == spdlog::level::off && name != "off") {
     throw UsageError("unknown log level '" + name + "' (expected trace, debug, info, warn, error or off)");
   }
-  spdlog::set_level(level);
+  // The console shows `level`; the logger itself passes at least info, so that file sinks (train.log) keep
+  // the full record whatever the console shows.
+  auto logger = spdlog::default_logger();
+  for (auto& sink : logger->sinks()) sink->set_level(level);
+  logger->set_level(std::min(level, spdlog::level::info));
 }
 
 }  // namespace convlstm::log

@@ -7,7 +7,8 @@
 
 namespace convlstm::log {
 
-// Sets the level from a name (trace, debug, info, warn, error, off); throws UsageError on an unknown name.
+// Sets the console's level from a name (trace, debug, info, warn, error, off); sinks added later (train.log)
+// still receive info and above. Throws UsageError on an unknown name.
 void set_level(const std::string& name);
 
 template <typename... Args>

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# End-to-end: synth tiny data, train 20 steps, reload the checkpoint with info, and the error paths' exit statuses.
+# Usage: e2e_test.sh path/to/convlstm path/to/configs/default.yaml
+set -u
+bin=$1
+default_config=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# expect STATUS MAX_STDERR_LINES command...: exit status and a short message.
+expect() {
+  local want=$1 lines=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  [ "$got" -eq "$want" ] || fail "$* exited $got, expected $want: $(cat "$work/err")"
+  local n
+  n=$(wc -l <"$work/err")
+  [ "$n" -le "$lines" ] || fail "$* printed $n lines on stderr (at most $lines): $(cat "$work/err")"
+}
+
+expect 0 5 "$bin" synth radar --output "$work/tiny.h5" --frames 80 --size 16 16 --seed 3
+expect 0 0 "$bin" info "$work/tiny.h5"
+grep -q "80 x 1 x 16 x 16 (uint16)" "$work/out" || fail "info does not show the dataset shape: $(cat "$work/out")"
+
+common=(--set "data.train=$work/tiny.h5" --set data.t_in=3 --set data.t_out=3 --set model.patch=2
+        --set "model.layers=[{filters: 16, k: 3}]" --set train.batch_size=2 --set train.max_steps=20
+        --set train.val_every=10 --set train.val_batches=2 --set output.checkpoint_every=10
+        --set "output.dir=$work/run")
+"$bin" --log-level warn train --config "$default_config" "${common[@]}" 2>"$work/err" || fail "train: $(cat "$work/err")"
+for f in latest.h5 best.h5 metrics.csv config.yaml train.log; do
+  [ -s "$work/run/$f" ] || fail "train did not write $f"
+done
+[ "$(wc -l <"$work/run/metrics.csv")" -eq 21 ] || fail "metrics.csv should have a header and 20 rows"
+head -1 "$work/run/metrics.csv" | grep -q "^step,epoch,train_loss,val_loss,lr,grad_norm,seconds,seq_per_s" ||
+  fail "metrics.csv columns: $(head -1 "$work/run/metrics.csv")"
+expect 0 0 "$bin" info "$work/run/latest.h5"
+grep -q "step       20" "$work/out" || fail "info does not show the checkpoint step: $(cat "$work/out")"
+grep -q "parameters" "$work/out" || fail "info does not show the parameter count"
+
+# Resume continues from step 20 to 24.
+"$bin" --log-level warn train --config "$default_config" "${common[@]}" --set train.max_steps=24 \
+  --resume "$work/run/latest.h5" 2>"$work/err" || fail "resume: $(cat "$work/err")"
+[ "$(wc -l <"$work/run/metrics.csv")" -eq 25 ] || fail "resumed metrics.csv should have 24 rows"
+
+# Errors: usage and config errors exit 2, data errors 1; one short line naming the file or key.
+printf 'train:\n  max_step: 3\n' >"$work/typo.yaml"
+expect 2 3 "$bin" train --config "$work/typo.yaml"
+grep -q "typo.yaml:2: train.max_step: unknown key (did you mean 'train.max_steps'?)" "$work/err" || fail "typo message: $(cat "$work/err")"
+expect 2 3 "$bin" train --config "$work/missing.yaml"
+expect 2 3 "$bin" train --config "$default_config" --set data.t_in=0
+expect 2 3 "$bin" train
+expect 2 3 "$bin" frobnicate
+expect 1 3 "$bin" train --config "$default_config" --set "data.train=$work/none.h5" --set "output.dir=$work/r2"
+grep -q "none.h5" "$work/err" || fail "missing data file not named: $(cat "$work/err")"
+echo "not hdf5" >"$work/bad.h5"
+expect 1 3 "$bin" info "$work/bad.h5"
+grep -q "not an HDF5 file" "$work/err" || fail "bad file message: $(cat "$work/err")"
+[ ! -e "$work/r2" ] || [ -z "$(ls -A "$work/r2")" ] || fail "a failed run left files in its output directory"
+echo "e2e: 1 passed, 0 failed"

@@ -1,0 +1,93 @@
+#include "config/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "core/error.hpp"
+
+namespace convlstm {
+namespace {
+
+std::string error_of(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  try {
+    config::parse_config(yaml, "c.yaml", overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_CASE("configs/default.yaml documents every key with its default", "[config]") {
+  // Every key the parser knows appears in the default config, so users see it documented there.
+  std::ifstream in(std::string(CONVLSTM_SOURCE_DIR) + "/configs/default.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto c = config::parse_config(ss.str(), "configs/default.yaml");
+  const auto dumped = config::to_yaml(config::Config{});
+  std::istringstream keys(dumped);
+  std::string line;
+  while (std::getline(keys, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || line.find_first_not_of(' ') == std::string::npos) continue;
+    const std::string key = line.substr(line.find_first_not_of(' '), colon - line.find_first_not_of(' '));
+    if (key.rfind("- ", 0) == 0 || key.find('{') != std::string::npos) continue;
+    INFO(key);
+    CHECK(ss.str().find(key + ":") != std::string::npos);
+  }
+  CHECK(c.data.train == "data/synth_radar.h5");
+}
+
+TEST_CASE("an unknown key names the file, the line and the closest known key", "[config]") {
+  const auto e = error_of("train:\n  batch_size: 4\n  max_step: 100\n");
+  CHECK_THAT(e, Catch::Contains("c.yaml:3"));
+  CHECK_THAT(e, Catch::Contains("train.max_step"));
+  CHECK_THAT(e, Catch::Contains("did you mean 'train.max_steps'"));
+  CHECK_THAT(error_of("modle:\n  patch: 2\n"), Catch::Contains("did you mean 'model'"));
+}
+
+TEST_CASE("a wrong type names the line and what was expected", "[config]") {
+  const auto e = error_of("data:\n  t_in: five\n");
+  CHECK_THAT(e, Catch::Contains("c.yaml:2"));
+  CHECK_THAT(e, Catch::Contains("data.t_in: expected an integer, got 'five'"));
+  CHECK_THAT(error_of("train:\n  optimizer: {kind: sgdd}\n"),
+             Catch::Contains("expected one of sgd, rmsprop, adam"));
+  CHECK_THAT(error_of("model:\n  layers: 3\n"), Catch::Contains("model.layers"));
+  CHECK_THAT(error_of("- a\n- b\n"), Catch::Contains("expected a mapping"));
+  CHECK_THAT(error_of("data: [unclosed\n"), Catch::Contains("not valid YAML"));
+}
+
+TEST_CASE("out-of-range values are refused", "[config]") {
+  CHECK_THAT(error_of("data:\n  t_in: 0\n"), Catch::Contains("c.yaml:2: data.t_in: must be at least 1"));
+  CHECK_THAT(error_of("train:\n  batch_size: -3\n"), Catch::Contains("train.batch_size"));
+  CHECK_THAT(error_of("model:\n  layers: []\n"), Catch::Contains("needs at least one layer"));
+  CHECK_THAT(error_of("model:\n  layers: [{filters: 8, k_x: 4, k_h: 3}]\n"),
+             Catch::Contains("k_x must be odd"));
+  CHECK_THAT(error_of("data:\n  normalize: {min: 5, max: 1}\n"), Catch::Contains("data.normalize.max"));
+}
+
+TEST_CASE("--set overrides any key by its dotted path", "[config]") {
+  const auto c = config::parse_config("train:\n  max_steps: 5\n", "c.yaml",
+                                      {"train.max_steps=100", "model.layers=[{filters: 16, k: 5}]",
+                                       "data.crop=[0, 0, 32, 32]", "train.optimizer.lr=0.5"});
+  CHECK(*c.train.max_steps == 100);
+  REQUIRE(c.model.layers.size() == 1);
+  CHECK(c.model.layers[0].k_x == 5);
+  CHECK(c.model.layers[0].k_h == 5);
+  CHECK(c.data.crop->width == 32);
+  CHECK(c.train.optimizer.lr == 0.5);
+  CHECK_THAT(error_of("", {"train.max_stpes=3"}), Catch::Contains("--set: train.max_stpes"));
+  CHECK_THAT(error_of("", {"train.max_steps"}), Catch::Contains("expected key=value"));
+  CHECK_THAT(error_of("", {"train.max_steps=abc"}), Catch::Contains("expected an integer"));
+}
+
+TEST_CASE("the effective config written out parses back to the same config", "[config]") {
+  auto c = config::parse_config("", "c.yaml", {"data.crop=[1, 2, 30, 40]", "train.clip_grad_norm=2.5"});
+  const auto again = config::parse_config(config::to_yaml(c), "again.yaml");
+  CHECK(config::to_yaml(again) == config::to_yaml(c));
+  CHECK(again.data.crop->x0 == 2);
+  CHECK(*again.train.clip_grad_norm == 2.5);
+}
+
+}  // namespace
+}  // namespace convlstm

@@ -1,0 +1,132 @@
+#include "train/trainer.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "data/synth_radar.hpp"
+#include "support/temp_dir.hpp"
+#include "train/checkpoint.hpp"
+
+namespace convlstm {
+namespace {
+
+// A tiny run on 16x16 synthetic radar: 16 filters (the blocked layout), 3 frames in, 3 out.
+config::Config tiny_config(const test::TempDir& dir, const std::string& run, std::int64_t steps) {
+  static bool made = false;
+  const std::string data =
+      (std::filesystem::temp_directory_path() / "convlstm-trainer-test-synth.h5").string();
+  if (!made) {
+    data::SynthRadarOptions o;
+    o.frames = 120;
+    o.height = o.width = 16;
+    data::write_synth_radar(data, o);
+    made = true;
+  }
+  return config::parse_config(
+      "", "tiny",
+      {"data.train=" + data, "data.t_in=3", "data.t_out=3", "data.normalize.kind=log",
+       "data.normalize.max=100", "model.patch=2", "model.layers=[{filters: 16, k: 3}]", "train.batch_size=2",
+       "train.max_steps=" + std::to_string(steps), "train.optimizer.kind=adam", "train.optimizer.lr=0.003",
+       "train.val_every=4", "train.val_batches=2", "train.threads=2", "output.checkpoint_every=4",
+       "output.dir=" + dir.file(run)});
+}
+
+std::vector<std::string> train_losses(const std::string& csv) {
+  std::ifstream in(csv);
+  std::vector<std::string> out;
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::stringstream ss(line);
+    std::string step, epoch, loss;
+    std::getline(ss, step, ',');
+    std::getline(ss, epoch, ',');
+    std::getline(ss, loss, ',');
+    out.push_back(step + ":" + loss);
+  }
+  return out;
+}
+
+TEST_CASE("training writes checkpoints, metrics, config and log, and learns", "[train][slow]") {
+  test::TempDir dir;
+  const auto cfg = tiny_config(dir, "run", 20);
+  const auto r = train::train_model(cfg, {});
+  CHECK(r.steps == 20);
+  for (const char* f : {"latest.h5", "best.h5", "metrics.csv", "config.yaml", "train.log"})
+    CHECK(std::filesystem::exists(dir.file(std::string("run/") + f)));
+  const auto losses = train_losses(dir.file("run/metrics.csv"));
+  CHECK(losses.size() == 20);
+  CHECK(r.persistence_val_loss > 0.0);
+  CHECK(train::read_checkpoint_info(dir.file("run/latest.h5")).step == 20);
+  // The written config is the effective one and parses back.
+  CHECK(config::load_config(dir.file("run/config.yaml")).train.max_steps == 20);
+}
+
+TEST_CASE("a run stopped at step N and resumed logs the same losses as an uninterrupted run",
+          "[train][slow]") {
+  test::TempDir dir;
+  const auto full = train::train_model(tiny_config(dir, "full", 12), {});
+  CHECK(full.steps == 12);
+
+  // Interrupted like SIGINT does: the stop flag is seen after step 6, latest.h5 is written.
+  std::atomic<bool> stop{false};
+  train::TrainOptions first;
+  first.stop = &stop;
+  first.on_step = [&](const train::StepReport& s) {
+    if (s.step == 6) stop = true;
+  };
+  const auto part = train::train_model(tiny_config(dir, "part", 12), first);
+  CHECK(part.interrupted);
+  CHECK(train::read_checkpoint_info(dir.file("part/latest.h5")).step == 6);
+  train::TrainOptions resume;
+  resume.resume = dir.file("part/latest.h5");
+  train::train_model(tiny_config(dir, "part", 12), resume);
+  CHECK(train_losses(dir.file("part/metrics.csv")) == train_losses(dir.file("full/metrics.csv")));
+
+  // A shorter run extended by max_steps continues the same way (constant schedule).
+  train::train_model(tiny_config(dir, "short", 6), {});
+  train::TrainOptions more;
+  more.resume = dir.file("short/latest.h5");
+  train::train_model(tiny_config(dir, "short", 12), more);
+  CHECK(train_losses(dir.file("short/metrics.csv")) == train_losses(dir.file("full/metrics.csv")));
+}
+
+TEST_CASE("a diverging run stops with an error naming the step and keeps the last checkpoint",
+          "[train][slow]") {
+  test::TempDir dir;
+  auto cfg = tiny_config(dir, "nan", 30);
+  cfg.train.optimizer.kind = "sgd";
+  cfg.train.optimizer.momentum = 0.0;
+  cfg.train.optimizer.lr = 1e12;
+  cfg.model.output = nn::OutputActivation::identity;
+  cfg.output.checkpoint_every = 1;
+  try {
+    train::train_model(cfg, {});
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("step"));
+    CHECK_THAT(e.what(), Catch::Contains("checkpoint is intact"));
+  }
+  CHECK_NOTHROW(train::read_checkpoint_info(dir.file("nan/latest.h5")));
+}
+
+TEST_CASE("training refuses data with fewer frames than one window", "[train]") {
+  test::TempDir dir;
+  auto cfg = tiny_config(dir, "short", 5);
+  cfg.data.t_in = 100;
+  CHECK_THROWS_WITH(train::train_model(cfg, {}), Catch::Contains("no training window"));
+}
+
+TEST_CASE("training refuses a model that needs more memory than the machine has", "[train]") {
+  test::TempDir dir;
+  auto cfg = tiny_config(dir, "huge", 5);
+  cfg.model.layers = {{4096, 3, 3}};
+  cfg.train.batch_size = 4096;
+  CHECK_THROWS_AS(train::train_model(cfg, {}), ConfigError);
+}
+
+}  // namespace
+}  // namespace convlstm
