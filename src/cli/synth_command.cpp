@@ -1,7 +1,9 @@
 // convlstm synth radar --output F [--frames N] [--size H W] [--seed S]
+// convlstm synth moving-mnist --output F --digits data/mnist_digits.h5 [--sequences N] [--seed S]
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "data/moving_mnist.hpp"
 #include "data/synth_radar.hpp"
 
 namespace convlstm::cli {
@@ -27,7 +29,19 @@ Run add_synth(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(8, 8192));
   radar->add_option("--seed", o->seed, "random seed")->capture_default_str();
-  return [o, radar]() {
+  auto mm = std::make_shared<data::MovingMnistOptions>();
+  auto* mnist = sub->add_subcommand("moving-mnist",
+                                    "Moving MNIST (Srivastava et al. 2015): two digits bouncing in 64x64");
+  mnist->add_option("--output", o->output, "dataset file to write")->required();
+  mnist->add_option("--digits", mm->digits, "MNIST digits file (scripts/fetch_mnist.sh)")
+      ->default_val("data/mnist_digits.h5")
+      ->capture_default_str();
+  mnist->add_option("--sequences", mm->sequences, "number of 20-frame sequences")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000}));
+  mnist->add_option("--seed", mm->seed, "random seed")->capture_default_str();
+  return [o, mm, radar, mnist]() {
+    if (mnist->parsed()) data::write_moving_mnist(o->output, *mm);
     if (radar->parsed()) {
       data::SynthRadarOptions opts;
       opts.frames = o->frames;
