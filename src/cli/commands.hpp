@@ -6,6 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/windows.hpp"
 
 namespace convlstm::cli {
 
@@ -14,5 +19,11 @@ using Run = std::function<int()>;
 Run add_train(CLI::App& app);
 Run add_synth(CLI::App& app);
 Run add_info(CLI::App& app);
+Run add_import(CLI::App& app);
+
+// Shared by import and predict: shell-style globs expanded (a pattern matching nothing is a UsageError), and
+// "y0,x0,height,width" parsed.
+std::vector<std::string> expand_globs(const std::vector<std::string>& patterns);
+std::optional<data::Crop> parse_crop(const std::string& s);
 
 }  // namespace convlstm::cli

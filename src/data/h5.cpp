@@ -143,6 +143,12 @@ bool Group::has_attr(const std::string& name) const {
   return H5Aexists(id(), name.c_str()) > 0;
 }
 
+bool Group::attr_is_string(const std::string& name) const {
+  Handle attr = open_attr(*this, name);
+  Handle type = attr_type(attr);
+  return H5Tget_class(type.id()) == H5T_STRING;
+}
+
 Group Group::group(const std::string& name) const {
   if (!has(name)) fail(where(name), "missing group");
   hid_t g = H5Gopen2(id(), name.c_str(), H5P_DEFAULT);

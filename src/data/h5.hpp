@@ -62,6 +62,7 @@ class Group {
 
   bool has(const std::string& name) const;  // a link (group or dataset) of that name
   bool has_attr(const std::string& name) const;
+  bool attr_is_string(const std::string& name) const;
   Group group(const std::string& name) const;         // throws DataError when missing
   Group create_group(const std::string& name) const;  // intermediate groups created too
 

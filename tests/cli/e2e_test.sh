@@ -44,6 +44,20 @@ grep -q "parameters" "$work/out" || fail "info does not show the parameter count
   --resume "$work/run/latest.h5" 2>"$work/err" || fail "resume: $(cat "$work/err")"
 [ "$(wc -l <"$work/run/metrics.csv")" -eq 25 ] || fail "resumed metrics.csv should have 24 rows"
 
+# SIGINT: the step finishes, latest.h5 is written, exit status 130.
+"$bin" --log-level warn train --config "$default_config" "${common[@]}" --set train.max_steps=100000 \
+  --set "output.dir=$work/sig" 2>"$work/err" &
+pid=$!
+for _ in $(seq 1 600); do
+  [ -f "$work/sig/metrics.csv" ] && [ "$(wc -l <"$work/sig/metrics.csv")" -ge 3 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] || fail "SIGINT: exit status $rc, expected 130: $(cat "$work/err")"
+"$bin" info "$work/sig/latest.h5" >"$work/out" || fail "SIGINT left no readable latest.h5"
+
 # Errors: usage and config errors exit 2, data errors 1; one short line naming the file or key.
 printf 'train:\n  max_step: 3\n' >"$work/typo.yaml"
 expect 2 3 "$bin" train --config "$work/typo.yaml"

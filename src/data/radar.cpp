@@ -1,0 +1,313 @@
+#include "data/radar.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <regex>
+
+#include "core/error.hpp"
+#include "data/h5.hpp"
+
+namespace convlstm::data {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& where, const std::string& what) {
+  throw DataError(where + ": " + what);
+}
+
+std::int64_t timegm_utc(int year, int month, int day, int hour, int minute, int second) {
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// The merged what/where attributes of one ODIM data group: numbers and strings by name.
+struct Attrs {
+  std::map<std::string, double> num;
+  std::map<std::string, std::string> str;
+
+  void merge(const h5::Group& parent, const std::string& group) {
+    if (!parent.has(group)) return;
+    const auto g = parent.group(group);
+    for (const auto& name : g.attr_names()) {
+      if (g.attr_is_string(name)) {
+        str[name] = g.attr_string(name);
+      } else {
+        const auto v = g.attr_doubles(name);
+        if (v.size() == 1) num[name] = v[0];
+      }
+    }
+  }
+  std::optional<double> number(const std::string& k) const {
+    const auto it = num.find(k);
+    return it == num.end() ? std::nullopt : std::optional<double>(it->second);
+  }
+  std::string string(const std::string& k) const {
+    const auto it = str.find(k);
+    return it == str.end() ? "" : it->second;
+  }
+};
+
+std::vector<std::string> numbered(const h5::Group& g, const std::string& prefix) {
+  std::vector<std::pair<int, std::string>> found;
+  for (const auto& m : g.members()) {
+    if (m.rfind(prefix, 0) != 0 || m.size() == prefix.size()) continue;
+    const std::string digits = m.substr(prefix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    found.push_back({std::stoi(digits), m});
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(f.second);
+  return out;
+}
+
+RadarRegion resolve_region(const std::string& path, RadarRegion r, std::int64_t rows, std::int64_t cols) {
+  if (r.height == 0 && r.width == 0) return {0, 0, rows, cols};
+  if (r.y0 < 0 || r.x0 < 0 || r.height < 1 || r.width < 1 || r.y0 + r.height > rows || r.x0 + r.width > cols)
+    bad(path, "crop [" + std::to_string(r.y0) + ", " + std::to_string(r.x0) + ", " +
+                  std::to_string(r.height) + ", " + std::to_string(r.width) + "] does not fit the " +
+                  std::to_string(rows) + "x" + std::to_string(cols) + " grid");
+  return r;
+}
+
+RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion region) {
+  auto f = h5::File::open_read(path);
+  const auto root = f.root();
+  RadarFrame fr;
+  fr.path = path;
+  fr.format = RadarFormat::knmi;
+  const auto image = root.group("image1");
+  fr.source_quantity =
+      image.attr_string_opt("image_geo_parameter").value_or("ACCUMULATED_PRECIPITATION_[MM]");
+  if (fr.source_quantity.find("PRECIPITATION") == std::string::npos)
+    bad(image.where("image_geo_parameter"),
+        "unsupported KNMI quantity '" + fr.source_quantity + "' (expected ACCUMULATED_PRECIPITATION_[MM])");
+  const auto overview = root.group("overview");
+  fr.time = parse_knmi_time(overview.attr_string("product_datetime_end"));
+  const std::int64_t start = parse_knmi_time(overview.attr_string("product_datetime_start"));
+  fr.accumulation_min = (fr.time - start) / 60.0;
+  if (fr.accumulation_min <= 0)
+    bad(overview.where("product_datetime_start"), "accumulation start is not before its end");
+  auto ds = f.dataset("/image1/image_data");
+  if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D image");
+  fr.grid_rows = ds.dims()[0];
+  fr.grid_cols = ds.dims()[1];
+  if (root.has("geographic")) {
+    const auto geo = root.group("geographic");
+    if (geo.has_attr("geo_pixel_size_x")) fr.pixel_x = geo.attr_doubles("geo_pixel_size_x").at(0);
+    if (geo.has_attr("geo_pixel_size_y")) fr.pixel_y = geo.attr_doubles("geo_pixel_size_y").at(0);
+    if (geo.has("map_projection"))
+      fr.projdef = geo.group("map_projection").attr_string_opt("projection_proj4_params").value_or("");
+  }
+  fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
+  if (!with_values) return fr;
+  const auto cal = image.group("calibration");
+  double gain = 1.0, offset = 0.0;
+  parse_knmi_calibration(cal.attr_string("calibration_formulas"), gain, offset);
+  const float missing = static_cast<float>(cal.attr_doubles("calibration_missing_data").at(0));
+  const std::int64_t n = fr.region.height * fr.region.width;
+  fr.values.resize(static_cast<std::size_t>(n));
+  fr.valid.resize(static_cast<std::size_t>(n));
+  ds.read({fr.region.y0, fr.region.x0}, {fr.region.height, fr.region.width}, fr.values.data());
+  const double to_rate = 60.0 / fr.accumulation_min;  // depth over the accumulation -> mean mm/h
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float raw = fr.values[i];
+    if (raw == missing || std::isnan(raw)) {
+      fr.values[i] = 0.0f;
+      fr.valid[i] = 0;
+    } else {
+      fr.values[i] = static_cast<float>((offset + gain * raw) * to_rate);
+      fr.valid[i] = 1;
+    }
+  }
+  return fr;
+}
+
+RadarFrame read_odim(const std::string& path, const std::string& wanted, bool with_values,
+                     RadarRegion region) {
+  auto f = h5::File::open_read(path);
+  const auto root = f.root();
+  RadarFrame fr;
+  fr.path = path;
+  fr.format = RadarFormat::odim;
+  Attrs top;
+  top.merge(root, "what");
+  top.merge(root, "where");
+  const std::string object = top.string("object");
+  if (!object.empty() && object != "COMP" && object != "IMAGE" && object != "CVOL")
+    bad(path + ":/what@object", "'" + object + "' is not a Cartesian product (expected COMP or IMAGE)");
+  // Find the data group: datasetN/dataM whose merged quantity is the wanted one (RATE, ACRR or DBZH).
+  static const std::vector<std::string> supported{"RATE", "ACRR", "DBZH", "TH"};
+  std::string data_path;
+  Attrs chosen;
+  std::vector<std::string> seen;
+  for (const auto& dsname : numbered(root, "dataset")) {
+    const auto dsg = root.group(dsname);
+    for (const auto& dname : numbered(dsg, "data")) {
+      Attrs a = top;
+      a.merge(root, dsname + "/what");
+      a.merge(root, dsname + "/where");
+      a.merge(dsg, dname + "/what");
+      const std::string q = a.string("quantity");
+      seen.push_back(q.empty() ? "(none)" : q);
+      const bool match =
+          wanted.empty() ? std::find(supported.begin(), supported.end(), q) != supported.end() : q == wanted;
+      if (match && data_path.empty()) {
+        data_path = "/" + dsname + "/" + dname + "/data";
+        chosen = a;
+      }
+    }
+  }
+  if (data_path.empty()) {
+    std::string list;
+    for (const auto& s : seen) list += (list.empty() ? "" : ", ") + s;
+    bad(path, "no " + (wanted.empty() ? std::string("RATE, ACRR or DBZH") : wanted) +
+                  " data (quantities found: " + (list.empty() ? "none" : list) + ")");
+  }
+  fr.source_quantity = chosen.string("quantity");
+  fr.reflectivity = fr.source_quantity == "DBZH" || fr.source_quantity == "TH";
+  const std::string date = top.string("date"), time = top.string("time");
+  if (date.empty() || time.empty()) bad(path + ":/what", "missing date or time attribute");
+  fr.time = parse_odim_time(date, time);
+  if (fr.source_quantity == "ACRR") {
+    const auto s = chosen.string("startdate"), st = chosen.string("starttime");
+    const auto e = chosen.string("enddate"), et = chosen.string("endtime");
+    if (s.empty() || st.empty() || e.empty() || et.empty())
+      bad(path + ":" + data_path, "ACRR without startdate/starttime/enddate/endtime");
+    fr.accumulation_min = (parse_odim_time(e, et) - parse_odim_time(s, st)) / 60.0;
+    if (fr.accumulation_min <= 0) bad(path + ":" + data_path, "ACRR accumulation window is empty");
+  }
+  fr.projdef = chosen.string("projdef");
+  while (!fr.projdef.empty() && fr.projdef.back() == ' ') fr.projdef.pop_back();
+  fr.pixel_x = chosen.number("xscale").value_or(0.0);
+  fr.pixel_y = chosen.number("yscale").value_or(0.0);
+  auto ds = f.dataset(data_path);
+  if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D Cartesian image");
+  fr.grid_rows = ds.dims()[0];
+  fr.grid_cols = ds.dims()[1];
+  const auto xsize = chosen.number("xsize"), ysize = chosen.number("ysize");
+  if ((xsize && *xsize != fr.grid_cols) || (ysize && *ysize != fr.grid_rows))
+    bad(ds.where(), "shape does not match where@xsize/ysize");
+  fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
+  if (!with_values) return fr;
+  const double gain = chosen.number("gain").value_or(1.0), offset = chosen.number("offset").value_or(0.0);
+  if (gain == 0.0 || !std::isfinite(gain)) bad(path + ":" + data_path, "gain must be finite and non-zero");
+  const auto nodata = chosen.number("nodata"), undetect = chosen.number("undetect");
+  const float nd = nodata ? static_cast<float>(*nodata) : 0.0f,
+              ud = undetect ? static_cast<float>(*undetect) : 0.0f;
+  const std::int64_t n = fr.region.height * fr.region.width;
+  fr.values.resize(static_cast<std::size_t>(n));
+  fr.valid.resize(static_cast<std::size_t>(n));
+  ds.read({fr.region.y0, fr.region.x0}, {fr.region.height, fr.region.width}, fr.values.data());
+  const double to_rate = fr.source_quantity == "ACRR" ? 60.0 / fr.accumulation_min : 1.0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float raw = fr.values[i];
+    if ((nodata && raw == nd) || std::isnan(raw)) {
+      fr.values[i] = 0.0f;
+      fr.valid[i] = 0;
+      continue;
+    }
+    fr.valid[i] = 1;
+    if (undetect && raw == ud) {
+      fr.values[i] = fr.reflectivity ? kDbzFloor : 0.0f;
+      continue;
+    }
+    const double v = offset + gain * raw;
+    fr.values[i] = fr.reflectivity ? std::max(kDbzFloor, static_cast<float>(v))
+                                   : static_cast<float>(std::max(0.0, v * to_rate));
+  }
+  return fr;
+}
+
+RadarFrame read_any(const std::string& path, std::optional<RadarFormat> format, const std::string& quantity,
+                    bool with_values, RadarRegion region) {
+  const RadarFormat f = format.value_or(detect_radar_format(path));
+  return f == RadarFormat::knmi ? read_knmi(path, with_values, region)
+                                : read_odim(path, quantity, with_values, region);
+}
+
+}  // namespace
+
+std::string to_string(RadarFormat f) {
+  return f == RadarFormat::knmi ? "knmi" : "odim";
+}
+
+RadarFormat parse_radar_format(const std::string& s) {
+  if (s == "knmi") return RadarFormat::knmi;
+  if (s == "odim") return RadarFormat::odim;
+  throw UsageError("unknown radar format '" + s + "' (expected knmi or odim)");
+}
+
+RadarFormat detect_radar_format(const std::string& path) {
+  auto f = h5::File::open_read(path);
+  const auto root = f.root();
+  const auto conventions = root.has_attr("Conventions") ? root.attr_string("Conventions") : "";
+  if (conventions.rfind("ODIM_H5/", 0) == 0) return RadarFormat::odim;
+  if (root.has("overview") && root.has("geographic") && root.has("image1")) return RadarFormat::knmi;
+  bad(path,
+      "neither ODIM_H5 (root Conventions \"ODIM_H5/...\") nor KNMI HDF5 (groups overview, geographic, "
+      "image1)");
+}
+
+RadarFrame read_radar_header(const std::string& path, std::optional<RadarFormat> format,
+                             const std::string& quantity) {
+  return read_any(path, format, quantity, false, {});
+}
+
+RadarFrame read_radar(const std::string& path, std::optional<RadarFormat> format, const std::string& quantity,
+                      RadarRegion region) {
+  return read_any(path, format, quantity, true, region);
+}
+
+float rain_rate_from_dbz(float dbz, double a, double b) {
+  if (dbz <= kDbzFloor) return 0.0f;
+  return static_cast<float>(std::pow(std::pow(10.0, dbz / 10.0) / a, 1.0 / b));
+}
+
+float dbz_from_rain_rate(float rate, double a, double b) {
+  if (rate <= 0.0f) return kDbzFloor;
+  return std::max(kDbzFloor,
+                  static_cast<float>(10.0 * std::log10(a * std::pow(static_cast<double>(rate), b))));
+}
+
+std::int64_t parse_knmi_time(const std::string& s) {
+  static const char* months[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                 "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  char mon[4] = {0};
+  if (std::sscanf(s.c_str(), "%2d-%3c-%4d;%2d:%2d:%2d", &day, mon, &year, &hour, &minute, &second) != 6)
+    throw DataError("KNMI time '" + s + "': expected DD-MON-YYYY;HH:MM:SS.mmm");
+  for (int m = 0; m < 12; ++m)
+    if (std::string(mon) == months[m]) return timegm_utc(year, m + 1, day, hour, minute, second);
+  throw DataError("KNMI time '" + s + "': unknown month '" + std::string(mon) + "'");
+}
+
+std::int64_t parse_odim_time(const std::string& date, const std::string& time) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (date.size() != 8 || time.size() < 4 || std::sscanf(date.c_str(), "%4d%2d%2d", &y, &mo, &d) != 3 ||
+      std::sscanf(time.c_str(), "%2d%2d%2d", &h, &mi, &sec) < 2 || mo < 1 || mo > 12 || d < 1 || d > 31)
+    throw DataError("ODIM time '" + date + "' '" + time + "': expected YYYYMMDD and HHmmss");
+  return timegm_utc(y, mo, d, h, mi, sec);
+}
+
+void parse_knmi_calibration(const std::string& formula, double& gain, double& offset) {
+  static const std::regex re(R"(^\s*GEO\s*=\s*([-+0-9.eE]+)\s*\*\s*PV\s*([-+]\s*[0-9.eE]+)?\s*$)");
+  std::smatch m;
+  if (!std::regex_match(formula, m, re))
+    throw DataError("KNMI calibration formula '" + formula + "': expected GEO=<gain>*PV+<offset>");
+  gain = std::stod(m[1].str());
+  std::string off = m[2].matched ? m[2].str() : "0";
+  off.erase(std::remove(off.begin(), off.end(), ' '), off.end());
+  offset = std::stod(off);
+}
+
+}  // namespace convlstm::data

@@ -1,0 +1,68 @@
+// Readers for real radar composites (../shared/docs/radar-formats.md): KNMI HDF5 and ODIM_H5 Cartesian
+// composites (OPERA ODYSSEY, CIRRUS, NIMBUS). A frame comes out in one canonical unit — mm/h for rain rates
+// and accumulations (converted to a mean rate over the accumulation), dBZ for reflectivity — with a validity
+// mask.
+//
+// Decoding, in the raw domain before gain and offset:
+//   nodata (ODIM) or calibration_missing_data (KNMI)  -> missing (masked)
+//   undetect (ODIM)                                    -> no echo: 0 mm/h, or the reflectivity floor
+//   NaN                                                -> missing
+//   otherwise value = offset + gain * raw
+// ODIM what/where/how attributes are merged top-down (root, dataset, data level; lower overrides higher).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace convlstm::data {
+
+enum class RadarFormat { knmi, odim };
+std::string to_string(RadarFormat f);
+RadarFormat parse_radar_format(const std::string& s);  // throws UsageError
+
+// Reflectivity values below this are stored as it (undetect too): far below the 7 dBZ (0.1 mm/h) rain
+// threshold, at or below every valid value seen in OPERA CIRRUS (-33.5 dBZ).
+constexpr float kDbzFloor = -35.0f;
+
+struct RadarRegion {
+  std::int64_t y0 = 0, x0 = 0, height = 0, width = 0;  // height/width 0: the whole grid
+};
+
+struct RadarFrame {
+  std::string path;
+  RadarFormat format = RadarFormat::odim;
+  std::string source_quantity;  // as stored: RATE, ACRR, DBZH, KNMI depth ("ACCUMULATED_PRECIPITATION")
+  bool reflectivity = false;    // values are dBZ; otherwise mm/h
+  std::int64_t time = 0;        // nominal valid time, seconds since 1970 UTC
+  double accumulation_min = 0;  // 0: instantaneous
+  std::int64_t grid_rows = 0, grid_cols = 0;  // of the whole file
+  std::string projdef;
+  double pixel_x = 0, pixel_y = 0;  // pixel size in projection units
+  RadarRegion region;               // what was read
+  std::vector<float> values;        // region.height * region.width, row 0 north
+  std::vector<std::uint8_t> valid;  // 1 observed, 0 missing
+};
+
+// Identifies the format from the file's contents; throws DataError naming the file when it is neither.
+RadarFormat detect_radar_format(const std::string& path);
+// Reads the header only (time, grid, quantity); values stay empty.
+RadarFrame read_radar_header(const std::string& path, std::optional<RadarFormat> format = std::nullopt,
+                             const std::string& quantity = "");
+// Reads a region of the frame (default the whole grid). `quantity` selects among several ODIM quantities
+// (RATE, ACRR, DBZH); empty: the first of those found.
+RadarFrame read_radar(const std::string& path, std::optional<RadarFormat> format = std::nullopt,
+                      const std::string& quantity = "", RadarRegion region = {});
+
+// Z = a R^b conversions (Marshall-Palmer a = 200, b = 1.6 by default).
+float rain_rate_from_dbz(float dbz, double a, double b);
+float dbz_from_rain_rate(float rate, double a, double b);  // R = 0 -> kDbzFloor
+
+// "25-AUG-2010;23:55:00.000" (KNMI) and "20180824" + "180000" (ODIM) to seconds since 1970 UTC.
+std::int64_t parse_knmi_time(const std::string& s);
+std::int64_t parse_odim_time(const std::string& date, const std::string& time);
+// KNMI "GEO=0.01*PV+0.0" -> gain, offset; throws DataError on another form.
+void parse_knmi_calibration(const std::string& formula, double& gain, double& offset);
+
+}  // namespace convlstm::data

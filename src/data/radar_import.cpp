@@ -1,0 +1,188 @@
+#include "data/radar_import.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "data/dataset.hpp"
+
+namespace convlstm::data {
+
+namespace {
+
+constexpr double kNodata = -9999.0;
+
+std::string join(const std::vector<std::int64_t>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+std::string basename(const std::string& p) {
+  const auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+}  // namespace
+
+ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& o) {
+  RadarRegion region;
+  if (o.crop) region = {o.crop->y0, o.crop->x0, o.crop->height, o.crop->width};
+  const auto fr = read_radar(path, o.format, o.source_quantity, region);
+  const std::int64_t h = fr.region.height, w = fr.region.width, k = o.downsample;
+  if (k < 1 || h % k != 0 || w % k != 0)
+    throw UsageError("--downsample " + std::to_string(k) + " must divide the (cropped) grid " +
+                     std::to_string(h) + "x" + std::to_string(w) + " of " + path);
+  const bool want_dbz = o.quantity == "reflectivity";
+  ProcessedFrame out;
+  out.height = h / k;
+  out.width = w / k;
+  out.time = fr.time;
+  out.values.assign(static_cast<std::size_t>(out.height * out.width), 0.0f);
+  out.mask.assign(out.values.size(), 0.0f);
+  for (std::int64_t y = 0; y < out.height; ++y)
+    for (std::int64_t x = 0; x < out.width; ++x) {
+      double sum = 0.0, count = 0.0;
+      for (std::int64_t dy = 0; dy < k; ++dy)
+        for (std::int64_t dx = 0; dx < k; ++dx) {
+          const std::int64_t i = (y * k + dy) * w + x * k + dx;
+          if (!fr.valid[i]) continue;
+          float v = fr.values[i];
+          if (fr.reflectivity && !want_dbz) v = rain_rate_from_dbz(v, o.zr_a, o.zr_b);
+          if (!fr.reflectivity && want_dbz)
+            v = dbz_from_rain_rate(std::min(v, static_cast<float>(o.max_rate)), o.zr_a, o.zr_b);
+          if (!want_dbz) v = std::min(v, static_cast<float>(o.max_rate));
+          sum += v;
+          count += 1.0;
+        }
+      if (count > 0) {
+        out.values[y * out.width + x] = static_cast<float>(sum / count);
+        out.mask[y * out.width + x] = 1.0f;
+      }
+    }
+  return out;
+}
+
+std::map<std::string, std::string> provenance_of(const ImportOptions& o) {
+  std::map<std::string, std::string> a;
+  if (o.format) a["import_format"] = to_string(*o.format);
+  if (!o.source_quantity.empty()) a["import_source_quantity"] = o.source_quantity;
+  a["import_quantity"] = o.quantity;
+  a["import_zr"] = std::to_string(o.zr_a) + "," + std::to_string(o.zr_b);
+  if (o.crop) a["import_crop"] = join({o.crop->y0, o.crop->x0, o.crop->height, o.crop->width});
+  a["import_downsample"] = std::to_string(o.downsample);
+  a["import_max_rate"] = std::to_string(o.max_rate);
+  return a;
+}
+
+ImportOptions options_from_provenance(const std::map<std::string, std::string>& a) {
+  ImportOptions o;
+  auto get = [&](const std::string& k) -> std::optional<std::string> {
+    const auto it = a.find(k);
+    return it == a.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  if (!get("import_quantity"))
+    throw DataError(
+        "the training data was not made by 'convlstm import' (no import_* attributes), so raw radar "
+        "files cannot be processed the same way; pass a dataset file instead");
+  if (auto f = get("import_format")) o.format = parse_radar_format(*f);
+  o.source_quantity = get("import_source_quantity").value_or("");
+  o.quantity = *get("import_quantity");
+  if (auto zr = get("import_zr")) std::sscanf(zr->c_str(), "%lf,%lf", &o.zr_a, &o.zr_b);
+  if (auto c = get("import_crop")) {
+    Crop crop;
+    long long y0, x0, h, w;
+    if (std::sscanf(c->c_str(), "%lld,%lld,%lld,%lld", &y0, &x0, &h, &w) != 4)
+      throw DataError("import_crop attribute '" + *c + "': expected y0,x0,height,width");
+    crop = {y0, x0, h, w};
+    o.crop = crop;
+  }
+  if (auto d = get("import_downsample")) o.downsample = std::stoll(*d);
+  if (auto m = get("import_max_rate")) o.max_rate = std::stod(*m);
+  return o;
+}
+
+ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
+                          const ImportOptions& o) {
+  if (files.empty()) throw UsageError("import: no input files");
+  if (o.quantity != "rain_rate" && o.quantity != "reflectivity")
+    throw UsageError("--quantity '" + o.quantity + "': expected rain_rate or reflectivity");
+  struct Entry {
+    std::int64_t time;
+    std::string path;
+    std::int64_t rows, cols;
+  };
+  std::vector<Entry> entries;
+  for (const auto& f : files) {
+    const auto h = read_radar_header(f, o.format, o.source_quantity);
+    entries.push_back({h.time, f, h.grid_rows, h.grid_cols});
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.time < b.time; });
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    if (entries[i].time == entries[i - 1].time)
+      throw DataError(entries[i].path + ": same time as " + entries[i - 1].path +
+                      " (duplicated file in the series?)");
+    if (entries[i].rows != entries[0].rows || entries[i].cols != entries[0].cols)
+      throw DataError(entries[i].path + ": grid " + std::to_string(entries[i].rows) + "x" +
+                      std::to_string(entries[i].cols) + " differs from " + entries[0].path + "'s " +
+                      std::to_string(entries[0].rows) + "x" + std::to_string(entries[0].cols));
+  }
+  // The nominal time step is the most common difference; any other difference starts a new segment.
+  std::int64_t step = 0;
+  if (entries.size() > 1) {
+    std::map<std::int64_t, std::int64_t> counts;
+    for (std::size_t i = 1; i < entries.size(); ++i) ++counts[entries[i].time - entries[i - 1].time];
+    step = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
+             return a.second < b.second;
+           })->first;
+  }
+  std::vector<Segment> segments{{0, 1}};
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    if (entries[i].time - entries[i - 1].time == step)
+      ++segments.back().length;
+    else
+      segments.push_back({static_cast<std::int64_t>(i), 1});
+  }
+
+  const auto first = process_radar_file(entries[0].path, o);
+  DatasetMeta meta;
+  meta.height = first.height;
+  meta.width = first.width;
+  meta.dtype = "float32";
+  meta.nodata = kNodata;
+  meta.quantity = o.quantity;
+  meta.units = o.quantity == "reflectivity" ? "dBZ" : "mm/h";
+  if (step > 0) meta.timestep_s = static_cast<double>(step);
+  std::ostringstream src;
+  src << "convlstm import of " << entries.size() << " " << to_string(detect_radar_format(entries[0].path))
+      << " files: ";
+  for (std::size_t i = 0; i < entries.size(); ++i) src << (i ? " " : "") << basename(entries[i].path);
+  meta.source = src.str();
+  meta.provenance = provenance_of(o);
+  const auto hdr = read_radar_header(entries[0].path, o.format, o.source_quantity);
+  meta.provenance["import_source_format"] = to_string(hdr.format);
+  meta.provenance["import_source_units"] = hdr.reflectivity ? "dBZ" : "mm/h";
+  if (!hdr.projdef.empty()) meta.provenance["projdef"] = hdr.projdef;
+
+  DatasetWriter writer(output, meta);
+  std::vector<std::int64_t> times;
+  std::vector<float> frame(first.values.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto p = i == 0 ? first : process_radar_file(entries[i].path, o);
+    if (p.height != first.height || p.width != first.width)
+      throw DataError(entries[i].path + ": processed grid differs from the first file's");
+    for (std::size_t j = 0; j < frame.size(); ++j) frame[j] = p.mask[j] != 0.0f ? p.values[j] : std::nanf("");
+    writer.append(frame.data());
+    times.push_back(p.time);
+    log::debug("import: {} ({} of {})", entries[i].path, i + 1, entries.size());
+  }
+  writer.finish(times, segments);
+  return {static_cast<std::int64_t>(entries.size()), static_cast<std::int64_t>(segments.size()), first.height,
+          first.width};
+}
+
+}  // namespace convlstm::data

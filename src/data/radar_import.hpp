@@ -1,0 +1,57 @@
+// Turning a series of radar files into a dataset file (`convlstm import`), and the same processing for
+// `predict` on raw files: read only the crop region, convert to the output quantity (rain rate in mm/h, or
+// reflectivity in dBZ through Z = a R^b), clip rain-rate outliers, block-mean downsample ignoring missing
+// pixels.
+//
+// The processing is recorded in the dataset's root attributes (import_*), `train` copies them into the
+// checkpoint, and `predict` rebuilds the same ImportOptions from them (options_from_provenance).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/radar.hpp"
+#include "data/windows.hpp"
+
+namespace convlstm::data {
+
+struct ImportOptions {
+  std::optional<RadarFormat> format;   // detected per file when absent
+  std::string source_quantity;         // ODIM quantity to read (RATE, ACRR, DBZH); empty: the first found
+  std::string quantity = "rain_rate";  // rain_rate | reflectivity
+  double zr_a = 200.0;
+  double zr_b = 1.6;
+  std::optional<Crop> crop;
+  std::int64_t downsample = 1;
+  double max_rate = 200.0;  // mm/h: larger rain rates (clutter, hail spikes) are clipped to it
+};
+
+// One processed frame: values in the output quantity's unit, mask 1 = observed.
+struct ProcessedFrame {
+  std::int64_t height = 0, width = 0;
+  std::int64_t time = 0;
+  std::vector<float> values, mask;
+};
+
+// Reads and processes one radar file.
+ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& options);
+
+// Root attributes recording `options` (import_format, import_crop, ...), and their inverse.
+std::map<std::string, std::string> provenance_of(const ImportOptions& options);
+ImportOptions options_from_provenance(const std::map<std::string, std::string>& attrs);
+
+struct ImportReport {
+  std::int64_t frames = 0;
+  std::int64_t segments = 0;
+  std::int64_t height = 0, width = 0;
+};
+
+// Orders `files` by the time stored in each, checks that they share one grid and have no duplicated time, and
+// writes the dataset (float32, nodata -9999; a gap in time starts a new segment). Memory holds one frame.
+ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
+                          const ImportOptions& options);
+
+}  // namespace convlstm::data

@@ -1,0 +1,194 @@
+#include "data/radar.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "data/h5.hpp"
+#include "data/radar_import.hpp"
+#include "support/temp_dir.hpp"
+
+namespace convlstm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The real radar samples beside the checkout (../shared/data/radar); tests that need them skip without them.
+std::string radar_dir() {
+  return std::string(CONVLSTM_SOURCE_DIR) + "/../shared/data/radar";
+}
+bool have_radar() {
+  if (fs::exists(radar_dir() + "/knmi-20100826")) return true;
+  WARN("skipped: the real radar samples are not at " << radar_dir() << " (CI and developers have ../shared)");
+  return false;
+}
+std::string knmi(int minute_of_day) {
+  char name[64];
+  std::snprintf(name, sizeof name, "/knmi-20100826/RAD_NL25_RAP_5min_20100826%02d%02d.h5", minute_of_day / 60,
+                minute_of_day % 60);
+  return radar_dir() + name;
+}
+
+TEST_CASE("time and calibration strings parse", "[data]") {
+  CHECK(data::parse_knmi_time("26-AUG-2010;00:00:00.000") == 1282780800);
+  CHECK(data::parse_knmi_time("25-AUG-2010;23:55:00.000") == 1282780800 - 300);
+  CHECK(data::parse_odim_time("20180824", "180000") == 1535133600);
+  CHECK_THROWS_AS(data::parse_knmi_time("26-XYZ-2010;00:00:00.000"), DataError);
+  CHECK_THROWS_AS(data::parse_odim_time("2018082", "180000"), DataError);
+  double g = 0, o = 0;
+  data::parse_knmi_calibration("GEO=0.01*PV+0.0", g, o);
+  CHECK(g == 0.01);
+  CHECK(o == 0.0);
+  data::parse_knmi_calibration("GEO= 0.5*PV -32", g, o);
+  CHECK(g == 0.5);
+  CHECK(o == -32.0);
+  CHECK_THROWS_AS(data::parse_knmi_calibration("GEO=log(PV)", g, o), DataError);
+  CHECK(data::dbz_from_rain_rate(1.0f, 200, 1.6) == Approx(23.01).epsilon(1e-3));
+  CHECK(data::rain_rate_from_dbz(39.01f, 200, 1.6) == Approx(10.0).epsilon(1e-3));
+}
+
+// A small ODIM composite written here, with decoding attributes at the data level and sentinels in the data.
+void write_odim(const std::string& path, const std::string& quantity, const std::string& time,
+                bool at_data_level) {
+  auto f = data::h5::File::create(path);
+  const auto root = f.root();
+  root.set_attr("Conventions", std::string("ODIM_H5/V2_4"));
+  const auto what = root.create_group("what");
+  what.set_attr("object", std::string("COMP"));
+  what.set_attr("date", std::string("20241126"));
+  what.set_attr("time", time);
+  const auto where = root.create_group("where");
+  where.set_attr("xsize", std::int64_t{4});
+  where.set_attr("ysize", std::int64_t{2});
+  where.set_attr("projdef", std::string("+proj=laea +lat_0=55.0 +lon_0=10.0 "));
+  const auto q = root.create_group(at_data_level ? "dataset1/data1/what" : "dataset1/what");
+  q.set_attr("quantity", quantity);
+  q.set_attr("gain", 0.5);
+  q.set_attr("offset", -10.0);
+  q.set_attr("nodata", 255.0);
+  q.set_attr("undetect", 0.0);
+  root.create_group("dataset1/data1/quality1/what").set_attr("gain", 1.0);
+  auto d = f.create_dataset("/dataset1/data1/data", data::h5::Scalar::float32, {2, 4});
+  const float raw[8] = {0.0f, 255.0f, 20.0f, 100.0f, std::nanf(""), 40.0f, 60.0f, 0.0f};
+  d.write({0, 0}, {2, 4}, raw);
+}
+
+TEST_CASE("ODIM decoding: merged attributes, nodata, undetect, NaN, gain and offset", "[data]") {
+  test::TempDir dir;
+  const bool data_level = GENERATE(true, false);
+  write_odim(dir.file("r.h5"), "DBZH", "010000", data_level);
+  CHECK(data::detect_radar_format(dir.file("r.h5")) == data::RadarFormat::odim);
+  const auto fr = data::read_radar(dir.file("r.h5"));
+  CHECK(fr.source_quantity == "DBZH");
+  CHECK(fr.reflectivity);
+  CHECK(fr.time == data::parse_odim_time("20241126", "010000"));
+  CHECK(fr.projdef == "+proj=laea +lat_0=55.0 +lon_0=10.0");  // trailing blank trimmed
+  const std::vector<std::uint8_t> valid{1, 0, 1, 1, 0, 1, 1, 1};
+  CHECK(fr.valid == valid);
+  CHECK(fr.values[0] == data::kDbzFloor);  // undetect
+  CHECK(fr.values[2] == Approx(0.0f));     // -10 + 0.5 * 20
+  CHECK(fr.values[3] == Approx(40.0f));
+  CHECK_THROWS_WITH(data::read_radar(dir.file("r.h5"), std::nullopt, "RATE"),
+                    Catch::Contains("no RATE data"));
+  // Imported as rain rate: Z-R conversion, undetect is no rain.
+  data::ImportOptions o;
+  const auto p = data::process_radar_file(dir.file("r.h5"), o);
+  CHECK(p.values[0] == 0.0f);
+  CHECK(p.mask[1] == 0.0f);
+  CHECK(p.values[3] == Approx(data::rain_rate_from_dbz(40.0f, 200, 1.6)));
+}
+
+TEST_CASE("a file that is neither ODIM nor KNMI is refused by name", "[data]") {
+  test::TempDir dir;
+  { auto f = data::h5::File::create(dir.file("x.h5")); }
+  CHECK_THROWS_WITH(data::detect_radar_format(dir.file("x.h5")),
+                    Catch::Contains("x.h5") && Catch::Contains("neither ODIM_H5"));
+}
+
+TEST_CASE("KNMI sample decodes as documented", "[data][radar]") {
+  if (!have_radar()) return;
+  const auto fr = data::read_radar(knmi(0));
+  CHECK(fr.format == data::RadarFormat::knmi);
+  CHECK(fr.grid_rows == 765);
+  CHECK(fr.grid_cols == 700);
+  CHECK(fr.time == data::parse_knmi_time("26-AUG-2010;00:00:00.000"));
+  CHECK(fr.accumulation_min == 5.0);
+  CHECK(std::count(fr.valid.begin(), fr.valid.end(), 0) == 398271);
+  // Max depth 0.72 mm in 5 minutes = 8.64 mm/h.
+  CHECK(*std::max_element(fr.values.begin(), fr.values.end()) == Approx(0.72 * 12).epsilon(1e-5));
+}
+
+TEST_CASE("OPERA samples decode as documented", "[data][radar][slow]") {
+  if (!have_radar()) return;
+  const auto rate = data::read_radar(radar_dir() + "/opera-20180824/T_PAAH21_C_EUOC_20180824180000.hdf");
+  CHECK(rate.grid_rows == 2200);
+  CHECK(rate.grid_cols == 1900);
+  CHECK(rate.source_quantity == "RATE");  // not QIND
+  const double n = static_cast<double>(rate.values.size());
+  CHECK(std::count(rate.valid.begin(), rate.valid.end(), 0) / n == Approx(0.4990).margin(5e-4));
+  CHECK(*std::max_element(rate.values.begin(), rate.values.end()) == Approx(1205).margin(1.0));
+  const auto dbz =
+      data::read_radar(radar_dir() + "/opera-cirrus-20241126/T_PABV21_C_EUOC_20241126010000.hdf");
+  CHECK(dbz.grid_rows == 4400);
+  CHECK(dbz.grid_cols == 3800);
+  CHECK(dbz.reflectivity);
+  float lo = 1e9f, hi = -1e9f;
+  for (std::size_t i = 0; i < dbz.values.size(); ++i)
+    if (dbz.valid[i] && dbz.values[i] > data::kDbzFloor) {
+      lo = std::min(lo, dbz.values[i]);
+      hi = std::max(hi, dbz.values[i]);
+    }
+  CHECK(lo == Approx(-32.0f));
+  CHECK(hi == Approx(78.0f));
+}
+
+TEST_CASE("importing a KNMI series: time order, crop, downsample, segments at gaps, refusals",
+          "[data][radar]") {
+  if (!have_radar()) return;
+  test::TempDir dir;
+  data::ImportOptions o;
+  o.crop = data::Crop{200, 150, 440, 440};
+  o.downsample = 4;
+  // Out of order, and 00:15 missing: two segments.
+  const std::vector<std::string> files{knmi(20), knmi(0), knmi(10), knmi(5), knmi(25)};
+  const auto r = data::import_radar(files, dir.file("k.h5"), o);
+  CHECK(r.frames == 5);
+  CHECK(r.segments == 2);
+  data::DatasetReader ds(dir.file("k.h5"));
+  CHECK(ds.meta().height == 110);
+  CHECK(ds.meta().width == 110);
+  CHECK(ds.meta().quantity == "rain_rate");
+  CHECK(ds.meta().units == "mm/h");
+  CHECK(ds.meta().time.front() == data::parse_knmi_time("26-AUG-2010;00:00:00.000"));
+  CHECK(ds.meta().provenance.at("import_crop") == "200,150,440,440");
+  const auto back = data::options_from_provenance(ds.meta().provenance);
+  CHECK(back.downsample == 4);
+  CHECK(back.crop->y0 == 200);
+  // Each output pixel is the mean of the observed pixels of its 4x4 block.
+  const auto raw = data::read_radar(knmi(0));
+  std::vector<float> v(110 * 110), m(v.size());
+  ds.read(0, 1, v.data(), m.data());
+  double sum = 0, count = 0;
+  for (int dy = 0; dy < 4; ++dy)
+    for (int dx = 0; dx < 4; ++dx) {
+      const std::size_t i = (200 + 50 * 4 + dy) * 700 + 150 + 60 * 4 + dx;
+      if (raw.valid[i]) {
+        sum += raw.values[i];
+        ++count;
+      }
+    }
+  REQUIRE(count > 0);
+  CHECK(v[50 * 110 + 60] == Approx(sum / count).epsilon(1e-5));
+  CHECK_THROWS_WITH(data::import_radar({knmi(0), knmi(0)}, dir.file("d.h5"), o),
+                    Catch::Contains("same time"));
+  CHECK_FALSE(fs::exists(dir.file("d.h5")));
+  const auto opera = radar_dir() + "/opera-20180824/T_PAAH21_C_EUOC_20180824180000.hdf";
+  CHECK_THROWS_WITH(data::import_radar({knmi(0), opera}, dir.file("g.h5"), {}), Catch::Contains("differs"));
+}
+
+}  // namespace
+}  // namespace convlstm
