@@ -9,6 +9,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers
   libhdf5-dev
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev catch2
+  libpng-dev libgif-dev
 )
 
 missing=()

@@ -26,10 +26,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.require_subcommand(0, 1);
   std::map<std::string, convlstm::cli::Run> commands{
-      {"train", convlstm::cli::add_train(app)},
-      {"synth", convlstm::cli::add_synth(app)},
-      {"info", convlstm::cli::add_info(app)},
-      {"import", convlstm::cli::add_import(app)},
+      {"train", convlstm::cli::add_train(app)},     {"synth", convlstm::cli::add_synth(app)},
+      {"info", convlstm::cli::add_info(app)},       {"import", convlstm::cli::add_import(app)},
+      {"predict", convlstm::cli::add_predict(app)}, {"evaluate", convlstm::cli::add_evaluate(app)},
   };
   // Logs go to stderr (results go to files and stdout).
   spdlog::set_default_logger(spdlog::stderr_color_mt("convlstm"));

@@ -37,32 +37,23 @@ ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& 
     throw UsageError("--downsample " + std::to_string(k) + " must divide the (cropped) grid " +
                      std::to_string(h) + "x" + std::to_string(w) + " of " + path);
   const bool want_dbz = o.quantity == "reflectivity";
+  // Convert every observed pixel to the output quantity, then block-mean.
+  std::vector<float> converted(fr.values.size()), mask(fr.values.size());
+  for (std::size_t i = 0; i < fr.values.size(); ++i) {
+    mask[i] = fr.valid[i] ? 1.0f : 0.0f;
+    float v = fr.values[i];
+    if (fr.reflectivity && !want_dbz) v = rain_rate_from_dbz(v, o.zr_a, o.zr_b);
+    if (!want_dbz) v = std::min(v, static_cast<float>(o.max_rate));
+    if (!fr.reflectivity && want_dbz) v = dbz_from_rain_rate(v, o.zr_a, o.zr_b);
+    converted[i] = fr.valid[i] ? v : 0.0f;
+  }
   ProcessedFrame out;
   out.height = h / k;
   out.width = w / k;
   out.time = fr.time;
-  out.values.assign(static_cast<std::size_t>(out.height * out.width), 0.0f);
-  out.mask.assign(out.values.size(), 0.0f);
-  for (std::int64_t y = 0; y < out.height; ++y)
-    for (std::int64_t x = 0; x < out.width; ++x) {
-      double sum = 0.0, count = 0.0;
-      for (std::int64_t dy = 0; dy < k; ++dy)
-        for (std::int64_t dx = 0; dx < k; ++dx) {
-          const std::int64_t i = (y * k + dy) * w + x * k + dx;
-          if (!fr.valid[i]) continue;
-          float v = fr.values[i];
-          if (fr.reflectivity && !want_dbz) v = rain_rate_from_dbz(v, o.zr_a, o.zr_b);
-          if (!fr.reflectivity && want_dbz)
-            v = dbz_from_rain_rate(std::min(v, static_cast<float>(o.max_rate)), o.zr_a, o.zr_b);
-          if (!want_dbz) v = std::min(v, static_cast<float>(o.max_rate));
-          sum += v;
-          count += 1.0;
-        }
-      if (count > 0) {
-        out.values[y * out.width + x] = static_cast<float>(sum / count);
-        out.mask[y * out.width + x] = 1.0f;
-      }
-    }
+  out.values.resize(static_cast<std::size_t>(out.height * out.width));
+  out.mask.resize(out.values.size());
+  block_mean(converted.data(), mask.data(), 1, h, w, k, out.values.data(), out.mask.data());
   return out;
 }
 

@@ -48,7 +48,7 @@ std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::i
 }
 
 WindowReader::WindowReader(const DatasetReader& reader, std::optional<Crop> crop, std::int64_t downsample,
-                           Normalizer norm)
+                           std::optional<Normalizer> norm)
     : reader_(reader), down_(downsample), norm_(norm) {
   const auto& m = reader.meta();
   crop_ = crop.value_or(Crop{0, 0, m.height, m.width});
@@ -66,6 +66,25 @@ WindowReader::WindowReader(const DatasetReader& reader, std::optional<Crop> crop
   w_ = crop_.width / down_;
 }
 
+void block_mean(const float* in, const float* in_mask, std::int64_t n, std::int64_t h, std::int64_t w,
+                std::int64_t k, float* out, float* out_mask) {
+  const std::int64_t oh = h / k, ow = w / k;
+  for (std::int64_t f = 0; f < n; ++f)
+    for (std::int64_t y = 0; y < oh; ++y)
+      for (std::int64_t x = 0; x < ow; ++x) {
+        double sum = 0.0, count = 0.0;
+        for (std::int64_t dy = 0; dy < k; ++dy)
+          for (std::int64_t dx = 0; dx < k; ++dx) {
+            const std::int64_t i = (f * h + y * k + dy) * w + x * k + dx;
+            sum += in_mask[i] * in[i];
+            count += in_mask[i];
+          }
+        const std::int64_t o = (f * oh + y) * ow + x;
+        out[o] = count > 0 ? static_cast<float>(sum / count) : 0.0f;
+        out_mask[o] = count > 0 ? 1.0f : 0.0f;
+      }
+}
+
 void WindowReader::read(std::int64_t start, std::int64_t n, float* values, float* mask) const {
   const std::int64_t ch = crop_.height, cw = crop_.width;
   if (down_ == 1) {
@@ -74,23 +93,11 @@ void WindowReader::read(std::int64_t start, std::int64_t n, float* values, float
     raw_.resize(static_cast<std::size_t>(n * c_ * ch * cw));
     raw_mask_.resize(raw_.size());
     reader_.read(start, n, crop_.y0, crop_.x0, ch, cw, raw_.data(), raw_mask_.data());
-    for (std::int64_t f = 0; f < n * c_; ++f)
-      for (std::int64_t y = 0; y < h_; ++y)
-        for (std::int64_t x = 0; x < w_; ++x) {
-          double sum = 0.0, count = 0.0;
-          for (std::int64_t dy = 0; dy < down_; ++dy)
-            for (std::int64_t dx = 0; dx < down_; ++dx) {
-              const std::int64_t i = (f * ch + y * down_ + dy) * cw + x * down_ + dx;
-              sum += raw_mask_[i] * raw_[i];
-              count += raw_mask_[i];
-            }
-          const std::int64_t o = (f * h_ + y) * w_ + x;
-          values[o] = count > 0 ? static_cast<float>(sum / count) : 0.0f;
-          mask[o] = count > 0 ? 1.0f : 0.0f;
-        }
+    block_mean(raw_.data(), raw_mask_.data(), n * c_, ch, cw, down_, values, mask);
   }
+  if (!norm_) return;
   const std::int64_t total = n * frame_size();
-  for (std::int64_t i = 0; i < total; ++i) values[i] = mask[i] != 0.0f ? norm_.forward(values[i]) : 0.0f;
+  for (std::int64_t i = 0; i < total; ++i) values[i] = mask[i] != 0.0f ? norm_->forward(values[i]) : 0.0f;
 }
 
 }  // namespace convlstm::data

@@ -34,13 +34,17 @@ struct Crop {
   std::int64_t y0 = 0, x0 = 0, height = 0, width = 0;
 };
 
-// Reads windows from a dataset: crop, block-mean downsample (ignoring unobserved pixels; a block with none
-// observed stays unobserved), normalise. Frames come out (T, C, H, W) in [0, 1] with a mask of observed
-// pixels.
+// Block mean over k x k blocks of `n` planes of h x w, ignoring unobserved pixels (mask 0); a block with none
+// observed stays unobserved. out and out_mask hold n planes of (h/k) x (w/k).
+void block_mean(const float* in, const float* in_mask, std::int64_t n, std::int64_t h, std::int64_t w,
+                std::int64_t k, float* out, float* out_mask);
+
+// Reads windows from a dataset: crop, block-mean downsample, normalise (or, without a Normalizer, keep
+// physical units). Frames come out (T, C, H, W) with a mask of observed pixels; unobserved values are 0.
 class WindowReader {
  public:
   WindowReader(const DatasetReader& reader, std::optional<Crop> crop, std::int64_t downsample,
-               Normalizer norm);
+               std::optional<Normalizer> norm);
 
   std::int64_t channels() const { return c_; }
   std::int64_t height() const { return h_; }  // after crop and downsample
@@ -54,7 +58,7 @@ class WindowReader {
   const DatasetReader& reader_;
   Crop crop_;
   std::int64_t down_, c_, h_, w_;
-  Normalizer norm_;
+  std::optional<Normalizer> norm_;
   mutable std::vector<float> raw_, raw_mask_;
 };
 

@@ -237,6 +237,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   info.data = meta.provenance;
   info.data["quantity"] = meta.quantity;
   info.data["units"] = meta.units;
+  if (meta.timestep_s) info.data["timestep_s"] = std::to_string(*meta.timestep_s);
   if (options.resume) {
     const auto prev = read_checkpoint_info(*options.resume);
     if (prev.frame_channels != info.frame_channels || prev.frame_height != info.frame_height ||

@@ -1,0 +1,65 @@
+// Forecast verification (design 9, HKO-7 conventions), accumulated over a whole evaluation set per lead time.
+//
+// Per threshold τ (physical units), with obs and pred both observed at a pixel:
+//   hits h = #(pred ≥ τ ∧ obs ≥ τ), misses m = #(pred < τ ∧ obs ≥ τ), false alarms f = #(pred ≥ τ ∧ obs < τ),
+//   correct negatives c = #(pred < τ ∧ obs < τ), all summed over the whole set, then
+//   CSI = h / (h + m + f)   POD = h / (h + m)   FAR = f / (h + f)
+//   HSS = 2 (h c - m f) / ((h + m)(m + c) + (h + f)(f + c))
+// Errors per observed pixel: MSE, MAE, and the balanced B-MSE / B-MAE with the HKO-7 weights of the observed
+// rain rate (1, 2, 5, 10, 30 below 2, 5, 10, 30 mm/h and above). For reflectivity, thresholds and weights go
+// through R = (10^(dBZ/10) / a)^(1/b). For quantity `intensity` (Moving MNIST, values in [0, 1]): binary
+// cross-entropy and MSE / MAE summed over a frame's pixels (the paper's and OpenSTL's per-frame figures), and
+// SSIM (Gaussian window 11, σ 1.5, range 1).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace convlstm::eval {
+
+struct Contingency {
+  double hits = 0, misses = 0, false_alarms = 0, correct_negatives = 0;
+  double csi() const;
+  double pod() const;
+  double far() const;
+  double hss() const;
+};
+
+struct LeadScores {
+  std::vector<Contingency> tables;                                    // one per threshold
+  double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;              // sums over observed pixels
+  double frames = 0, bce = 0, frame_sq = 0, frame_abs = 0, ssim = 0;  // intensity: sums over frames
+};
+
+struct ScoreOptions {
+  std::vector<double> thresholds{0.5, 2.0, 5.0, 10.0, 30.0};  // mm/h (converted for reflectivity)
+  std::string quantity = "rain_rate";
+  double zr_a = 200.0, zr_b = 1.6;
+};
+
+class Scores {
+ public:
+  Scores(std::int64_t t_out, ScoreOptions options);
+
+  // One forecast: pred, obs, mask are (T_out, H, W) in physical units; mask 1 = observed.
+  void add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w);
+
+  std::int64_t t_out() const { return static_cast<std::int64_t>(leads_.size()); }
+  const ScoreOptions& options() const { return opt_; }
+  const LeadScores& lead(std::int64_t t) const { return leads_[t]; }
+  bool intensity() const { return opt_.quantity == "intensity"; }
+
+  // Named figures for lead t (or the mean over lead times when t < 0): "csi@0.5", "mse", "bce", ...
+  std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
+
+ private:
+  ScoreOptions opt_;
+  std::vector<double> physical_thresholds_;  // in the data's unit
+  std::vector<LeadScores> leads_;
+};
+
+// Mean SSIM of two frames in [0, 1] (Gaussian window 11x11, σ = 1.5, C1 = 0.01², C2 = 0.03²).
+double ssim(const float* a, const float* b, std::int64_t h, std::int64_t w);
+
+}  // namespace convlstm::eval

@@ -1,0 +1,250 @@
+#include "eval/predict.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "data/dataset.hpp"
+#include "data/h5.hpp"
+#include "data/radar_import.hpp"
+#include "data/windows.hpp"
+#include "eval/forecaster.hpp"
+#include "eval/render.hpp"
+
+namespace convlstm::eval {
+
+namespace {
+
+// One forecast to make: inputs (T_in, frame) with mask, optionally the truth (T_out, frame), and the time of
+// the last input frame (0 when unknown).
+struct Case {
+  std::vector<float> inputs, input_mask, target, target_mask;
+  std::int64_t last_time = 0;
+};
+
+bool is_dataset(const std::string& path) {
+  auto f = data::h5::File::open_read(path);
+  return f.root().attr_string_opt("format").value_or("") == "convlstm-dataset";
+}
+
+void check_grid(const std::string& what, std::int64_t h, std::int64_t w, const nn::ModelSpec& spec) {
+  if (h != spec.height || w != spec.width)
+    throw DataError(what + ": frames are " + std::to_string(h) + "x" + std::to_string(w) +
+                    " after processing, the model takes " + std::to_string(spec.height) + "x" +
+                    std::to_string(spec.width));
+}
+
+std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model, std::int64_t& timestep) {
+  const std::string& path = o.inputs[0];
+  data::DatasetReader reader(path);
+  const auto& meta = reader.meta();
+  if (meta.quantity != model.quantity())
+    throw DataError(path + ": quantity " + meta.quantity + ", but the model was trained on " +
+                    model.quantity());
+  const auto& cfg = model.config();
+  data::WindowReader wr(reader, cfg.data.crop, cfg.data.downsample, std::nullopt);
+  check_grid(path, wr.height(), wr.width(), model.spec());
+  const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
+  timestep = meta.timestep_s ? static_cast<std::int64_t>(*meta.timestep_s) : 0;
+  std::vector<std::int64_t> starts;
+  if (o.all_windows) {
+    starts = data::all_windows(meta, t_in + t_out, o.stride);
+    if (starts.empty())
+      throw DataError(path + ": no window of " + std::to_string(t_in + t_out) +
+                      " consecutive frames (t_in + t_out)");
+  } else {
+    const auto runs = data::contiguous_runs(meta);
+    const auto& last = runs.back();
+    if (last.length < t_in)
+      throw DataError(path + ": the last " + std::to_string(last.length) +
+                      " consecutive frames are fewer than the " + std::to_string(t_in) +
+                      " the model needs (a gap in time or too few frames)");
+    starts.push_back(last.start + last.length - t_in);
+  }
+  std::vector<Case> cases;
+  const std::int64_t n = o.all_windows ? t_in + t_out : t_in;
+  std::vector<float> v(static_cast<std::size_t>(n * fs)), m(v.size());
+  for (auto s : starts) {
+    wr.read(s, n, v.data(), m.data());
+    Case c;
+    c.inputs.assign(v.begin(), v.begin() + t_in * fs);
+    c.input_mask.assign(m.begin(), m.begin() + t_in * fs);
+    if (o.all_windows) {
+      c.target.assign(v.begin() + t_in * fs, v.end());
+      c.target_mask.assign(m.begin() + t_in * fs, m.end());
+    }
+    c.last_time = meta.time.empty() ? 0 : meta.time[s + t_in - 1];
+    cases.push_back(std::move(c));
+  }
+  return cases;
+}
+
+std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, std::int64_t& timestep) {
+  const auto options = data::options_from_provenance(model.data_info());
+  const auto& cfg = model.config();
+  const std::int64_t t_in = model.t_in(), fs = model.frame_size();
+  if (static_cast<std::int64_t>(o.inputs.size()) < t_in)
+    throw DataError("predict: " + std::to_string(o.inputs.size()) +
+                    " radar files given, the model needs the last " + std::to_string(t_in));
+  // Order by stored time; only the last t_in are needed, but every header is read to order them.
+  std::vector<std::pair<std::int64_t, std::string>> files;
+  for (const auto& f : o.inputs)
+    files.push_back({data::read_radar_header(f, options.format, options.source_quantity).time, f});
+  std::sort(files.begin(), files.end());
+  files.erase(files.begin(), files.end() - t_in);
+  const auto it = model.data_info().find("timestep_s");
+  timestep =
+      it != model.data_info().end() ? static_cast<std::int64_t>(std::llround(std::stod(it->second))) : 0;
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    const std::int64_t dt = files[i].first - files[i - 1].first;
+    if (dt == 0) throw DataError(files[i].second + ": same time as " + files[i - 1].second);
+    if (timestep > 0 && dt != timestep)
+      throw DataError(files[i].second + ": " + std::to_string(dt) + " s after " + files[i - 1].second +
+                      ", the model " + "was trained on frames " + std::to_string(timestep) +
+                      " s apart (a gap in the series?)");
+  }
+  Case c;
+  for (const auto& [time, path] : files) {
+    const auto p = data::process_radar_file(path, options);
+    // Then the training config's own crop and downsample, as WindowReader applies them to datasets.
+    const data::Crop crop = cfg.data.crop.value_or(data::Crop{0, 0, p.height, p.width});
+    if (crop.y0 + crop.height > p.height || crop.x0 + crop.width > p.width)
+      throw DataError(path + ": the config's data.crop does not fit the processed " +
+                      std::to_string(p.height) + "x" + std::to_string(p.width) + " grid");
+    std::vector<float> v(static_cast<std::size_t>(crop.height * crop.width)), m(v.size());
+    for (std::int64_t y = 0; y < crop.height; ++y)
+      for (std::int64_t x = 0; x < crop.width; ++x) {
+        v[y * crop.width + x] = p.values[(crop.y0 + y) * p.width + crop.x0 + x];
+        m[y * crop.width + x] = p.mask[(crop.y0 + y) * p.width + crop.x0 + x];
+      }
+    const std::int64_t k = cfg.data.downsample;
+    check_grid(path, crop.height / k, crop.width / k, model.spec());
+    std::vector<float> dv(static_cast<std::size_t>(fs)), dm(dv.size());
+    data::block_mean(v.data(), m.data(), 1, crop.height, crop.width, k, dv.data(), dm.data());
+    c.inputs.insert(c.inputs.end(), dv.begin(), dv.end());
+    c.input_mask.insert(c.input_mask.end(), dm.begin(), dm.end());
+    c.last_time = time;
+  }
+  return {c};
+}
+
+}  // namespace
+
+PredictReport predict(const PredictOptions& o) {
+  if (o.inputs.empty()) throw UsageError("predict: no input files");
+  const std::int64_t batch = o.all_windows ? 8 : 1;
+  Forecaster model(o.checkpoint, batch);
+  std::int64_t timestep = 0;
+  const bool dataset_input = o.inputs.size() == 1 && is_dataset(o.inputs[0]);
+  if (o.inputs.size() > 1 && is_dataset(o.inputs[0]))
+    throw UsageError("predict: give one dataset file, or raw radar files, not several datasets");
+  const auto cases =
+      dataset_input ? cases_from_dataset(o, model, timestep) : cases_from_radar(o, model, timestep);
+
+  const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
+  const std::int64_t n = static_cast<std::int64_t>(cases.size());
+  const auto& spec = model.spec();
+  const bool with_target = !cases[0].target.empty();
+  const std::string quantity = model.quantity();
+  const auto units_it = model.data_info().find("units");
+  const std::string units = units_it == model.data_info().end() ? "1" : units_it->second;
+
+  const std::string partial = o.output + ".partial";
+  PredictReport report;
+  try {
+    auto f = data::h5::File::create(partial);
+    const auto root = f.root();
+    root.set_attr("format", std::string("convlstm-predictions"));
+    root.set_attr("version", std::int64_t{1});
+    root.set_attr("checkpoint", o.checkpoint);
+    std::vector<double> leads;
+    for (std::int64_t t = 1; t <= t_out; ++t) leads.push_back(static_cast<double>(t * timestep));
+    if (timestep > 0) root.set_attr("lead_times_s", leads);
+    std::vector<std::int64_t> dims{n, t_out};
+    if (spec.channels != 1) dims.push_back(spec.channels);
+    dims.insert(dims.end(), {spec.height, spec.width});
+    std::vector<std::int64_t> chunk = dims;
+    chunk[0] = 1;
+    auto pred_ds = f.create_dataset("/pred", data::h5::Scalar::float32, dims, chunk, false, 4);
+    pred_ds.attrs().set_attr("quantity", quantity);
+    pred_ds.attrs().set_attr("units", units);
+    std::optional<data::h5::Dataset> target_ds;
+    if (with_target) {
+      target_ds.emplace(f.create_dataset("/target", data::h5::Scalar::float32, dims, chunk, false, 4));
+      target_ds->attrs().set_attr("quantity", quantity);
+      target_ds->attrs().set_attr("units", units);
+    }
+    std::vector<std::int64_t> ldims{n}, lchunk{1};
+    if (spec.channels != 1) {
+      ldims.push_back(spec.channels);
+      lchunk.push_back(spec.channels);
+    }
+    ldims.insert(ldims.end(), {spec.height, spec.width});
+    lchunk.insert(lchunk.end(), {spec.height, spec.width});
+    auto last_ds = f.create_dataset("/input_last", data::h5::Scalar::float32, ldims, lchunk, false, 4);
+
+    std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size());
+    std::vector<float> out(static_cast<std::size_t>(batch * t_out * fs)),
+        buf(static_cast<std::size_t>(t_out * fs));
+    std::vector<std::int64_t> times;
+    ImageWriter images(quantity, o.png_dir, o.gif);
+    for (std::int64_t first = 0; first < n; first += batch) {
+      const std::int64_t m = std::min(batch, n - first);
+      for (std::int64_t b = 0; b < batch; ++b) {
+        const auto& c = cases[first + std::min(b, m - 1)];
+        std::copy(c.inputs.begin(), c.inputs.end(), in.begin() + b * t_in * fs);
+        std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin() + b * t_in * fs);
+      }
+      model.forecast(in.data(), im.data(), out.data());
+      for (std::int64_t b = 0; b < m; ++b) {
+        const auto& c = cases[first + b];
+        std::vector<std::int64_t> start(dims.size(), 0), count = dims;
+        start[0] = first + b;
+        count[0] = 1;
+        pred_ds.write(start, count, out.data() + b * t_out * fs);
+        if (with_target) {
+          for (std::int64_t i = 0; i < t_out * fs; ++i)
+            buf[i] = c.target_mask[i] != 0.0f ? c.target[i] : std::nanf("");
+          target_ds->write(start, count, buf.data());
+        }
+        std::vector<float> last(static_cast<std::size_t>(fs));
+        for (std::int64_t i = 0; i < fs; ++i) {
+          const std::int64_t k = (t_in - 1) * fs + i;
+          last[i] = c.input_mask[k] != 0.0f ? c.inputs[k] : std::nanf("");
+        }
+        std::vector<std::int64_t> ls(ldims.size(), 0), lc = ldims;
+        ls[0] = first + b;
+        lc[0] = 1;
+        last_ds.write(ls, lc, last.data());
+        for (std::int64_t t = 1; t <= t_out; ++t)
+          times.push_back(c.last_time > 0 && timestep > 0 ? c.last_time + t * timestep : 0);
+        if (images.enabled())
+          images.add(make_render_case(
+              c.inputs, c.input_mask,
+              std::vector<float>(out.begin() + b * t_out * fs, out.begin() + (b + 1) * t_out * fs), c.target,
+              c.target_mask, t_in, t_out, spec.height, spec.width, c.last_time, timestep));
+      }
+    }
+    if (timestep > 0 && cases[0].last_time > 0) {
+      auto t = f.create_dataset("/time", data::h5::Scalar::int64, {n, t_out});
+      t.write_all(times.data());
+    }
+    f.flush();
+    f.close();
+    data::commit_file(partial, o.output);
+    images.finish();
+    report.images = images.written();
+  } catch (...) {
+    std::remove(partial.c_str());
+    throw;
+  }
+  report.forecasts = n;
+  report.t_out = t_out;
+  report.with_target = with_target;
+  return report;
+}
+
+}  // namespace convlstm::eval

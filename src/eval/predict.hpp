@@ -1,0 +1,35 @@
+// `convlstm predict`: forecasts from a dataset file (its last t_in frames, or every window) or from raw KNMI
+// / ODIM files processed exactly as the training data was, and writes the predictions file (design 7.3):
+//   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units)
+//   /time    [N, T_out] int64 valid times, when the inputs carry times
+//   /target  [N, T_out, H, W] the observed frames when known (NaN where unobserved)
+//   /input_last [N, H, W] the last input frame of each forecast (NaN where unobserved), for plots
+//   root attributes format = "convlstm-predictions", version = 1, checkpoint, lead_times_s
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace convlstm::eval {
+
+struct PredictOptions {
+  std::string checkpoint;
+  std::vector<std::string> inputs;  // one dataset file, or raw radar files
+  std::string output;
+  bool all_windows = false;  // dataset input: every window (with its target), not only the last t_in frames
+  std::int64_t stride = 1;
+  std::string png_dir;  // empty: no PNG
+  std::string gif;      // empty: no GIF
+};
+
+struct PredictReport {
+  std::int64_t forecasts = 0;
+  std::int64_t t_out = 0;
+  bool with_target = false;
+  std::vector<std::string> images;
+};
+
+PredictReport predict(const PredictOptions& options);
+
+}  // namespace convlstm::eval

@@ -1,0 +1,42 @@
+// Forecast images: per forecast, a strip of the last input frames and the predicted frames (and below them
+// the observed frames, when known) on a standard radar colour scale (mm/h or dBZ; grey levels for intensity),
+// with lead-time labels and a legend. PNG through libpng, an animated GIF through giflib.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace convlstm::eval {
+
+struct RenderCase {
+  std::int64_t h = 0, w = 0, t_in = 0, t_out = 0;
+  std::vector<float> inputs, input_mask;   // (T_in, H, W)
+  std::vector<float> pred;                 // (T_out, H, W)
+  std::vector<float> target, target_mask;  // (T_out, H, W) or empty
+  std::int64_t last_time = 0, timestep = 0;
+};
+
+RenderCase make_render_case(const std::vector<float>& inputs, const std::vector<float>& input_mask,
+                            std::vector<float> pred, const std::vector<float>& target,
+                            const std::vector<float>& target_mask, std::int64_t t_in, std::int64_t t_out,
+                            std::int64_t h, std::int64_t w, std::int64_t last_time, std::int64_t timestep);
+
+// Writes png_dir/forecast_NNNN.png for every case as it comes (when png_dir is set) and, on finish(), an
+// animation of the last case to `gif` (when set). Holds one case at a time.
+class ImageWriter {
+ public:
+  ImageWriter(const std::string& quantity, std::string png_dir, std::string gif);
+  bool enabled() const { return !png_dir_.empty() || !gif_.empty(); }
+  void add(RenderCase c);
+  void finish();
+  const std::vector<std::string>& written() const { return written_; }
+
+ private:
+  std::string quantity_, png_dir_, gif_;
+  std::size_t count_ = 0;
+  RenderCase last_;
+  std::vector<std::string> written_;
+};
+
+}  // namespace convlstm::eval
