@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default data, from nothing: installs the dependencies and builds
-# (scripts/setup.sh), makes the synthetic radar data, and trains configs/default.yaml into runs/default/.
+# (scripts/setup.sh), makes the synthetic radar data, trains configs/default.yaml into runs/default/, forecasts
+# from the last frames (runs/default/forecast.h5, .png, .gif) and evaluates the model against persistence on the
+# held-out tail of the series (runs/default/evaluation.csv, .json).
 # Extra arguments go to `convlstm train`, e.g. scripts/demo.sh --set train.max_steps=200
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,3 +13,11 @@ if [ ! -f data/synth_radar.h5 ]; then
 fi
 ./build/convlstm train --config configs/default.yaml "$@"
 ./build/convlstm info runs/default/best.h5
+./build/convlstm predict --checkpoint runs/default/best.h5 --input data/synth_radar.h5 \
+  --output runs/default/forecast.h5 --png runs/default/forecast --gif runs/default/forecast.gif
+# An independent series (another seed), never seen in training, for the evaluation.
+if [ ! -f data/synth_radar_test.h5 ]; then
+  ./build/convlstm synth radar --output data/synth_radar_test.h5 --frames 400 --size 64 64 --seed 2
+fi
+./build/convlstm evaluate --checkpoint runs/default/best.h5 --data data/synth_radar_test.h5 --stride 5 \
+  --csv runs/default/evaluation.csv --json runs/default/evaluation.json

@@ -44,6 +44,19 @@ grep -q "parameters" "$work/out" || fail "info does not show the parameter count
   --resume "$work/run/latest.h5" 2>"$work/err" || fail "resume: $(cat "$work/err")"
 [ "$(wc -l <"$work/run/metrics.csv")" -eq 25 ] || fail "resumed metrics.csv should have 24 rows"
 
+# predict and evaluate on the trained checkpoint.
+expect 0 10 "$bin" --log-level warn predict --checkpoint "$work/run/best.h5" --input "$work/tiny.h5" \
+  --output "$work/pred.h5" --png "$work/png" --gif "$work/pred.gif"
+[ -s "$work/pred.h5" ] && [ -s "$work/png/forecast_0000.png" ] && [ -s "$work/pred.gif" ] || fail "predict outputs missing"
+expect 0 3 "$bin" --log-level warn evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" \
+  --csv "$work/eval.csv" --json "$work/eval.json" --thresholds 0.5,2
+grep -q "^mean" "$work/out" || fail "evaluate printed no mean row: $(cat "$work/out")"
+grep -q "^persistence,mean" "$work/eval.csv" || fail "eval.csv has no persistence row"
+expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --thresholds 0.5,abc
+expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --baselines rover
+expect 1 3 "$bin" predict --checkpoint "$work/tiny.h5" --input "$work/tiny.h5" --output "$work/bad.h5"
+[ ! -e "$work/bad.h5" ] || fail "a failed predict left an output file"
+
 # SIGINT: the step finishes, latest.h5 is written, exit status 130.
 "$bin" --log-level warn train --config "$default_config" "${common[@]}" --set train.max_steps=100000 \
   --set "output.dir=$work/sig" 2>"$work/err" &

@@ -1,0 +1,204 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "data/h5.hpp"
+#include "data/radar_import.hpp"
+#include "data/synth_radar.hpp"
+#include "eval/evaluate.hpp"
+#include "eval/predict.hpp"
+#include "support/temp_dir.hpp"
+#include "train/trainer.hpp"
+
+namespace convlstm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A tiny model trained for a few steps on 16x16 synthetic radar (shared by the tests of this file).
+struct Trained {
+  test::TempDir dir;
+  std::string data, checkpoint;
+  Trained() {
+    data = dir.file("synth.h5");
+    data::SynthRadarOptions o;
+    o.frames = 60;
+    o.height = o.width = 16;
+    data::write_synth_radar(data, o);
+    const auto cfg = config::parse_config(
+        "", "tiny",
+        {"data.train=" + data, "data.t_in=3", "data.t_out=4", "data.normalize.kind=log", "model.patch=2",
+         "model.layers=[{filters: 16, k: 3}]", "train.batch_size=2", "train.max_steps=4", "train.val_every=4",
+         "train.val_batches=1", "output.dir=" + dir.file("run")});
+    train::train_model(cfg, {});
+    checkpoint = dir.file("run/latest.h5");
+  }
+};
+
+Trained& trained() {
+  static Trained t;
+  return t;
+}
+
+TEST_CASE("predict writes forecasts in physical units, with truth, times and images", "[eval]") {
+  auto& t = trained();
+  test::TempDir out;
+  eval::PredictOptions o;
+  o.checkpoint = t.checkpoint;
+  o.inputs = {t.data};
+  o.output = out.file("p.h5");
+  o.all_windows = true;
+  o.stride = 10;
+  o.png_dir = out.file("png");
+  o.gif = out.file("p.gif");
+  const auto r = eval::predict(o);
+  CHECK(r.with_target);
+  CHECK(r.forecasts == 6);  // windows of 7 frames every 10 frames in 60
+  auto f = data::h5::File::open_read(o.output);
+  CHECK(f.root().attr_string("format") == "convlstm-predictions");
+  CHECK(f.dataset("/pred").dims() == std::vector<std::int64_t>{6, 4, 16, 16});
+  CHECK(f.dataset("/pred").attrs().attr_string("units") == "mm/h");
+  CHECK(f.dataset("/target").dims() == std::vector<std::int64_t>{6, 4, 16, 16});
+  CHECK(f.root().attr_doubles("lead_times_s") == std::vector<double>{300, 600, 900, 1200});
+  std::vector<std::int64_t> times(24);
+  f.dataset("/time").read_all(times.data());
+  data::DatasetReader ds(t.data);
+  CHECK(times[0] == ds.meta().time[2] + 300);  // first window: inputs 0..2, first lead at frame 3
+  std::vector<float> pred(6 * 4 * 256);
+  f.dataset("/pred").read_all(pred.data());
+  CHECK(*std::min_element(pred.begin(), pred.end()) >= 0.0f);
+  CHECK(*std::max_element(pred.begin(), pred.end()) <= 60.0f);  // the config's normalisation range (default max)
+  CHECK(fs::file_size(out.file("png/forecast_0005.png")) > 100);
+  CHECK(fs::file_size(out.file("p.gif")) > 100);
+  CHECK(r.images.size() == 7);
+}
+
+TEST_CASE("predict refuses inputs that do not fit the model", "[eval]") {
+  auto& t = trained();
+  test::TempDir out;
+  eval::PredictOptions o;
+  o.checkpoint = t.checkpoint;
+  o.output = out.file("p.h5");
+  SECTION("another grid size") {
+    data::SynthRadarOptions s;
+    s.frames = 10;
+    s.height = s.width = 24;
+    data::write_synth_radar(out.file("big.h5"), s);
+    o.inputs = {out.file("big.h5")};
+    CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("the model takes 16x16"));
+  }
+  SECTION("too few frames") {
+    data::SynthRadarOptions s;
+    s.frames = 2;
+    s.height = s.width = 16;
+    data::write_synth_radar(out.file("short.h5"), s);
+    o.inputs = {out.file("short.h5")};
+    CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("fewer than the 3"));
+  }
+  SECTION("another quantity") {
+    data::DatasetMeta m;
+    m.height = m.width = 16;
+    m.quantity = "reflectivity";
+    m.units = "dBZ";
+    {
+      data::DatasetWriter w(out.file("dbz.h5"), m);
+      std::vector<float> frame(256, 10.0f);
+      for (int i = 0; i < 5; ++i) w.append(frame.data());
+      w.finish({}, {});
+    }
+    o.inputs = {out.file("dbz.h5")};
+    CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("quantity reflectivity"));
+  }
+  SECTION("raw radar files for a model not trained on imported data") {
+    o.inputs = {out.file("a.h5"), out.file("b.h5"), out.file("c.h5")};
+    for (const auto& p : o.inputs) data::h5::File::create(p);
+    CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("not made by 'convlstm import'"));
+  }
+  CHECK_FALSE(fs::exists(o.output));
+}
+
+TEST_CASE("evaluate scores the model next to persistence and writes CSV and JSON", "[eval]") {
+  auto& t = trained();
+  test::TempDir out;
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = t.data;
+  o.stride = 5;
+  const auto e = eval::evaluate(o);
+  REQUIRE(e.sources.size() == 2);
+  CHECK(e.sources[1].name == "persistence");
+  CHECK(e.windows == 11);  // starts 0, 5, ..., 50 (windows of 7 in 60 frames)
+  CHECK(e.lead_times_s.size() == 4);
+  // Persistence at the first lead time is scored against the truth, pixel by pixel.
+  CHECK(e.sources[1].scores.lead(0).pixels == 11 * 256);
+  eval::write_csv(e, out.file("e.csv"));
+  eval::write_json(e, out.file("e.json"));
+  CHECK(fs::file_size(out.file("e.csv")) > 100);
+  CHECK(fs::file_size(out.file("e.json")) > 100);
+  const auto table = eval::format_table(e);
+  CHECK_THAT(table, Catch::Contains("5 min"));
+  o.baselines = {"rover"};
+  CHECK_THROWS_AS(eval::evaluate(o), UsageError);
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][radar][slow]") {
+  const std::string dir = std::string(CONVLSTM_SOURCE_DIR) + "/../shared/data/radar/knmi-20100826";
+  if (!fs::exists(dir)) {
+    WARN("skipped: the real radar samples are not at " << dir);
+    return;
+  }
+  test::TempDir out;
+  auto knmi = [&](int minute) {
+    char name[64];
+    std::snprintf(name, sizeof name, "/RAD_NL25_RAP_5min_20100826%02d%02d.h5", minute / 60, minute % 60);
+    return dir + name;
+  };
+  std::vector<std::string> files;
+  for (int m = 0; m < 12 * 5; m += 5) files.push_back(knmi(m));
+  data::ImportOptions io;
+  io.crop = data::Crop{200, 150, 448, 448};
+  io.downsample = 8;
+  data::import_radar(files, out.file("knmi.h5"), io);
+  const auto cfg = config::parse_config(
+      "", "knmi",
+      {"data.train=" + out.file("knmi.h5"), "data.t_in=3", "data.t_out=2", "data.normalize.kind=log", "model.patch=2",
+       "model.layers=[{filters: 16, k: 3}]", "train.batch_size=2", "train.max_steps=2", "data.val_fraction=0",
+       "output.dir=" + out.file("run")});
+  train::train_model(cfg, {});
+  eval::PredictOptions o;
+  o.checkpoint = out.file("run/latest.h5");
+  o.inputs = {knmi(65), knmi(55), knmi(60), knmi(50)};  // any order; the last three are used
+  o.output = out.file("raw.h5");
+  const auto r = eval::predict(o);
+  CHECK(r.forecasts == 1);
+  auto f = data::h5::File::open_read(o.output);
+  CHECK(f.dataset("/pred").dims() == std::vector<std::int64_t>{1, 2, 56, 56});
+  std::vector<std::int64_t> times(2);
+  f.dataset("/time").read_all(times.data());
+  CHECK(times[0] == data::parse_knmi_time("26-AUG-2010;01:10:00.000"));
+  // The same frames through a dataset give the same forecast.
+  data::import_radar({knmi(55), knmi(60), knmi(65)}, out.file("three.h5"), io);
+  eval::PredictOptions d = o;
+  d.inputs = {out.file("three.h5")};
+  d.output = out.file("ds.h5");
+  eval::predict(d);
+  std::vector<float> a(2 * 56 * 56), b(a.size());
+  f.dataset("/pred").read_all(a.data());
+  data::h5::File::open_read(d.output).dataset("/pred").read_all(b.data());
+  CHECK(a == b);
+  o.inputs = {knmi(50), knmi(55), knmi(65)};  // a gap at 01:00
+  o.output = out.file("gap.h5");
+  CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("a gap in the series"));
+}
+
+}  // namespace
+}  // namespace convlstm
