@@ -77,6 +77,10 @@ class Group {
   void set_attr(const std::string& name, double value) const;
   void set_attr(const std::string& name, std::int64_t value) const;
   void set_attr(const std::string& name, const std::vector<double>& value) const;
+  // The forms other producers use (KNMI, ODIM), for writing test files: a fixed-length NUL-terminated string,
+  // as a scalar or a 1-element array, and an unsigned 64-bit integer.
+  void set_attr_fixed_string(const std::string& name, const std::string& value, bool one_element_array) const;
+  void set_attr_uint64(const std::string& name, std::uint64_t value) const;
   std::vector<std::string> attr_names() const;
   std::vector<std::string> members() const;
 

@@ -33,11 +33,10 @@ struct Wind {
 class Generator {
  public:
   Generator(const SynthRadarOptions& o) : o_(o), rng_(o.seed), scale_(std::min(o.height, o.width) / 64.0) {
-    const double dir = rng_.uniform(0.0f, 2.0f * static_cast<float>(kPi));
-    const double speed = rng_.uniform(0.6f, 1.4f) * scale_;
-    wind_ = {speed * std::cos(dir), speed * std::sin(dir), 0.35 * speed, 64.0 * scale_, 0.0, 1.0};
-    mean_u_ = wind_.u;
-    mean_v_ = wind_.v;
+    mean_dir_ = rng_.uniform(0.0f, 2.0f * static_cast<float>(kPi));
+    mean_speed_ = rng_.uniform(0.6f, 1.4f) * scale_;
+    wind_ = {mean_speed_ * std::cos(mean_dir_), mean_speed_ * std::sin(mean_dir_), 0.35 * mean_speed_,
+             64.0 * scale_, 0.0, 1.0};
     target_cells_ = std::max(2.0, 4.5 * o.height * o.width / (64.0 * 64.0));
     for (int i = 0; i < static_cast<int>(target_cells_); ++i) {
       cells_.push_back(new_cell(/*anywhere=*/true));
@@ -80,9 +79,15 @@ class Generator {
   }
 
   void step() {
-    // Slow drift of the wind: Ornstein-Uhlenbeck steps around the initial mean wind; phases wander.
-    wind_.u += 0.02 * (mean_u_ - wind_.u) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
-    wind_.v += 0.02 * (mean_v_ - wind_.v) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
+    // The synoptic flow turns and changes speed slowly (a random walk of its direction, about a radian per
+    // 400 frames, and an Ornstein-Uhlenbeck speed), so a long series shows every direction; the actual wind
+    // follows it with Ornstein-Uhlenbeck steps, and the wave phases of the field wander.
+    mean_dir_ += 0.05 * rng_.normal(0.0f, 1.0f);
+    mean_speed_ += 0.01 * (scale_ - mean_speed_) + 0.01 * scale_ * rng_.normal(0.0f, 1.0f);
+    mean_speed_ = std::min(std::max(mean_speed_, 0.3 * scale_), 1.8 * scale_);
+    const double mean_u = mean_speed_ * std::cos(mean_dir_), mean_v = mean_speed_ * std::sin(mean_dir_);
+    wind_.u += 0.02 * (mean_u - wind_.u) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
+    wind_.v += 0.02 * (mean_v - wind_.v) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
     wind_.phi += 0.01 + 0.01 * rng_.normal(0.0f, 1.0f);
     wind_.psi += 0.01 + 0.01 * rng_.normal(0.0f, 1.0f);
     for (auto& c : cells_) {
@@ -157,7 +162,7 @@ class Generator {
   Rng rng_;
   double scale_;
   Wind wind_;
-  double mean_u_, mean_v_, target_cells_;
+  double mean_dir_, mean_speed_, target_cells_;
   std::vector<Cell> cells_;
 };
 

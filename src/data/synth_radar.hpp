@@ -6,7 +6,8 @@
 // Per frame, with cell k at (x_k, y_k), peak P_k, life envelope e_k = sin(π age/L)^0.7, radii (a_k, b_k) and
 // orientation θ_k:   R(x, y) = Σ_k P_k e_k exp(-½ d_k²),  d_k² the rotated, scaled distance;  R < 0.1 → 0.
 // Cells move with the wind at their centre: u = U(t) + A sin(2π y / λ + φ(t)), v = V(t) + A cos(2π x / λ +
-// ψ(t)), where the mean wind (U, V) and the phases drift slowly (Ornstein-Uhlenbeck steps).
+// ψ(t)), where (U, V) follows a synoptic flow whose direction random-walks (a long series shows every
+// direction) and whose speed varies, through Ornstein-Uhlenbeck steps; the phases drift slowly.
 #pragma once
 
 #include <cstdint>

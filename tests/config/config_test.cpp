@@ -66,7 +66,7 @@ TEST_CASE("out-of-range values are refused", "[config]") {
   CHECK_THAT(error_of("data:\n  normalize: {min: 5, max: 1}\n"), Catch::Contains("data.normalize.max"));
 }
 
-TEST_CASE("--set overrides any key by its dotted path", "[config]") {
+TEST_CASE("overrides (--set) reach any key by its dotted path", "[config]") {
   const auto c = config::parse_config("train:\n  max_steps: 5\n", "c.yaml",
                                       {"train.max_steps=100", "model.layers=[{filters: 16, k: 5}]",
                                        "data.crop=[0, 0, 32, 32]", "train.optimizer.lr=0.5"});

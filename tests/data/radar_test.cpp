@@ -62,8 +62,13 @@ void write_odim(const std::string& path, const std::string& quantity, const std:
   what.set_attr("date", std::string("20241126"));
   what.set_attr("time", time);
   const auto where = root.create_group("where");
-  where.set_attr("xsize", std::int64_t{4});
-  where.set_attr("ysize", std::int64_t{2});
+  if (at_data_level) {  // CIRRUS-like: unsigned sizes
+    where.set_attr_uint64("xsize", 4);
+    where.set_attr_uint64("ysize", 2);
+  } else {  // NIMBUS-like: signed sizes
+    where.set_attr("xsize", std::int64_t{4});
+    where.set_attr("ysize", std::int64_t{2});
+  }
   where.set_attr("projdef", std::string("+proj=laea +lat_0=55.0 +lon_0=10.0 "));
   const auto q = root.create_group(at_data_level ? "dataset1/data1/what" : "dataset1/what");
   q.set_attr("quantity", quantity);
@@ -188,6 +193,63 @@ TEST_CASE("importing a KNMI series: time order, crop, downsample, segments at ga
   CHECK_FALSE(fs::exists(dir.file("d.h5")));
   const auto opera = radar_dir() + "/opera-20180824/T_PAAH21_C_EUOC_20180824180000.hdf";
   CHECK_THROWS_WITH(data::import_radar({knmi(0), opera}, dir.file("g.h5"), {}), Catch::Contains("differs"));
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+// A KNMI-like file as KNMI writes them: 1-element array attributes, fixed-length strings, uint16 data.
+void write_knmi(const std::string& path, const std::string& end_time, const std::string& formula) {
+  auto f = data::h5::File::create(path);
+  const auto root = f.root();
+  const auto overview = root.create_group("overview");
+  overview.set_attr_fixed_string("product_datetime_start", "25-AUG-2010;23:55:00.000", true);
+  overview.set_attr_fixed_string("product_datetime_end", end_time, true);
+  const auto geo = root.create_group("geographic");
+  geo.set_attr("geo_pixel_size_x", std::vector<double>{1.0});
+  geo.set_attr("geo_pixel_size_y", std::vector<double>{-1.0});
+  root.create_group("geographic/map_projection").set_attr_fixed_string("projection_proj4_params", "+proj=stere", false);
+  const auto image = root.create_group("image1");
+  image.set_attr_fixed_string("image_geo_parameter", "ACCUMULATED_PRECIPITATION_[MM]", false);
+  const auto cal = root.create_group("image1/calibration");
+  cal.set_attr_fixed_string("calibration_formulas", formula, false);
+  cal.set_attr("calibration_missing_data", std::vector<double>{65535});
+  auto d = f.create_dataset("/image1/image_data", data::h5::Scalar::uint16, {2, 3});
+  const float raw[6] = {0, 10, 65535, 245, 1, 0};
+  d.write({0, 0}, {2, 3}, raw);
+}
+
+TEST_CASE("KNMI decoding on a file written here: arrays, fixed strings, calibration, missing", "[data]") {
+  test::TempDir dir;
+  write_knmi(dir.file("k.h5"), "26-AUG-2010;00:00:00.000", "GEO=0.01*PV+0.0");
+  CHECK(data::detect_radar_format(dir.file("k.h5")) == data::RadarFormat::knmi);
+  const auto fr = data::read_radar(dir.file("k.h5"));
+  CHECK(fr.time == 1282780800);
+  CHECK(fr.accumulation_min == 5.0);
+  CHECK(fr.projdef == "+proj=stere");
+  CHECK(fr.valid == std::vector<std::uint8_t>{1, 1, 0, 1, 1, 1});
+  CHECK(fr.values[1] == Approx(0.10 * 12));  // 0.1 mm in 5 minutes = 1.2 mm/h
+  CHECK(fr.values[3] == Approx(2.45 * 12));
+  CHECK(fr.values[0] == 0.0f);  // 0 is measured: no rain
+  write_knmi(dir.file("bad.h5"), "26-AUG-2010;00:00:00.000", "GEO=log(PV)");
+  CHECK_THROWS_WITH(data::read_radar(dir.file("bad.h5")), Catch::Contains("calibration formula"));
+}
+
+TEST_CASE("ODIM rain rates: sizes signed or unsigned, undetect is no rain", "[data]") {
+  test::TempDir dir;
+  const bool data_level = GENERATE(true, false);  // unsigned sizes at data level, signed at dataset level
+  write_odim(dir.file("r.h5"), "RATE", "000000", data_level);
+  const auto a = data::read_radar(dir.file("r.h5"));
+  CHECK(a.grid_cols == 4);
+  CHECK(a.grid_rows == 2);
+  CHECK(a.source_quantity == "RATE");
+  CHECK_FALSE(a.reflectivity);
+  CHECK(a.values[0] == 0.0f);           // undetect: no rain
+  CHECK(a.values[3] == Approx(40.0f));  // -10 + 0.5 * 100 mm/h
+  CHECK(a.valid[4] == 0);               // NaN: missing
 }
 
 }  // namespace

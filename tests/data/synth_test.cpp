@@ -46,7 +46,7 @@ TEST_CASE("synthetic radar is deterministic, mostly dry, log-normal-ish and movi
   CHECK(wet > 0.05);
   CHECK(wet < 0.5);  // most pixels dry
   const float peak = *std::max_element(a.begin(), a.end());
-  CHECK(peak > 10.0f);
+  CHECK(peak > 5.0f);  // intense cores occur (median peak 4 mm/h, log-normal)
   CHECK(peak <= 100.0f);
   // Consecutive frames differ (echoes move and evolve) but stay close (they are 5 minutes apart).
   const std::size_t frame = 48 * 48;

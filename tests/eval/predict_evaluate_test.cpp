@@ -202,3 +202,39 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
 
 }  // namespace
 }  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+TEST_CASE("persistence on a static field scores CSI 1 and MSE 0", "[eval]") {
+  auto& t = trained();
+  test::TempDir out;
+  data::DatasetMeta m;
+  m.height = m.width = 16;
+  m.quantity = "rain_rate";
+  m.units = "mm/h";
+  m.timestep_s = 300;
+  {
+    data::DatasetWriter w(out.file("static.h5"), m);
+    std::vector<float> frame(256);
+    for (int i = 0; i < 256; ++i) frame[i] = static_cast<float>((i * 7) % 40);  // 0 to 39 mm/h
+    std::vector<std::int64_t> times;
+    for (int k = 0; k < 12; ++k) {
+      w.append(frame.data());
+      times.push_back(1000000 + 300 * k);
+    }
+    w.finish(times, {});
+  }
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = out.file("static.h5");
+  const auto e = eval::evaluate(o);
+  for (const auto& [name, v] : e.sources[1].scores.figures(-1)) {
+    INFO(name);
+    if (name.rfind("csi@", 0) == 0) CHECK(v == Approx(1.0));
+    if (name == "mse" || name == "mae") CHECK(v == 0.0);
+  }
+}
+
+}  // namespace
+}  // namespace convlstm
