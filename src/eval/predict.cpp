@@ -199,6 +199,13 @@ PredictReport predict(const PredictOptions& o) {
         std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin() + b * t_in * fs);
       }
       model.forecast(in.data(), im.data(), out.data());
+      // Outside the radar coverage (unobserved in the last input frame) a forecast means nothing: NaN there.
+      for (std::int64_t b = 0; b < m; ++b) {
+        const auto& c = cases[first + b];
+        for (std::int64_t t = 0; t < t_out; ++t)
+          for (std::int64_t i = 0; i < fs; ++i)
+            if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) out[(b * t_out + t) * fs + i] = std::nanf("");
+      }
       for (std::int64_t b = 0; b < m; ++b) {
         const auto& c = cases[first + b];
         std::vector<std::int64_t> start(dims.size(), 0), count = dims;

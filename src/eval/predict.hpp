@@ -1,6 +1,8 @@
 // `convlstm predict`: forecasts from a dataset file (its last t_in frames, or every window) or from raw KNMI
 // / ODIM files processed exactly as the training data was, and writes the predictions file (design 7.3):
-//   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units)
+//   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units); NaN outside the
+//   coverage
+//            (pixels unobserved in the last input frame)
 //   /time    [N, T_out] int64 valid times, when the inputs carry times
 //   /target  [N, T_out, H, W] the observed frames when known (NaN where unobserved)
 //   /input_last [N, H, W] the last input frame of each forecast (NaN where unobserved), for plots

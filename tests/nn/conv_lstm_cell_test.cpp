@@ -140,37 +140,29 @@ struct CellHarness {
   }
 };
 
+void check_cell_gradients(const CellShape& shape, bool blocked) {
+  CellHarness hn(shape, blocked);
+  const auto r = hn.check(1e-2);
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
+}
+
 TEST_CASE("ConvLstmCell backward matches central differences", "[nn][grad]") {
   const auto mode = GENERATE(Peephole::channel, Peephole::pixel, Peephole::none);
   SECTION("nchw, k_x 3 and k_h 5") {
-    CellHarness hn({/*b=*/2, /*c=*/3, /*f=*/4, /*h=*/5, /*w=*/7, /*k_x=*/3, /*k_h=*/5, mode}, false);
-    const auto r = hn.check(1e-2);
-    INFO(r.report());
-    CHECK(r.max_rel_error() < 1e-3);
+    check_cell_gradients({/*b=*/2, /*c=*/3, /*f=*/4, /*h=*/5, /*w=*/7, /*k_x=*/3, /*k_h=*/5, mode}, false);
   }
   SECTION("nchw, k_x 5 and k_h 1") {
-    CellHarness hn({2, 3, 4, 5, 7, 5, 1, mode}, false);
-    const auto r = hn.check(1e-2);
-    INFO(r.report());
-    CHECK(r.max_rel_error() < 1e-3);
+    check_cell_gradients({2, 3, 4, 5, 7, 5, 1, mode}, false);
   }
   SECTION("nChw16c states, no input (forecaster layer 0)") {
-    CellHarness hn({2, 0, 16, 5, 7, 3, 3, mode}, true);
-    const auto r = hn.check(1e-2);
-    INFO(r.report());
-    CHECK(r.max_rel_error() < 1e-3);
+    check_cell_gradients({2, 0, 16, 5, 7, 3, 3, mode}, true);
   }
   SECTION("nChw16c input and states") {
-    CellHarness hn({2, 16, 16, 3, 5, 3, 3, mode}, true);
-    const auto r = hn.check(1e-2);
-    INFO(r.report());
-    CHECK(r.max_rel_error() < 1e-3);
+    check_cell_gradients({2, 16, 16, 3, 5, 3, 3, mode}, true);
   }
   SECTION("nChw16c states, input of 3 channels padded to 16") {
-    CellHarness hn({2, 3, 16, 3, 5, 3, 3, mode}, true);
-    const auto r = hn.check(1e-2);
-    INFO(r.report());
-    CHECK(r.max_rel_error() < 1e-3);
+    check_cell_gradients({2, 3, 16, 3, 5, 3, 3, mode}, true);
   }
 }
 
