@@ -32,10 +32,12 @@ std::int64_t inside_taps(std::int64_t n, std::int64_t k) {
   return count;
 }
 
-// A "copy to user weights" that does nothing when the kernel already wants plain OIHW.
+// The weights in the layout a kernel wants: a reordered copy, or the user's OIHW buffer itself when the
+// kernel wants plain OIHW.
 struct WeightBuffer {
   memory::desc md;
-  memory mem;  // reordered copy; empty when md is plain OIHW
+  memory mem;               // reordered copy; empty when md is plain OIHW
+  dnnl::reorder from_user;  // user OIHW -> mem, created once
   bool plain = true;
 };
 
@@ -53,9 +55,9 @@ double Conv2dGeometry::flops() const {
 
 struct Conv2d::Impl {
   Conv2dGeometry g;  // as the caller sees it
-  std::int64_t icp = 0,
-               ocp = 0;  // channels as oneDNN sees them: padded to 16 in nChw16c, where the jit kernels
-                         // want whole blocks (padded memory descriptors fall back to reference kernels)
+  // Channels as oneDNN sees them: padded to 16 in nChw16c, where the jit kernels want whole blocks (padded
+  // memory descriptors fall back to reference kernels).
+  std::int64_t icp = 0, ocp = 0;
   std::vector<float> w_pad, b_pad;  // zero-padded copies of weights and bias when icp/ocp differ
   Conv2dOptions opt;
   memory::desc src_md, dst_md, user_w_md, bias_md;
@@ -77,6 +79,12 @@ struct Conv2d::Impl {
 
   const float* weights_user = nullptr;  // what set_weights() last received (or w_pad)
 
+  // Memory objects bound once to the primitives' arguments; each call only points them at the caller's
+  // buffers (set_data_handle), so nothing is allocated inside the time loop.
+  memory src_mem, dst_mem, user_w_mem, bias_mem;
+  std::unordered_map<int, memory> fwd_args, bwd_data_args, bwd_w_args;
+  dnnl::reorder diff_w_to_plain;  // when the kernel's diff-weights layout is not OIHW
+
   bool padded() const { return icp != g.ic || ocp != g.oc; }
 
   [[noreturn]] void fail(const char* what, const dnnl::error& e) const {
@@ -87,19 +95,20 @@ struct Conv2d::Impl {
     WeightBuffer b;
     b.md = wanted;
     b.plain = wanted == user_w_md;
-    if (!b.plain) b.mem = memory(wanted, cpu_engine());
+    if (!b.plain) {
+      b.mem = memory(wanted, cpu_engine());
+      b.from_user = dnnl::reorder(user_w_mem, b.mem);
+    }
     return b;
   }
 
   void load_weights(WeightBuffer& b) {
-    if (b.plain) return;
-    memory user(user_w_md, cpu_engine(), const_cast<float*>(weights_user));
-    dnnl::reorder(user, b.mem).execute(cpu_stream(), user, b.mem);
+    if (!b.plain) b.from_user.execute(cpu_stream(), user_w_mem, b.mem);
   }
 
-  memory weights_memory(const WeightBuffer& b) const {
-    return b.plain ? memory(user_w_md, cpu_engine(), const_cast<float*>(weights_user)) : b.mem;
-  }
+  const memory& weights_memory(const WeightBuffer& b) const { return b.plain ? user_w_mem : b.mem; }
+
+  static void point(memory& m, const void* p) { m.set_data_handle(const_cast<void*>(p)); }
 };
 
 Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_layout, Conv2dOptions options)
@@ -124,6 +133,10 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     s.user_w_md = memory::desc({s.ocp, s.icp, g.k, g.k}, f32, tag::oihw);
     s.bias_md = options.bias ? memory::desc({s.ocp}, f32, tag::x) : memory::desc();
     const memory::desc any_w({s.ocp, s.icp, g.k, g.k}, f32, tag::any);
+    s.src_mem = memory(s.src_md, cpu_engine(), DNNL_MEMORY_NONE);
+    s.dst_mem = memory(s.dst_md, cpu_engine(), DNNL_MEMORY_NONE);
+    s.user_w_mem = memory(s.user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
+    if (options.bias) s.bias_mem = memory(s.bias_md, cpu_engine(), DNNL_MEMORY_NONE);
 
     dnnl::convolution_forward::desc fwd_d(dnnl::prop_kind::forward_training,
                                           dnnl::algorithm::convolution_direct, s.src_md, any_w, s.bias_md,
@@ -137,6 +150,9 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     s.fwd_pd = dnnl::convolution_forward::primitive_desc(fwd_d, attr, cpu_engine());
     s.fwd = dnnl::convolution_forward(s.fwd_pd);
     s.fwd_w = s.make_weight_buffer(s.fwd_pd.weights_desc());
+    s.fwd_args = {
+        {DNNL_ARG_SRC, s.src_mem}, {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)}, {DNNL_ARG_DST, s.dst_mem}};
+    if (options.bias) s.fwd_args.emplace(DNNL_ARG_BIAS, s.bias_mem);
 
     if (options.backward_data) {
       dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w, s.dst_md,
@@ -145,6 +161,9 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
       s.bwd_data = dnnl::convolution_backward_data(*s.bwd_data_pd);
       s.bwd_data_w = s.make_weight_buffer(s.bwd_data_pd->weights_desc());
       s.diff_src_scratch = memory(s.src_md, cpu_engine());
+      s.bwd_data_args = {{DNNL_ARG_DIFF_DST, s.dst_mem},
+                         {DNNL_ARG_WEIGHTS, s.weights_memory(s.bwd_data_w)},
+                         {DNNL_ARG_DIFF_SRC, s.diff_src_scratch}};
     }
     if (options.backward_weights) {
       dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w,
@@ -152,9 +171,17 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
       s.bwd_w_pd.emplace(d, cpu_engine(), s.fwd_pd);
       s.bwd_w = dnnl::convolution_backward_weights(*s.bwd_w_pd);
       s.diff_w_scratch = memory(s.bwd_w_pd->diff_weights_desc(), cpu_engine());
-      if (!(s.bwd_w_pd->diff_weights_desc() == s.user_w_md))
+      if (!(s.bwd_w_pd->diff_weights_desc() == s.user_w_md)) {
         s.diff_w_plain_scratch = memory(s.user_w_md, cpu_engine());
-      if (options.bias) s.diff_b_scratch = memory(s.bias_md, cpu_engine());
+        s.diff_w_to_plain = dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch);
+      }
+      s.bwd_w_args = {{DNNL_ARG_SRC, s.src_mem},
+                      {DNNL_ARG_DIFF_DST, s.dst_mem},
+                      {DNNL_ARG_DIFF_WEIGHTS, s.diff_w_scratch}};
+      if (options.bias) {
+        s.diff_b_scratch = memory(s.bias_md, cpu_engine());
+        s.bwd_w_args.emplace(DNNL_ARG_DIFF_BIAS, s.diff_b_scratch);
+      }
     }
   } catch (const dnnl::error& e) {
     s.fail("primitive creation", e);
@@ -180,6 +207,7 @@ void Conv2d::set_weights(const float* w_oihw) {
     s.weights_user = s.w_pad.data();
   }
   try {
+    Impl::point(s.user_w_mem, s.weights_user);
     s.load_weights(s.fwd_w);
     if (s.bwd_data_pd) s.load_weights(s.bwd_data_w);
     cpu_stream().wait();
@@ -193,16 +221,14 @@ void Conv2d::forward(const float* src, const float* bias, float* dst) {
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before forward on " << s.g.str());
   CONVLSTM_CHECK((bias != nullptr) == s.opt.bias, "bias given/absent does not match " << s.g.str());
   try {
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(s.src_md, cpu_engine(), const_cast<float*>(src))},
-        {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)},
-        {DNNL_ARG_DST, memory(s.dst_md, cpu_engine(), dst)}};
+    Impl::point(s.src_mem, src);
+    Impl::point(s.dst_mem, dst);
     if (bias && s.padded()) {
       std::copy_n(bias, s.g.oc, s.b_pad.data());
       bias = s.b_pad.data();
     }
-    if (bias) args.emplace(DNNL_ARG_BIAS, memory(s.bias_md, cpu_engine(), const_cast<float*>(bias)));
-    s.fwd.execute(cpu_stream(), args);
+    if (bias) Impl::point(s.bias_mem, bias);
+    s.fwd.execute(cpu_stream(), s.fwd_args);
     cpu_stream().wait();
   } catch (const dnnl::error& e) {
     s.fail("forward", e);
@@ -214,10 +240,8 @@ void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
   CONVLSTM_CHECK(s.bwd_data_pd.has_value(), "backward_data not enabled on " << s.g.str());
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before backward_data on " << s.g.str());
   try {
-    s.bwd_data.execute(cpu_stream(),
-                       {{DNNL_ARG_DIFF_DST, memory(s.dst_md, cpu_engine(), const_cast<float*>(diff_dst))},
-                        {DNNL_ARG_WEIGHTS, s.weights_memory(s.bwd_data_w)},
-                        {DNNL_ARG_DIFF_SRC, s.diff_src_scratch}});
+    Impl::point(s.dst_mem, diff_dst);
+    s.bwd_data.execute(cpu_stream(), s.bwd_data_args);
     cpu_stream().wait();
   } catch (const dnnl::error& e) {
     s.fail("backward-data", e);
@@ -233,15 +257,11 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
                  "diff_b requested from a convolution without bias, " << s.g.str());
   const float* plain = nullptr;
   try {
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(s.src_md, cpu_engine(), const_cast<float*>(src))},
-        {DNNL_ARG_DIFF_DST, memory(s.dst_md, cpu_engine(), const_cast<float*>(diff_dst))},
-        {DNNL_ARG_DIFF_WEIGHTS, s.diff_w_scratch}};
-    if (s.opt.bias) args.emplace(DNNL_ARG_DIFF_BIAS, s.diff_b_scratch);
-    s.bwd_w.execute(cpu_stream(), args);
+    Impl::point(s.src_mem, src);
+    Impl::point(s.dst_mem, diff_dst);
+    s.bwd_w.execute(cpu_stream(), s.bwd_w_args);
     if (s.diff_w_plain_scratch) {
-      dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch)
-          .execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
+      s.diff_w_to_plain.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
       plain = static_cast<const float*>(s.diff_w_plain_scratch.get_data_handle());
     } else {
       plain = static_cast<const float*>(s.diff_w_scratch.get_data_handle());
