@@ -38,7 +38,7 @@ TEST_CASE("configs/default.yaml documents every key with its default", "[config]
   CHECK(c.data.train == "data/synth_radar.h5");
 }
 
-TEST_CASE("an unknown key names the file, the line and the closest known key", "[config]") {
+TEST_CASE("an unknown key names the file - the line and the closest known key", "[config]") {
   const auto e = error_of("train:\n  batch_size: 4\n  max_step: 100\n");
   CHECK_THAT(e, Catch::Contains("c.yaml:3"));
   CHECK_THAT(e, Catch::Contains("train.max_step"));

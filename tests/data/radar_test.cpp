@@ -82,7 +82,7 @@ void write_odim(const std::string& path, const std::string& quantity, const std:
   d.write({0, 0}, {2, 4}, raw);
 }
 
-TEST_CASE("ODIM decoding: merged attributes, nodata, undetect, NaN, gain and offset", "[data]") {
+TEST_CASE("ODIM decoding: merged attributes - nodata - undetect - NaN - gain and offset", "[data]") {
   test::TempDir dir;
   const bool data_level = GENERATE(true, false);
   write_odim(dir.file("r.h5"), "DBZH", "010000", data_level);
@@ -151,7 +151,7 @@ TEST_CASE("OPERA samples decode as documented", "[data][radar][slow]") {
   CHECK(hi == Approx(78.0f));
 }
 
-TEST_CASE("importing a KNMI series: time order, crop, downsample, segments at gaps, refusals",
+TEST_CASE("importing a KNMI series: time order - crop - downsample - segments at gaps - refusals",
           "[data][radar]") {
   if (!have_radar()) return;
   test::TempDir dir;
@@ -211,7 +211,8 @@ void write_knmi(const std::string& path, const std::string& end_time, const std:
   const auto geo = root.create_group("geographic");
   geo.set_attr("geo_pixel_size_x", std::vector<double>{1.0});
   geo.set_attr("geo_pixel_size_y", std::vector<double>{-1.0});
-  root.create_group("geographic/map_projection").set_attr_fixed_string("projection_proj4_params", "+proj=stere", false);
+  root.create_group("geographic/map_projection")
+      .set_attr_fixed_string("projection_proj4_params", "+proj=stere", false);
   const auto image = root.create_group("image1");
   image.set_attr_fixed_string("image_geo_parameter", "ACCUMULATED_PRECIPITATION_[MM]", false);
   const auto cal = root.create_group("image1/calibration");
@@ -222,7 +223,7 @@ void write_knmi(const std::string& path, const std::string& end_time, const std:
   d.write({0, 0}, {2, 3}, raw);
 }
 
-TEST_CASE("KNMI decoding on a file written here: arrays, fixed strings, calibration, missing", "[data]") {
+TEST_CASE("KNMI decoding on a file written here: arrays - fixed strings - calibration - missing", "[data]") {
   test::TempDir dir;
   write_knmi(dir.file("k.h5"), "26-AUG-2010;00:00:00.000", "GEO=0.01*PV+0.0");
   CHECK(data::detect_radar_format(dir.file("k.h5")) == data::RadarFormat::knmi);
@@ -238,7 +239,7 @@ TEST_CASE("KNMI decoding on a file written here: arrays, fixed strings, calibrat
   CHECK_THROWS_WITH(data::read_radar(dir.file("bad.h5")), Catch::Contains("calibration formula"));
 }
 
-TEST_CASE("ODIM rain rates: sizes signed or unsigned, undetect is no rain", "[data]") {
+TEST_CASE("ODIM rain rates: sizes signed or unsigned - undetect is no rain", "[data]") {
   test::TempDir dir;
   const bool data_level = GENERATE(true, false);  // unsigned sizes at data level, signed at dataset level
   write_odim(dir.file("r.h5"), "RATE", "000000", data_level);

@@ -22,7 +22,7 @@ std::vector<float> all_frames(const std::string& path, std::vector<float>* mask 
   return v;
 }
 
-TEST_CASE("synthetic radar is deterministic, mostly dry, log-normal-ish and moving", "[data]") {
+TEST_CASE("synthetic radar is deterministic - mostly dry - log-normal-ish and moving", "[data]") {
   test::TempDir dir;
   data::SynthRadarOptions o;
   o.frames = 200;

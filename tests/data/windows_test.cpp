@@ -39,7 +39,7 @@ TEST_CASE("windows never cross a segment boundary or a time gap", "[data]") {
   CHECK(std::find(w.begin(), w.end(), 24) == w.end());  // would cross the gap
 }
 
-TEST_CASE("validation is the time-blocked tail of each run, disjoint from training", "[data]") {
+TEST_CASE("validation is the time-blocked tail of each run - disjoint from training", "[data]") {
   const auto m = series(100, {{0, 50}, {50, 50}}, {});
   const auto split = data::split_windows(m, 6, 1, 0.2);
   std::set<std::int64_t> train_frames, val_frames;
@@ -62,7 +62,7 @@ TEST_CASE("epoch order is a deterministic permutation that changes between epoch
   for (int i = 0; i < 50; ++i) CHECK(sorted[i] == i);
 }
 
-TEST_CASE("window reader crops, block-means over observed pixels and normalises", "[data]") {
+TEST_CASE("window reader crops - block-means over observed pixels and normalises", "[data]") {
   test::TempDir dir;
   data::DatasetMeta m;
   m.height = 4;

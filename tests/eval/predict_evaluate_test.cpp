@@ -43,7 +43,7 @@ Trained& trained() {
   return t;
 }
 
-TEST_CASE("predict writes forecasts in physical units, with truth, times and images", "[eval]") {
+TEST_CASE("predict writes forecasts in physical units - with truth - times and images", "[eval]") {
   auto& t = trained();
   test::TempDir out;
   eval::PredictOptions o;

@@ -28,7 +28,7 @@ TEST_CASE("parameter counts match Shi et al. 2015 Table 1", "[nn]") {
   CHECK(nn::ParameterTable(paper_model({{128, 9, 1}, {128, 9, 1}})).size() == 11'550'224);
 }
 
-TEST_CASE("parameter table names, shapes and arena layout follow the checkpoint format", "[nn]") {
+TEST_CASE("parameter table names - shapes and arena layout follow the checkpoint format", "[nn]") {
   ModelSpec s = paper_model({{8, 3, 5}, {4, 3, 3}});
   s.height = s.width = 8;
   s.patch = 2;

@@ -9,7 +9,7 @@
 namespace convlstm {
 namespace {
 
-TEST_CASE("patching follows pixel_unshuffle order, time-major", "[nn]") {
+TEST_CASE("patching follows pixel_unshuffle order - time-major", "[nn]") {
   const nn::FrameGeometry g{/*b=*/2, /*t=*/3, /*c=*/2, /*h=*/6, /*w=*/4, /*p=*/2};
   std::vector<float> frames(g.b * g.t * g.c * g.h * g.w);
   for (std::size_t i = 0; i < frames.size(); ++i) frames[i] = static_cast<float>(i);

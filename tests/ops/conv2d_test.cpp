@@ -75,7 +75,7 @@ void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_lay
   CHECK(max_rel_diff(db, ref_db) < kTol);
 }
 
-TEST_CASE("conv2d forward, backward-data and backward-weights match naive loops on odd shapes", "[ops]") {
+TEST_CASE("conv2d forward - backward-data and backward-weights match naive loops on odd shapes", "[ops]") {
   const auto k = GENERATE(1, 3, 5);
   SECTION("nchw, channels not multiples of 16") {
     check_all_passes({/*n=*/2, /*ic=*/3, /*oc=*/5, /*h=*/5, /*w=*/7, k}, Layout::nchw, Layout::nchw);

@@ -30,7 +30,7 @@ train::CheckpointInfo info_of(std::int64_t step) {
   return info;
 }
 
-TEST_CASE("checkpoints round-trip parameters, optimizer state and attributes", "[train]") {
+TEST_CASE("checkpoints round-trip parameters - optimizer state and attributes", "[train]") {
   test::TempDir dir;
   const auto spec = spec_of(4);
   nn::ParameterTable params(spec), loaded(spec);

@@ -40,7 +40,7 @@ LossCase make_case(std::int64_t n) {
   return c;
 }
 
-TEST_CASE("loss gradients match central differences, with mask and weights", "[train][grad]") {
+TEST_CASE("loss gradients match central differences - with mask and weights", "[train][grad]") {
   const auto kind = GENERATE(LossKind::mse, LossKind::mae, LossKind::bce);
   const bool with_mask = GENERATE(false, true);
   const bool with_weight = GENERATE(false, true);

@@ -50,7 +50,7 @@ std::vector<std::string> train_losses(const std::string& csv) {
   return out;
 }
 
-TEST_CASE("training writes checkpoints, metrics, config and log, and learns", "[train][slow]") {
+TEST_CASE("training writes checkpoints - metrics - config and log - and learns", "[train][slow]") {
   test::TempDir dir;
   const auto cfg = tiny_config(dir, "run", 20);
   const auto r = train::train_model(cfg, {});
