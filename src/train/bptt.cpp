@@ -108,8 +108,7 @@ void Bptt::set_params(const nn::ModelParams& p) {
 }
 
 void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, bool zero_initial_state) {
-  const std::int64_t st = state_size(cell), B = b_;
-  (void)B;
+  const std::int64_t st = state_size(cell);
   cell.forward_input(x, tp.gates);
   for (std::int64_t t = 0; t < tp.steps; ++t) {
     cell.forward_step(tp.h + t * st, zero_initial_state && t == 0, tp.c + t * st, tp.gates + t * 4 * st,

@@ -308,7 +308,6 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     }
     for (std::int64_t b = 0; b < B; ++b) starts[b] = side.train_windows[order[(pos * B + b) % n_train]];
     auto& batch = train_loader.load(starts.data(), B);
-    const auto t0 = std::chrono::steady_clock::now();
     net.forward(params.model, batch.inputs.data(), pred.data());
     const double loss = loss_eval.value(batch, pred.data());
     if (!std::isfinite(loss))
@@ -327,7 +326,6 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     if (cfg.train.clip_grad_norm) clip_to_norm(grads.flat(), gnorm, *cfg.train.clip_grad_norm);
     const double lr = learning_rate(cfg.train.lr_schedule, cfg.train.optimizer.lr, step, total);
     optimizer.step(params, grads, lr);
-    (void)t0;
     info.step = step + 1;
     info.epoch = epoch;
     checkpoint_current = false;
