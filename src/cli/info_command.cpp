@@ -41,7 +41,12 @@ void describe_dataset(const std::string& path) {
               << "\n";
   const auto runs = data::contiguous_runs(m);
   std::cout << "  segments   " << m.segments.size() << " (" << runs.size() << " runs without time gaps)\n";
-  if (!m.source.empty()) std::cout << "  source     " << m.source << "\n";
+  if (!m.source.empty()) {
+    // Imports list every input file; the first ones tell enough on a terminal.
+    constexpr std::size_t kShown = 240;
+    std::cout << "  source     " << m.source.substr(0, kShown)
+              << (m.source.size() > kShown ? " ... (" + std::to_string(m.source.size()) + " characters)" : "") << "\n";
+  }
   for (const auto& [k, v] : m.provenance) std::cout << "  " << k << " = " << v << "\n";
 }
 
