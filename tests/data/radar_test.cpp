@@ -10,6 +10,7 @@
 #include "data/dataset.hpp"
 #include "data/h5.hpp"
 #include "data/radar_import.hpp"
+#include "support/radar_files.hpp"
 #include "support/temp_dir.hpp"
 
 namespace convlstm {
@@ -201,31 +202,15 @@ TEST_CASE("importing a KNMI series: time order - crop - downsample - segments at
 namespace convlstm {
 namespace {
 
-// A KNMI-like file as KNMI writes them: 1-element array attributes, fixed-length strings, uint16 data.
-void write_knmi(const std::string& path, const std::string& end_time, const std::string& formula) {
-  auto f = data::h5::File::create(path);
-  const auto root = f.root();
-  const auto overview = root.create_group("overview");
-  overview.set_attr_fixed_string("product_datetime_start", "25-AUG-2010;23:55:00.000", true);
-  overview.set_attr_fixed_string("product_datetime_end", end_time, true);
-  const auto geo = root.create_group("geographic");
-  geo.set_attr("geo_pixel_size_x", std::vector<double>{1.0});
-  geo.set_attr("geo_pixel_size_y", std::vector<double>{-1.0});
-  root.create_group("geographic/map_projection")
-      .set_attr_fixed_string("projection_proj4_params", "+proj=stere", false);
-  const auto image = root.create_group("image1");
-  image.set_attr_fixed_string("image_geo_parameter", "ACCUMULATED_PRECIPITATION_[MM]", false);
-  const auto cal = root.create_group("image1/calibration");
-  cal.set_attr_fixed_string("calibration_formulas", formula, false);
-  cal.set_attr("calibration_missing_data", std::vector<double>{65535});
-  auto d = f.create_dataset("/image1/image_data", data::h5::Scalar::uint16, {2, 3});
-  const float raw[6] = {0, 10, 65535, 245, 1, 0};
-  d.write({0, 0}, {2, 3}, raw);
+// A KNMI-like file as KNMI writes them: 1-element array attributes, fixed-length strings, uint16 data. The
+// 5-minute accumulation starts at 25-AUG-2010 23:55 (so the file ending at 00:00 is 5 minutes long).
+void write_knmi(const std::string& path, const std::string& formula) {
+  test::write_knmi_file(path, 0, formula, 2, 3, {0, 10, 65535, 245, 1, 0});
 }
 
 TEST_CASE("KNMI decoding on a file written here: arrays - fixed strings - calibration - missing", "[data]") {
   test::TempDir dir;
-  write_knmi(dir.file("k.h5"), "26-AUG-2010;00:00:00.000", "GEO=0.01*PV+0.0");
+  write_knmi(dir.file("k.h5"), "GEO=0.01*PV+0.0");
   CHECK(data::detect_radar_format(dir.file("k.h5")) == data::RadarFormat::knmi);
   const auto fr = data::read_radar(dir.file("k.h5"));
   CHECK(fr.time == 1282780800);
@@ -235,7 +220,7 @@ TEST_CASE("KNMI decoding on a file written here: arrays - fixed strings - calibr
   CHECK(fr.values[1] == Approx(0.10 * 12));  // 0.1 mm in 5 minutes = 1.2 mm/h
   CHECK(fr.values[3] == Approx(2.45 * 12));
   CHECK(fr.values[0] == 0.0f);  // 0 is measured: no rain
-  write_knmi(dir.file("bad.h5"), "26-AUG-2010;00:00:00.000", "GEO=log(PV)");
+  write_knmi(dir.file("bad.h5"), "GEO=log(PV)");
   CHECK_THROWS_WITH(data::read_radar(dir.file("bad.h5")), Catch::Contains("calibration formula"));
 }
 

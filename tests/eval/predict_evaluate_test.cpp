@@ -10,6 +10,7 @@
 #include "data/synth_radar.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/predict.hpp"
+#include "support/radar_files.hpp"
 #include "support/temp_dir.hpp"
 #include "train/trainer.hpp"
 
@@ -238,6 +239,55 @@ TEST_CASE("persistence on a static field scores CSI 1 and MSE 0", "[eval]") {
     if (name.rfind("csi@", 0) == 0) CHECK(v == Approx(1.0));
     if (name == "mse" || name == "mae") CHECK(v == 0.0);
   }
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+TEST_CASE("predict on raw KNMI-like files written here: processing repeated, a gap refused", "[eval]") {
+  test::TempDir out;
+  // Twelve 5-minute files of 32x32 with a rain cell moving one pixel per frame, a missing corner.
+  std::vector<std::string> files;
+  for (int k = 0; k < 12; ++k) {
+    std::vector<float> raw(32 * 32, 0.0f);
+    for (int y = 10; y < 18; ++y)
+      for (int x = 4 + k; x < 12 + k; ++x) raw[y * 32 + x] = 40.0f;  // 0.4 mm in 5 min = 4.8 mm/h
+    for (int y = 0; y < 4; ++y)
+      for (int x = 0; x < 4; ++x) raw[y * 32 + x] = 65535.0f;
+    files.push_back(out.file("knmi_" + std::to_string(k) + ".h5"));
+    test::write_knmi_file(files.back(), 5 * k, "GEO=0.01*PV+0.0", 32, 32, raw);
+  }
+  data::ImportOptions io;
+  io.crop = data::Crop{0, 0, 32, 32};
+  io.downsample = 2;
+  data::import_radar(files, out.file("ds.h5"), io);
+  const auto cfg =
+      config::parse_config("", "knmi-like",
+                           {"data.train=" + out.file("ds.h5"), "data.t_in=3", "data.t_out=2",
+                            "data.val_fraction=0", "model.patch=2", "model.layers=[{filters: 16, k: 3}]",
+                            "train.batch_size=2", "train.max_steps=2", "output.dir=" + out.file("run")});
+  train::train_model(cfg, {});
+  eval::PredictOptions o;
+  o.checkpoint = out.file("run/latest.h5");
+  o.inputs = {files[11], files[9], files[10], files[8]};
+  o.output = out.file("raw.h5");
+  CHECK(eval::predict(o).forecasts == 1);
+  {
+    auto f = data::h5::File::open_read(o.output);
+    CHECK(f.dataset("/pred").dims() == std::vector<std::int64_t>{1, 2, 16, 16});
+    std::vector<float> last(256);
+    f.dataset("/input_last").read_all(last.data());
+    CHECK(std::isnan(last[0]));               // the missing corner, downsampled
+    CHECK(last[7 * 16 + 8] == Approx(4.8f));  // inside the cell at frame 11: x in [15, 23), y in [10, 18)
+  }
+  o.inputs = {files[7], files[8], files[10]};  // 00:45 is missing
+  o.output = out.file("gap.h5");
+  CHECK_THROWS_WITH(eval::predict(o),
+                    Catch::Contains("a gap in the series") && Catch::Contains("knmi_10.h5"));
+  CHECK_FALSE(fs::exists(o.output));
 }
 
 }  // namespace
