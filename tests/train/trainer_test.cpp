@@ -15,15 +15,14 @@ namespace {
 
 // A tiny run on 16x16 synthetic radar: 16 filters (the blocked layout), 3 frames in, 3 out.
 config::Config tiny_config(const test::TempDir& dir, const std::string& run, std::int64_t steps) {
-  static bool made = false;
-  const std::string data =
-      (std::filesystem::temp_directory_path() / "convlstm-trainer-test-synth.h5").string();
-  if (!made) {
+  // One data file per test process, in its own directory: ctest runs test cases as parallel processes.
+  static const test::TempDir data_dir;
+  const std::string data = data_dir.file("synth.h5");
+  if (!std::filesystem::exists(data)) {
     data::SynthRadarOptions o;
     o.frames = 120;
     o.height = o.width = 16;
     data::write_synth_radar(data, o);
-    made = true;
   }
   return config::parse_config(
       "", "tiny",
