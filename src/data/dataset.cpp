@@ -293,18 +293,18 @@ void DatasetWriter::finish(const std::vector<std::int64_t>& time, const std::vec
   s.done = true;
 }
 
+std::int64_t nominal_step(const std::vector<std::int64_t>& times) {
+  if (times.size() < 2) return 0;
+  std::map<std::int64_t, std::int64_t> counts;
+  for (std::size_t i = 1; i < times.size(); ++i) ++counts[times[i] - times[i - 1]];
+  return std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) { return a.second < b.second; })
+      ->first;
+}
+
 std::vector<Segment> contiguous_runs(const DatasetMeta& meta) {
   if (meta.time.size() < 2) return meta.segments;
-  std::int64_t step = 0;
-  if (meta.timestep_s) {
-    step = static_cast<std::int64_t>(std::llround(*meta.timestep_s));
-  } else {
-    std::map<std::int64_t, std::int64_t> counts;
-    for (std::size_t i = 1; i < meta.time.size(); ++i) ++counts[meta.time[i] - meta.time[i - 1]];
-    step = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
-             return a.second < b.second;
-           })->first;
-  }
+  const std::int64_t step =
+      meta.timestep_s ? static_cast<std::int64_t>(std::llround(*meta.timestep_s)) : nominal_step(meta.time);
   std::vector<Segment> runs;
   for (const auto& seg : meta.segments) {
     std::int64_t start = seg.start;

@@ -89,6 +89,9 @@ class DatasetWriter {
 // differs from the nominal one (timestep_s, or the most common difference) — a gap in the series.
 std::vector<Segment> contiguous_runs(const DatasetMeta& meta);
 
+// The most common difference between consecutive times (0 for fewer than two): a series' nominal time step.
+std::int64_t nominal_step(const std::vector<std::int64_t>& times);
+
 // Writes a file atomically: fsync the temporary file, then rename over the target.
 void commit_file(const std::string& tmp, const std::string& target);
 

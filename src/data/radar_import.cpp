@@ -123,14 +123,9 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
                       std::to_string(entries[0].rows) + "x" + std::to_string(entries[0].cols));
   }
   // The nominal time step is the most common difference; any other difference starts a new segment.
-  std::int64_t step = 0;
-  if (entries.size() > 1) {
-    std::map<std::int64_t, std::int64_t> counts;
-    for (std::size_t i = 1; i < entries.size(); ++i) ++counts[entries[i].time - entries[i - 1].time];
-    step = std::max_element(counts.begin(), counts.end(), [](auto& a, auto& b) {
-             return a.second < b.second;
-           })->first;
-  }
+  std::vector<std::int64_t> entry_times;
+  for (const auto& e : entries) entry_times.push_back(e.time);
+  const std::int64_t step = nominal_step(entry_times);
   std::vector<Segment> segments{{0, 1}};
   for (std::size_t i = 1; i < entries.size(); ++i) {
     if (entries[i].time - entries[i - 1].time == step)

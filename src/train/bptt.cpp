@@ -168,8 +168,7 @@ void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float
   cell.backward_params(x, tp.h, tp.dgates, tp.dpeep, grads, dx);
 }
 
-void Bptt::backward(const nn::ModelParams& params, const float* dpred, nn::ModelParams& grads) {
-  (void)params;  // the tape and the cells' prepared weights came from forward(params)
+void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
   const std::size_t L = enc_.size();
   nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch

@@ -43,8 +43,9 @@ class Bptt {
 
   // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward.
   void forward(const nn::ModelParams& params, const float* inputs, float* pred);
-  // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params. Follows a forward with the same params.
-  void backward(const nn::ModelParams& params, const float* dpred, nn::ModelParams& grads);
+  // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params, for the parameters and inputs of the last
+  // forward (the tape and the cells' prepared weights hold them).
+  void backward(const float* dpred, nn::ModelParams& grads);
 
   std::int64_t tape_floats() const { return tape_.numel(); }
   // Nominal FLOPs of one forward and of one backward (convolutions only, in-image taps).

@@ -15,6 +15,7 @@
 #include "core/log.hpp"
 #include "core/rng.hpp"
 #include "data/dataset.hpp"
+#include "data/radar.hpp"
 #include "data/windows.hpp"
 #include "nn/parameters.hpp"
 #include "ops/engine.hpp"
@@ -80,8 +81,7 @@ struct LossEval {
       weights.resize(static_cast<std::size_t>(b.targets.numel()));
       for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
         float r = norm.inverse(b.targets[i]);
-        if (quantity == "reflectivity")
-          r = static_cast<float>(std::pow(std::pow(10.0, r / 10.0) / norm.zr_a, 1.0 / norm.zr_b));
+        if (quantity == "reflectivity") r = data::rain_rate_from_dbz(r, norm.zr_a, norm.zr_b);
         weights[i] = hko7_weight(r);
       }
       lb.weight = weights.data();
@@ -317,7 +317,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     grads.zero();
     dpred.zero();
     loss_eval.gradient(batch, pred.data(), dpred.data());
-    net.backward(params.model, dpred.data(), grads.model);
+    net.backward(dpred.data(), grads.model);
     const double gnorm = global_norm(grads.flat());
     if (!std::isfinite(gnorm))
       throw Error("step " + std::to_string(step + 1) +

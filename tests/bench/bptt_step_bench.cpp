@@ -1,6 +1,6 @@
-// Times one forward and one backward pass of the encoder-forecaster on random data, the Moving MNIST paper shape
-// by default (batch 16, 10 in, 10 out, 64x64x1 with patch 4, two layers of 64 filters, 5x5 kernels).
-// A measuring tool, not a test: `convlstm_bptt_bench [--threads N] [--iters N] [--filters 64,64] [--batch 16]`.
+// Times one forward and one backward pass of the encoder-forecaster on random data, the Moving MNIST paper
+// shape by default (batch 16, 10 in, 10 out, 64x64x1 with patch 4, two layers of 64 filters, 5x5 kernels). A
+// measuring tool, not a test: `convlstm_bptt_bench [--threads N] [--iters N] [--filters 64,64] [--batch 16]`.
 // It prints the median and minimum of each pass and the convolution GFLOP/s (in-image taps only).
 #include <algorithm>
 #include <chrono>
@@ -36,14 +36,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const char* v = argv[i + 1];
-    if (a == "--threads") threads = std::atoi(v);
-    else if (a == "--iters") iters = std::atoi(v);
-    else if (a == "--batch") batch = std::atoll(v);
-    else if (a == "--size") size = std::atoll(v);
-    else if (a == "--patch") patch = std::atoll(v);
-    else if (a == "--k") k = std::atoll(v);
-    else if (a == "--t") t_in = t_out = std::atoll(v);
-    else if (a == "--filters") filters = v;
+    if (a == "--threads")
+      threads = std::atoi(v);
+    else if (a == "--iters")
+      iters = std::atoi(v);
+    else if (a == "--batch")
+      batch = std::atoll(v);
+    else if (a == "--size")
+      size = std::atoll(v);
+    else if (a == "--patch")
+      patch = std::atoll(v);
+    else if (a == "--k")
+      k = std::atoll(v);
+    else if (a == "--t")
+      t_in = t_out = std::atoll(v);
+    else if (a == "--filters")
+      filters = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -72,7 +80,7 @@ int main(int argc, char** argv) {
     const double f = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
     grads.zero();
-    net.backward(params.model, dpred.data(), grads.model);
+    net.backward(dpred.data(), grads.model);
     const double b = seconds_since(t0);
     if (i >= 2) {  // warm-up
       fwd.push_back(f);
@@ -80,13 +88,13 @@ int main(int argc, char** argv) {
     }
   }
   const double mf = median(fwd), mb = median(bwd);
-  std::printf("model %s, batch %ld, %ld in, %ld out, %d threads, params %ld, tape %.1f MiB\n", spec.str().c_str(),
-              static_cast<long>(batch), static_cast<long>(t_in), static_cast<long>(t_out), threads,
-              static_cast<long>(params.size()), net.tape_floats() * 4.0 / (1 << 20));
-  std::printf("forward   median %.4f s  min %.4f s  %.1f GFLOP/s\n", mf, *std::min_element(fwd.begin(), fwd.end()),
-              net.forward_flops() / mf * 1e-9);
-  std::printf("backward  median %.4f s  min %.4f s  %.1f GFLOP/s\n", mb, *std::min_element(bwd.begin(), bwd.end()),
-              net.backward_flops() / mb * 1e-9);
+  std::printf("model %s, batch %ld, %ld in, %ld out, %d threads, params %ld, tape %.1f MiB\n",
+              spec.str().c_str(), static_cast<long>(batch), static_cast<long>(t_in), static_cast<long>(t_out),
+              threads, static_cast<long>(params.size()), net.tape_floats() * 4.0 / (1 << 20));
+  std::printf("forward   median %.4f s  min %.4f s  %.1f GFLOP/s\n", mf,
+              *std::min_element(fwd.begin(), fwd.end()), net.forward_flops() / mf * 1e-9);
+  std::printf("backward  median %.4f s  min %.4f s  %.1f GFLOP/s\n", mb,
+              *std::min_element(bwd.begin(), bwd.end()), net.backward_flops() / mb * 1e-9);
   std::printf("fwd+bwd   median %.4f s  %.1f GFLOP/s  %.1f sequences/s\n", mf + mb,
               (net.forward_flops() + net.backward_flops()) / (mf + mb) * 1e-9, batch / (mf + mb));
   return 0;

@@ -54,7 +54,7 @@ struct ModelHarness {
   void backward(float start) {
     probe();
     grads.flat().fill(start);
-    net.backward(params.model, probe_r.data(), grads.model);
+    net.backward(probe_r.data(), grads.model);
   }
 };
 
@@ -135,7 +135,7 @@ TEST_CASE("the encoder-forecaster overfits one tiny batch with plain SGD", "[tra
     grads.zero();
     std::fill(dpred.begin(), dpred.end(), 0.0f);
     train::loss_backward(train::LossKind::mse, batch, 1.0f, dpred.data());
-    net.backward(params.model, dpred.data(), grads.model);
+    net.backward(dpred.data(), grads.model);
     sgd.step(params, grads, 10.0);
   }
   INFO("loss " << first << " -> " << last);
