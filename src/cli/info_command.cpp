@@ -45,7 +45,8 @@ void describe_dataset(const std::string& path) {
     // Imports list every input file; the first ones tell enough on a terminal.
     constexpr std::size_t kShown = 240;
     std::cout << "  source     " << m.source.substr(0, kShown)
-              << (m.source.size() > kShown ? " ... (" + std::to_string(m.source.size()) + " characters)" : "") << "\n";
+              << (m.source.size() > kShown ? " ... (" + std::to_string(m.source.size()) + " characters)" : "")
+              << "\n";
   }
   for (const auto& [k, v] : m.provenance) std::cout << "  " << k << " = " << v << "\n";
 }

@@ -178,6 +178,13 @@ const std::map<std::string, Setter>& leaves() {
       {"output.dir", [](Config& c, const YAML::Node& n) { c.output.dir = as_string(n); }},
       {"output.checkpoint_every",
        [](Config& c, const YAML::Node& n) { c.output.checkpoint_every = as_int(n); }},
+      {"bench.frame",
+       [](Config& c, const YAML::Node& n) {
+         c.bench.frame = nullable<FrameShape>(n, [](const YAML::Node& v) {
+           if (!v.IsSequence() || v.size() != 3) throw Bad{"expected null or [channels, height, width]"};
+           return FrameShape{as_int(v[0]), as_int(v[1]), as_int(v[2])};
+         });
+       }},
   };
   return table;
 }
@@ -190,7 +197,8 @@ const std::set<std::string>& sections() {
                                        "train.optimizer",
                                        "train.lr_schedule",
                                        "train.early_stopping",
-                                       "output"};
+                                       "output",
+                                       "bench"};
   return s;
 }
 
@@ -323,6 +331,9 @@ struct Parser {
     require(c.train.threads >= 0, "train.threads", "must not be negative (0: all cores)");
     require(!c.output.dir.empty(), "output.dir", "must name a directory");
     require(c.output.checkpoint_every >= 1, "output.checkpoint_every", "must be at least 1");
+    if (c.bench.frame)
+      require(c.bench.frame->channels >= 1 && c.bench.frame->height >= 1 && c.bench.frame->width >= 1,
+              "bench.frame", "needs a positive channel count, height and width");
   }
 };
 
@@ -458,6 +469,14 @@ std::string to_yaml(const Config& c) {
   t["precision"] = c.train.precision;
   root["output"]["dir"] = c.output.dir;
   root["output"]["checkpoint_every"] = c.output.checkpoint_every;
+  if (c.bench.frame) {
+    YAML::Node frame(YAML::NodeType::Sequence);
+    frame.SetStyle(YAML::EmitterStyle::Flow);
+    for (auto v : {c.bench.frame->channels, c.bench.frame->height, c.bench.frame->width}) frame.push_back(v);
+    root["bench"]["frame"] = frame;
+  } else {
+    root["bench"]["frame"] = YAML::Node(YAML::NodeType::Null);
+  }
   YAML::Emitter e;
   e.SetDoublePrecision(15);
   e << root;

@@ -73,11 +73,22 @@ struct OutputConfig {
   std::int64_t checkpoint_every = 200;
 };
 
+// `convlstm bench` only: the shape of its random frames, [channels, height, width] before patching. Absent:
+// the shape of data.train's frames after crop and downsample (the file's header is read, no frames).
+struct FrameShape {
+  std::int64_t channels = 1, height = 1, width = 1;
+};
+
+struct BenchConfig {
+  std::optional<FrameShape> frame;
+};
+
 struct Config {
   DataConfig data;
   ModelConfig model;
   TrainConfig train;
   OutputConfig output;
+  BenchConfig bench;
 };
 
 // Parses YAML text; `source` names it in errors ("configs/x.yaml"). Overrides are "a.b=value" with a YAML

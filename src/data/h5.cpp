@@ -257,7 +257,8 @@ void Group::set_attr(const std::string& name, const std::vector<double>& value) 
   write_attr(*this, name, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, value.data(), value.size(), false);
 }
 
-void Group::set_attr_fixed_string(const std::string& name, const std::string& value, bool one_element_array) const {
+void Group::set_attr_fixed_string(const std::string& name, const std::string& value,
+                                  bool one_element_array) const {
   Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(type.id(), value.size() + 1);  // the NUL counts, as in KNMI and ODIM files
   H5Tset_strpad(type.id(), H5T_STR_NULLTERM);

@@ -35,8 +35,12 @@ class Generator {
   Generator(const SynthRadarOptions& o) : o_(o), rng_(o.seed), scale_(std::min(o.height, o.width) / 64.0) {
     mean_dir_ = rng_.uniform(0.0f, 2.0f * static_cast<float>(kPi));
     mean_speed_ = rng_.uniform(0.6f, 1.4f) * scale_;
-    wind_ = {mean_speed_ * std::cos(mean_dir_), mean_speed_ * std::sin(mean_dir_), 0.35 * mean_speed_,
-             64.0 * scale_, 0.0, 1.0};
+    wind_ = {mean_speed_ * std::cos(mean_dir_),
+             mean_speed_ * std::sin(mean_dir_),
+             0.35 * mean_speed_,
+             64.0 * scale_,
+             0.0,
+             1.0};
     target_cells_ = std::max(2.0, 4.5 * o.height * o.width / (64.0 * 64.0));
     for (int i = 0; i < static_cast<int>(target_cells_); ++i) {
       cells_.push_back(new_cell(/*anywhere=*/true));

@@ -14,6 +14,7 @@ ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, 
   o.accumulate = s.has_input();
   o.backward_data = !for_weight_grads;
   o.backward_weights = for_weight_grads;
+  o.precision = s.precision;
   return ops::Conv2d({n, s.f, 4 * s.f, s.h, s.w, s.k_h}, layout, layout, o);
 }
 
@@ -34,9 +35,16 @@ ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layo
     o.bias = true;
     o.backward_data = true;
     o.backward_weights = true;
+    o.precision = s_.precision;
     conv_x_.emplace(ops::Conv2dGeometry{steps * s_.b, s_.c, 4 * s_.f, s_.h, s_.w, s_.k_x}, x_layout,
                     state_layout, o);
   }
+}
+
+std::string ConvLstmCell::kernels() const {
+  std::string out = "W_h: " + conv_h_.kernels() + "; dW_h: " + conv_h_grad_.kernels();
+  if (conv_x_) out += "; W_x: " + conv_x_->kernels();
+  return out;
 }
 
 std::int64_t ConvLstmCell::peephole_expanded_size() const {
@@ -65,19 +73,18 @@ void ConvLstmCell::forward_input(const float* x, float* gates) {
 }
 
 void ConvLstmCell::forward_step(const float* h_prev, bool h_prev_zero, const float* c_prev, float* gates_t,
-                                float* c, float* tanh_c, float* h) {
+                                float* c, float* h) {
   CONVLSTM_CHECK(!(h_prev_zero && !s_.has_input()), "a cell without input must run W_h * H_{t-1}");
   if (!h_prev_zero) conv_h_.forward(h_prev, s_.has_input() ? nullptr : bias_, gates_t);
   const float* peep = s_.peephole == Peephole::none ? nullptr : peep_.data();
-  ops::lstm_gates_forward(gate_geometry(), peep, gates_t, c_prev, c, tanh_c, h);
+  ops::lstm_gates_forward(gate_geometry(), peep, gates_t, c_prev, c, h);
 }
 
-void ConvLstmCell::backward_step(const float* gates_t, const float* c_prev, const float* c,
-                                 const float* tanh_c, const float* dh, const float* dc, float* dgates_t,
-                                 float* dh_prev, float* dc_prev, float* dpeep) {
+void ConvLstmCell::backward_step(const float* gates_t, const float* c_prev, const float* c, const float* dh,
+                                 const float* dc, float* dgates_t, float* dh_prev, float* dc_prev,
+                                 float* dpeep) {
   const float* peep = s_.peephole == Peephole::none ? nullptr : peep_.data();
-  ops::lstm_gates_backward(gate_geometry(), peep, gates_t, c_prev, c, tanh_c, dh, dc, dgates_t, dc_prev,
-                           dpeep);
+  ops::lstm_gates_backward(gate_geometry(), peep, gates_t, c_prev, c, dh, dc, dgates_t, dc_prev, dpeep);
   if (dh_prev) conv_h_.backward_data(dgates_t, dh_prev);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "nn/parameters.hpp"
 #include "ops/conv2d.hpp"
@@ -32,6 +33,7 @@ struct CellShape {
   std::int64_t k_x = 3;
   std::int64_t k_h = 3;
   Peephole peephole = Peephole::channel;
+  ops::Precision precision = ops::Precision::fp32;  // of the convolutions (gate math is always fp32)
 
   bool has_input() const { return c > 0; }
 };
@@ -43,7 +45,9 @@ class ConvLstmCell {
 
   const CellShape& shape() const { return s_; }
   ops::GateGeometry gate_geometry() const { return {s_.b, s_.f, s_.h * s_.w, state_layout_}; }
-  std::int64_t peephole_expanded_size() const;  // floats of the dpeep buffer backward_step accumulates into
+  std::int64_t peephole_expanded_size() const;
+  // The oneDNN kernels behind W_x and W_h, for logs and benchmarks.
+  std::string kernels() const;  // floats of the dpeep buffer backward_step accumulates into
 
   // Takes the parameters for the next forward/backward: reorders weights, expands peepholes. Once per update.
   void set_params(const CellParams& p);
@@ -52,16 +56,16 @@ class ConvLstmCell {
   // input.
   void forward_input(const float* x, float* gates);
   // One step: a_t += W_h * H_{t-1} (skipped when h_prev_zero), then the gate math. gates_t holds a_t on entry
-  // and the post-activation i, f, g, o on exit. h_prev, c_prev, c, tanh_c, h: (B, F, H', W').
+  // and the post-activation i, f, g, o on exit. h_prev, c_prev, c, h: (B, F, H', W').
   void forward_step(const float* h_prev, bool h_prev_zero, const float* c_prev, float* gates_t, float* c,
-                    float* tanh_c, float* h);
+                    float* h);
 
   // One step back, reading the forward's tape. dh = ∂L/∂H_t (total), dc = ∂L/∂C_t from later steps.
-  // dgates_t = ∂L/∂a_t (assigned); dc_prev += ∂L/∂C_{t-1}; dh_prev += W_hᵀ * dgates_t unless nullptr;
-  // dpeep += expanded peephole gradient (nullptr with peephole none).
-  void backward_step(const float* gates_t, const float* c_prev, const float* c, const float* tanh_c,
-                     const float* dh, const float* dc, float* dgates_t, float* dh_prev, float* dc_prev,
-                     float* dpeep);
+  // dgates_t = ∂L/∂a_t (assigned; may be gates_t itself, which the BPTT tape does to save memory);
+  // dc_prev += ∂L/∂C_{t-1}; dh_prev += W_hᵀ * dgates_t unless nullptr; dpeep += expanded peephole gradient
+  // (nullptr with peephole none).
+  void backward_step(const float* gates_t, const float* c_prev, const float* c, const float* dh,
+                     const float* dc, float* dgates_t, float* dh_prev, float* dc_prev, float* dpeep);
   // After all steps: grads.{w_x, w_h, b, w_c} += from the stacked steps (x (T*B, C, ...), h_prevs (T*B, F,
   // ...) = H_{t-1} stacked, dgates (T*B, 4F, ...), dpeep expanded); dx += W_xᵀ * dgates unless nullptr.
   void backward_params(const float* x, const float* h_prevs, const float* dgates, const float* dpeep,

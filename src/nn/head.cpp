@@ -6,11 +6,11 @@ namespace convlstm::nn {
 
 OutputHead::OutputHead(std::int64_t n, std::int64_t hidden_sum, std::int64_t out_channels, std::int64_t h,
                        std::int64_t w, ops::Layout hcat_layout, ops::Layout y_layout,
-                       OutputActivation activation)
+                       OutputActivation activation, ops::Precision precision)
     : activation_(activation),
       conv_({n, hidden_sum, out_channels, h, w, 1}, hcat_layout, y_layout,
             ops::Conv2dOptions{/*bias=*/true, /*accumulate=*/false, /*backward_data=*/true,
-                               /*backward_weights=*/true}),
+                               /*backward_weights=*/true, precision}),
       da_(Shape{n, ops::padded_channels(y_layout, out_channels), h, w}) {}
 
 void OutputHead::set_params(const float* w, const float* b) {

@@ -18,7 +18,8 @@ class OutputHead {
  public:
   // n = T_out*B samples of [ΣF, H', W'] in hcat_layout -> [C p², H', W'] in y_layout.
   OutputHead(std::int64_t n, std::int64_t hidden_sum, std::int64_t out_channels, std::int64_t h,
-             std::int64_t w, ops::Layout hcat_layout, ops::Layout y_layout, OutputActivation activation);
+             std::int64_t w, ops::Layout hcat_layout, ops::Layout y_layout, OutputActivation activation,
+             ops::Precision precision = ops::Precision::fp32);
 
   void set_params(const float* w, const float* b);
   void forward(const float* hcat, float* y);

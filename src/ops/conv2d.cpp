@@ -43,6 +43,43 @@ struct WeightBuffer {
 
 }  // namespace
 
+Precision parse_precision(const std::string& name) {
+  if (name == "fp32") return Precision::fp32;
+  if (name == "bf16") return Precision::bf16;
+  throw ConfigError("precision '" + name + "': expected fp32 or bf16");
+}
+
+const char* precision_name(Precision p) {
+  return p == Precision::bf16 ? "bf16" : "fp32";
+}
+
+bool bf16_supported() {
+  const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+  const auto need = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+  return (isa & need) == need;  // the ISA values are nested bit sets
+}
+
+std::string cpu_isa_name() {
+  switch (dnnl::get_effective_cpu_isa()) {
+    case dnnl::cpu_isa::sse41:
+      return "SSE4.1";
+    case dnnl::cpu_isa::avx:
+      return "AVX";
+    case dnnl::cpu_isa::avx2:
+      return "AVX2";
+    case dnnl::cpu_isa::avx512_core:
+      return "AVX-512";
+    case dnnl::cpu_isa::avx512_core_vnni:
+      return "AVX-512 VNNI";
+    case dnnl::cpu_isa::avx512_core_bf16:
+      return "AVX-512 BF16";
+    case dnnl::cpu_isa::avx512_core_amx:
+      return "AVX-512 AMX";
+    default:
+      return "other";
+  }
+}
+
 std::string Conv2dGeometry::str() const {
   std::ostringstream os;
   os << "conv2d N" << n << " IC" << ic << " OC" << oc << " " << h << "x" << w << " k" << k;
@@ -60,7 +97,12 @@ struct Conv2d::Impl {
   std::int64_t icp = 0, ocp = 0;
   std::vector<float> w_pad, b_pad;  // zero-padded copies of weights and bias when icp/ocp differ
   Conv2dOptions opt;
-  memory::desc src_md, dst_md, user_w_md, bias_md;
+  // src_md/dst_md: the caller's fp32 buffers. conv_src_md/conv_diff_dst_md: what the kernels read, the same
+  // descriptors in fp32, bf16 copies in Precision::bf16.
+  memory::desc src_md, dst_md, user_w_md, bias_md, conv_src_md, conv_diff_dst_md;
+  bool low_precision = false;
+  memory src_lp, diff_dst_lp;               // bf16 copies of src and diff_dst (bf16 only)
+  dnnl::reorder src_to_lp, diff_dst_to_lp;  // fp32 -> bf16, created once
 
   dnnl::convolution_forward::primitive_desc fwd_pd;
   dnnl::convolution_forward fwd;
@@ -109,6 +151,16 @@ struct Conv2d::Impl {
   const memory& weights_memory(const WeightBuffer& b) const { return b.plain ? user_w_mem : b.mem; }
 
   static void point(memory& m, const void* p) { m.set_data_handle(const_cast<void*>(p)); }
+
+  // In bf16, rounds the caller's buffer (already pointed to by `from`) into the kernels' copy.
+  void round_src() {
+    if (low_precision) src_to_lp.execute(cpu_stream(), src_mem, src_lp);
+  }
+  void round_diff_dst() {
+    if (low_precision) diff_dst_to_lp.execute(cpu_stream(), dst_mem, diff_dst_lp);
+  }
+  const memory& conv_src() const { return low_precision ? src_lp : src_mem; }
+  const memory& conv_diff_dst() const { return low_precision ? diff_dst_lp : dst_mem; }
 };
 
 Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_layout, Conv2dOptions options)
@@ -120,6 +172,11 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
   CONVLSTM_CHECK(g.k % 2 == 1 && g.k >= 1, "kernel size must be odd, got " << g.k << " in " << g.str());
   CONVLSTM_CHECK(g.n > 0 && g.ic > 0 && g.oc > 0 && g.h > 0 && g.w > 0, "empty " << g.str());
   const auto f32 = memory::data_type::f32;
+  s.low_precision = options.precision == Precision::bf16;
+  if (s.low_precision && !bf16_supported())
+    throw ConfigError("precision bf16 needs a CPU with AVX512-BF16; this one offers " + cpu_isa_name() +
+                      " (use precision fp32)");
+  const auto cdt = s.low_precision ? memory::data_type::bf16 : f32;  // what the kernels multiply
   const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
   s.icp = padded_channels(src_layout, g.ic);
   s.ocp = padded_channels(dst_layout, g.oc);
@@ -132,15 +189,25 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     s.dst_md = memory::desc({g.n, s.ocp, g.h, g.w}, f32, tag_of(dst_layout));
     s.user_w_md = memory::desc({s.ocp, s.icp, g.k, g.k}, f32, tag::oihw);
     s.bias_md = options.bias ? memory::desc({s.ocp}, f32, tag::x) : memory::desc();
-    const memory::desc any_w({s.ocp, s.icp, g.k, g.k}, f32, tag::any);
+    s.conv_src_md = memory::desc({g.n, s.icp, g.h, g.w}, cdt, tag_of(src_layout));
+    s.conv_diff_dst_md = memory::desc({g.n, s.ocp, g.h, g.w}, cdt, tag_of(dst_layout));
+    const memory::desc any_w({s.ocp, s.icp, g.k, g.k}, cdt, tag::any);
     s.src_mem = memory(s.src_md, cpu_engine(), DNNL_MEMORY_NONE);
     s.dst_mem = memory(s.dst_md, cpu_engine(), DNNL_MEMORY_NONE);
+    if (s.low_precision) {
+      s.src_lp = memory(s.conv_src_md, cpu_engine());
+      s.src_to_lp = dnnl::reorder(s.src_mem, s.src_lp);
+      if (options.backward_data || options.backward_weights) {
+        s.diff_dst_lp = memory(s.conv_diff_dst_md, cpu_engine());
+        s.diff_dst_to_lp = dnnl::reorder(s.dst_mem, s.diff_dst_lp);
+      }
+    }
     s.user_w_mem = memory(s.user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
     if (options.bias) s.bias_mem = memory(s.bias_md, cpu_engine(), DNNL_MEMORY_NONE);
 
     dnnl::convolution_forward::desc fwd_d(dnnl::prop_kind::forward_training,
-                                          dnnl::algorithm::convolution_direct, s.src_md, any_w, s.bias_md,
-                                          s.dst_md, strides, pad, pad);
+                                          dnnl::algorithm::convolution_direct, s.conv_src_md, any_w,
+                                          s.bias_md, s.dst_md, strides, pad, pad);
     dnnl::primitive_attr attr;
     if (options.accumulate) {
       dnnl::post_ops ops;
@@ -150,24 +217,27 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     s.fwd_pd = dnnl::convolution_forward::primitive_desc(fwd_d, attr, cpu_engine());
     s.fwd = dnnl::convolution_forward(s.fwd_pd);
     s.fwd_w = s.make_weight_buffer(s.fwd_pd.weights_desc());
-    s.fwd_args = {
-        {DNNL_ARG_SRC, s.src_mem}, {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)}, {DNNL_ARG_DST, s.dst_mem}};
+    s.fwd_args = {{DNNL_ARG_SRC, s.conv_src()},
+                  {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)},
+                  {DNNL_ARG_DST, s.dst_mem}};
     if (options.bias) s.fwd_args.emplace(DNNL_ARG_BIAS, s.bias_mem);
 
     if (options.backward_data) {
-      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w, s.dst_md,
-                                              strides, pad, pad);
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w,
+                                              s.conv_diff_dst_md, strides, pad, pad);
       s.bwd_data_pd.emplace(d, cpu_engine(), s.fwd_pd);
       s.bwd_data = dnnl::convolution_backward_data(*s.bwd_data_pd);
       s.bwd_data_w = s.make_weight_buffer(s.bwd_data_pd->weights_desc());
       s.diff_src_scratch = memory(s.src_md, cpu_engine());
-      s.bwd_data_args = {{DNNL_ARG_DIFF_DST, s.dst_mem},
+      s.bwd_data_args = {{DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
                          {DNNL_ARG_WEIGHTS, s.weights_memory(s.bwd_data_w)},
                          {DNNL_ARG_DIFF_SRC, s.diff_src_scratch}};
     }
     if (options.backward_weights) {
-      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w,
-                                                 s.bias_md, s.dst_md, strides, pad, pad);
+      const memory::desc diff_w_any({s.ocp, s.icp, g.k, g.k}, f32, tag::any);  // fp32 weight gradients
+      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.conv_src_md,
+                                                 diff_w_any, s.bias_md, s.conv_diff_dst_md, strides, pad,
+                                                 pad);
       s.bwd_w_pd.emplace(d, cpu_engine(), s.fwd_pd);
       s.bwd_w = dnnl::convolution_backward_weights(*s.bwd_w_pd);
       s.diff_w_scratch = memory(s.bwd_w_pd->diff_weights_desc(), cpu_engine());
@@ -175,8 +245,8 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
         s.diff_w_plain_scratch = memory(s.user_w_md, cpu_engine());
         s.diff_w_to_plain = dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch);
       }
-      s.bwd_w_args = {{DNNL_ARG_SRC, s.src_mem},
-                      {DNNL_ARG_DIFF_DST, s.dst_mem},
+      s.bwd_w_args = {{DNNL_ARG_SRC, s.conv_src()},
+                      {DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
                       {DNNL_ARG_DIFF_WEIGHTS, s.diff_w_scratch}};
       if (options.bias) {
         s.diff_b_scratch = memory(s.bias_md, cpu_engine());
@@ -228,6 +298,7 @@ void Conv2d::forward(const float* src, const float* bias, float* dst) {
       bias = s.b_pad.data();
     }
     if (bias) Impl::point(s.bias_mem, bias);
+    s.round_src();
     s.fwd.execute(cpu_stream(), s.fwd_args);
     cpu_stream().wait();
   } catch (const dnnl::error& e) {
@@ -241,6 +312,7 @@ void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before backward_data on " << s.g.str());
   try {
     Impl::point(s.dst_mem, diff_dst);
+    s.round_diff_dst();
     s.bwd_data.execute(cpu_stream(), s.bwd_data_args);
     cpu_stream().wait();
   } catch (const dnnl::error& e) {
@@ -259,6 +331,8 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
   try {
     Impl::point(s.src_mem, src);
     Impl::point(s.dst_mem, diff_dst);
+    s.round_src();
+    s.round_diff_dst();
     s.bwd_w.execute(cpu_stream(), s.bwd_w_args);
     if (s.diff_w_plain_scratch) {
       s.diff_w_to_plain.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);

@@ -8,6 +8,10 @@
 // Activations are passed in the Layout given at construction (nChw16c buffers hold padded channels); weights
 // are always dense OIHW [OC, IC, K, K] and biases [OC]. Weights are reordered into the kernels' preferred
 // layouts by set_weights(), once per change of the weights (an optimizer step), not once per time step.
+//
+// Precision::bf16 (design 6): the kernels multiply in bf16 and accumulate in fp32. The caller's buffers stay
+// fp32: src and diff_dst are rounded to bf16 into the wrapper's own scratch on each call, the weights once
+// per set_weights(); dst, diff_src, diff_w and diff_b come out in fp32. Needs AVX512-BF16 (bf16_supported()).
 #pragma once
 
 #include <cstdint>
@@ -31,11 +35,21 @@ struct Conv2dGeometry {
   double flops() const;
 };
 
+enum class Precision { fp32, bf16 };
+
+Precision parse_precision(const std::string& name);  // "fp32" | "bf16", else ConfigError
+const char* precision_name(Precision p);
+// True when oneDNN can run bf16 convolutions natively on this CPU (AVX512-BF16 or newer, and not masked
+// by ONEDNN_MAX_CPU_ISA); cpu_isa_name() names what it found, for error messages.
+bool bf16_supported();
+std::string cpu_isa_name();
+
 struct Conv2dOptions {
   bool bias = false;              // forward adds b, backward_weights can produce diff_b
   bool accumulate = false;        // forward adds into dst instead of overwriting it
   bool backward_data = false;     // create the backward-data pass
   bool backward_weights = false;  // create the backward-weights pass
+  Precision precision = Precision::fp32;
 };
 
 class Conv2d {

@@ -23,7 +23,7 @@ inline float tanh_fast(float x) {
 
 template <bool kPeep>
 void forward_span(std::int64_t len, const float* pi, const float* pf, const float* po, float* gi, float* gf,
-                  float* gg, float* go, const float* cp, float* c, float* tc, float* h) {
+                  float* gg, float* go, const float* cp, float* c, float* h) {
 #pragma omp simd
   for (std::int64_t e = 0; e < len; ++e) {
     const float i = sigmoid(kPeep ? gi[e] + pi[e] * cp[e] : gi[e]);
@@ -37,12 +37,13 @@ void forward_span(std::int64_t len, const float* pi, const float* pf, const floa
     gg[e] = gv;
     go[e] = o;
     c[e] = cv;
-    tc[e] = t;
     h[e] = o * t;
   }
 }
 
 // Derivatives, with a_* the pre-activations:
+// (tanh c is recomputed here rather than kept on the tape; every gate is read before its gradient is written,
+// element by element, so dgates may be the gates buffer itself)
 //   do = dh ∘ tanh c                  da_o = do ∘ o(1-o)
 //   dc_t = dc + dh ∘ o ∘ (1 - tanh² c) + da_o ∘ w_co
 //   da_i = dc_t ∘ g ∘ i(1-i)          da_f = dc_t ∘ c_prev ∘ f(1-f)          da_g = dc_t ∘ i ∘ (1-g²)
@@ -51,11 +52,11 @@ void forward_span(std::int64_t len, const float* pi, const float* pf, const floa
 template <bool kPeep>
 void backward_span(std::int64_t len, const float* pi, const float* pf, const float* po, const float* gi,
                    const float* gf, const float* gg, const float* go, const float* cp, const float* c,
-                   const float* tc, const float* dh, const float* dc, float* dai, float* daf, float* dag,
-                   float* dao, float* dcp, float* dpi, float* dpf, float* dpo) {
+                   const float* dh, const float* dc, float* dai, float* daf, float* dag, float* dao,
+                   float* dcp, float* dpi, float* dpf, float* dpo) {
 #pragma omp simd
   for (std::int64_t e = 0; e < len; ++e) {
-    const float i = gi[e], f = gf[e], gv = gg[e], o = go[e], t = tc[e];
+    const float i = gi[e], f = gf[e], gv = gg[e], o = go[e], t = tanh_fast(c[e]);
     const float da_o = dh[e] * t * o * (1.0f - o);
     float dct = dc[e] + dh[e] * o * (1.0f - t * t);
     if (kPeep) dct += da_o * po[e];
@@ -80,7 +81,7 @@ void backward_span(std::int64_t len, const float* pi, const float* pf, const flo
 }  // namespace
 
 void lstm_gates_forward(const GateGeometry& g, const float* peep, float* gates, const float* c_prev, float* c,
-                        float* tanh_c, float* h) {
+                        float* h) {
   const std::int64_t chunk = g.chunk();
   const std::int64_t blocks = (chunk + kBlock - 1) / kBlock;
   const float* pi = peep;
@@ -94,18 +95,18 @@ void lstm_gates_forward(const GateGeometry& g, const float* peep, float* gates, 
       const std::int64_t s = n * chunk + e0;
       if (peep) {
         forward_span<true>(len, pi + e0, pf + e0, po + e0, base, base + chunk, base + 2 * chunk,
-                           base + 3 * chunk, c_prev + s, c + s, tanh_c + s, h + s);
+                           base + 3 * chunk, c_prev + s, c + s, h + s);
       } else {
         forward_span<false>(len, nullptr, nullptr, nullptr, base, base + chunk, base + 2 * chunk,
-                            base + 3 * chunk, c_prev + s, c + s, tanh_c + s, h + s);
+                            base + 3 * chunk, c_prev + s, c + s, h + s);
       }
     }
   }
 }
 
 void lstm_gates_backward(const GateGeometry& g, const float* peep, const float* gates, const float* c_prev,
-                         const float* c, const float* tanh_c, const float* dh, const float* dc, float* dgates,
-                         float* dc_prev, float* dpeep) {
+                         const float* c, const float* dh, const float* dc, float* dgates, float* dc_prev,
+                         float* dpeep) {
   const std::int64_t chunk = g.chunk();
   const std::int64_t blocks = (chunk + kBlock - 1) / kBlock;
   const float* pi = peep;
@@ -121,14 +122,13 @@ void lstm_gates_backward(const GateGeometry& g, const float* peep, const float* 
       const std::int64_t s = n * chunk + e0;
       if (peep) {
         backward_span<true>(len, pi + e0, pf + e0, po + e0, base, base + chunk, base + 2 * chunk,
-                            base + 3 * chunk, c_prev + s, c + s, tanh_c + s, dh + s, dc + s, dbase,
-                            dbase + chunk, dbase + 2 * chunk, dbase + 3 * chunk, dc_prev + s, dpeep + e0,
-                            dpeep + chunk + e0, dpeep + 2 * chunk + e0);
+                            base + 3 * chunk, c_prev + s, c + s, dh + s, dc + s, dbase, dbase + chunk,
+                            dbase + 2 * chunk, dbase + 3 * chunk, dc_prev + s, dpeep + e0, dpeep + chunk + e0,
+                            dpeep + 2 * chunk + e0);
       } else {
         backward_span<false>(len, nullptr, nullptr, nullptr, base, base + chunk, base + 2 * chunk,
-                             base + 3 * chunk, c_prev + s, c + s, tanh_c + s, dh + s, dc + s, dbase,
-                             dbase + chunk, dbase + 2 * chunk, dbase + 3 * chunk, dc_prev + s, nullptr,
-                             nullptr, nullptr);
+                             base + 3 * chunk, c_prev + s, c + s, dh + s, dc + s, dbase, dbase + chunk,
+                             dbase + 2 * chunk, dbase + 3 * chunk, dc_prev + s, nullptr, nullptr, nullptr);
       }
     }
   }

@@ -31,17 +31,18 @@ struct GateGeometry {
 };
 
 // gates (N, 4F, H, W): pre-activations in, post-activation i, f, g, o out (kept on the tape).
-// c_prev, c, tanh_c, h: (N, F, H, W). peep: expanded [3][F*H*W] or nullptr for Peephole::none.
+// c_prev, c, h: (N, F, H, W). peep: expanded [3][F*H*W] or nullptr for Peephole::none.
 void lstm_gates_forward(const GateGeometry& g, const float* peep, float* gates, const float* c_prev, float* c,
-                        float* tanh_c, float* h);
+                        float* h);
 
-// Backward of lstm_gates_forward for one step. Inputs: the forward's gates/c_prev/c/tanh_c, dh = ∂L/∂h
-// (total), dc = ∂L/∂c arriving from later steps (not through h). Outputs: dgates (N, 4F, H, W) = ∂L/∂a,
-// ASSIGNED; dc_prev += ∂L/∂c_prev; dpeep += ∂L/∂peep (expanded, summed over samples; ignored when peep is
+// Backward of lstm_gates_forward for one step. Inputs: the forward's gates/c_prev/c (tanh c is recomputed),
+// dh = ∂L/∂h (total), dc = ∂L/∂c arriving from later steps (not through h). Outputs: dgates (N, 4F, H, W) =
+// ∂L/∂a, ASSIGNED, and may be `gates` itself (the BPTT tape overwrites each step's gates with their
+// gradients); dc_prev += ∂L/∂c_prev; dpeep += ∂L/∂peep (expanded, summed over samples; ignored when peep is
 // nullptr).
 void lstm_gates_backward(const GateGeometry& g, const float* peep, const float* gates, const float* c_prev,
-                         const float* c, const float* tanh_c, const float* dh, const float* dc, float* dgates,
-                         float* dc_prev, float* dpeep);
+                         const float* c, const float* dh, const float* dc, float* dgates, float* dc_prev,
+                         float* dpeep);
 
 // Number of peephole weights per gate: F (channel), F*H*W (pixel), 0 (none).
 std::int64_t peephole_size(Peephole mode, std::int64_t f, std::int64_t hw);

@@ -21,7 +21,8 @@ struct Carver {
   }
 };
 
-nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch) {
+nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch,
+                         ops::Precision precision) {
   const auto& l = spec.layers[k];
   nn::CellShape s;
   s.b = batch;
@@ -32,6 +33,7 @@ nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecast
   s.k_x = l.k_x;
   s.k_h = l.k_h;
   s.peephole = spec.peephole;
+  s.precision = precision;
   return s;
 }
 
@@ -41,10 +43,8 @@ void carve_layer(Carver& cv, LayerTape& t, const nn::ConvLstmCell& cell) {
   t.gates = cv.take(t.steps * 4 * state);
   t.c = cv.take((t.steps + 1) * state);
   t.h = cv.take((t.steps + 1) * state);
-  t.tanh_c = cv.take(t.steps * state);
-  t.dgates = cv.take(t.steps * 4 * state);
   t.dh = cv.take((t.steps + 1) * state);
-  t.dc = cv.take((t.steps + 1) * state);
+  t.dc = cv.take(2 * state);
   t.dpeep = cv.take(cell.peephole_expanded_size());
 }
 
@@ -55,7 +55,8 @@ std::int64_t state_size(const nn::ConvLstmCell& cell) {
 
 }  // namespace
 
-Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out)
+Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out,
+           ops::Precision precision)
     : spec_(spec),
       b_(batch),
       t_in_(t_in),
@@ -65,15 +66,15 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       y_layout_(x_layout_),
       hcat_layout_(x_layout_),
       head_(t_out * batch, spec.hidden_sum(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
-            hcat_layout_, y_layout_, spec.output) {
+            hcat_layout_, y_layout_, spec.output, precision) {
   spec_.validate();
   CONVLSTM_CHECK(batch > 0 && t_in > 0 && t_out > 0,
                  "batch " << batch << ", t_in " << t_in << ", t_out " << t_out);
   const std::size_t L = spec.layers.size();
   for (std::size_t k = 0; k < L; ++k) {
     const ops::Layout in = k == 0 ? x_layout_ : state_layout_;
-    enc_cells_.emplace_back(cell_shape(spec, k, false, batch), t_in, in, state_layout_);
-    fc_cells_.emplace_back(cell_shape(spec, k, true, batch), t_out, in, state_layout_);
+    enc_cells_.emplace_back(cell_shape(spec, k, false, batch, precision), t_in, in, state_layout_);
+    fc_cells_.emplace_back(cell_shape(spec, k, true, batch, precision), t_out, in, state_layout_);
   }
   enc_.resize(L);
   fc_.resize(L);
@@ -112,7 +113,7 @@ void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float*
   cell.forward_input(x, tp.gates);
   for (std::int64_t t = 0; t < tp.steps; ++t) {
     cell.forward_step(tp.h + t * st, zero_initial_state && t == 0, tp.c + t * st, tp.gates + t * 4 * st,
-                      tp.c + (t + 1) * st, tp.tanh_c + t * st, tp.h + (t + 1) * st);
+                      tp.c + (t + 1) * st, tp.h + (t + 1) * st);
   }
 }
 
@@ -158,14 +159,20 @@ void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pr
 void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, nn::CellParams& grads,
                               float* dx, bool initial_state_needs_grad) {
   const std::int64_t st = state_size(cell);
+  float* dc_next = tp.dc;       // ∂L/∂C_{t+1}... reaching step t from later steps
+  float* dc_prev = tp.dc + st;  // ∂L/∂C_{t-1}, accumulated by step t
   for (std::int64_t t = tp.steps - 1; t >= 0; --t) {
     const bool need_dh_prev = t > 0 || initial_state_needs_grad;
-    cell.backward_step(tp.gates + t * 4 * st, tp.c + t * st, tp.c + (t + 1) * st, tp.tanh_c + t * st,
-                       tp.dh + (t + 1) * st, tp.dc + (t + 1) * st, tp.dgates + t * 4 * st,
-                       need_dh_prev ? tp.dh + t * st : nullptr, tp.dc + t * st, tp.dpeep);
+    float* gates_t = tp.gates + t * 4 * st;
+    std::fill(dc_prev, dc_prev + st, 0.0f);
+    cell.backward_step(gates_t, tp.c + t * st, tp.c + (t + 1) * st, tp.dh + (t + 1) * st, dc_next,
+                       /*dgates_t=*/gates_t, need_dh_prev ? tp.dh + t * st : nullptr, dc_prev, tp.dpeep);
+    std::swap(dc_next, dc_prev);
   }
-  // Weights from all steps at once: H_{t-1} for t = 0..T-1 is slots 0..T-1 of h, contiguous.
-  cell.backward_params(x, tp.h, tp.dgates, tp.dpeep, grads, dx);
+  if (dc_next != tp.dc) std::memcpy(tp.dc, dc_next, sizeof(float) * st);  // ∂L/∂C_0 into slot 0
+  // Weights from all steps at once: H_{t-1} for t = 0..T-1 is slots 0..T-1 of h, contiguous; the gates now
+  // hold their gradients.
+  cell.backward_params(x, tp.h, tp.gates, tp.dpeep, grads, dx);
 }
 
 void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
@@ -181,7 +188,7 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
     for (auto* tp : {&enc_[k], &fc_[k]}) {
       const std::int64_t st = b_ * spec_.layers[k].filters * hw;
       std::fill(tp->dh, tp->dh + (tp->steps + 1) * st, 0.0f);
-      std::fill(tp->dc, tp->dc + (tp->steps + 1) * st, 0.0f);
+      std::fill(tp->dc, tp->dc + 2 * st, 0.0f);
       std::fill(tp->dpeep, tp->dpeep + enc_cells_[k].peephole_expanded_size(), 0.0f);
     }
   }
@@ -202,7 +209,7 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
     float* dx = k == 0 ? nullptr : fc_[k - 1].dh + state_size(fc_cells_[k - 1]);
     run_layer_backward(fc_cells_[k], fc_[k], x, grads.forecaster[k], dx, /*initial_state_needs_grad=*/true);
     ops::add_into(enc_[k].dh + t_in_ * st, fc_[k].dh, st);  // the forecaster started from the encoder's state
-    ops::add_into(enc_[k].dc + t_in_ * st, fc_[k].dc, st);
+    ops::add_into(enc_[k].dc, fc_[k].dc, st);  // dC_0 of the forecaster is dC_{T_in} of the encoder
   }
   for (std::size_t k = L; k-- > 0;) {
     const float* x = k == 0 ? x_ : enc_[k - 1].h + state_size(enc_cells_[k - 1]);

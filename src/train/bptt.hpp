@@ -22,32 +22,38 @@
 
 namespace convlstm::train {
 
-// One layer's slice of the tape, all in the state layout. Slot 0 of h, c, dh, dc is the initial state.
+// One layer's slice of the tape, all in the state layout. Slot 0 of h, c, dh is the initial state.
+// Memory per step and sample is 7F values (gates 4F, C, H, dH) plus two dC slots per layer: backward
+// overwrites each step's gates with their gradients once it has read them, tanh C is recomputed rather than
+// kept, and ∂L/∂C only ever needs the current and the previous step.
 struct LayerTape {
   std::int64_t steps = 0;
-  float* gates = nullptr;   // (T*B, 4F, H', W') post-activation i, f, g, o
-  float* c = nullptr;       // ((T+1)*B, F, H', W')
-  float* h = nullptr;       // ((T+1)*B, F, H', W')
-  float* tanh_c = nullptr;  // (T*B, F, H', W')
-  float* dgates = nullptr;  // (T*B, 4F, H', W')
+  float* gates = nullptr;  // (T*B, 4F, H', W') post-activation i, f, g, o; after backward: ∂L/∂a
+  float* c = nullptr;      // ((T+1)*B, F, H', W')
+  float* h = nullptr;      // ((T+1)*B, F, H', W')
   float* dh = nullptr;  // ((T+1)*B, F, H', W') ∂L/∂H, accumulated from the head, the layer above, step t+1
-  float* dc = nullptr;     // ((T+1)*B, F, H', W')
+  float* dc = nullptr;  // (2*B, F, H', W'): slot 0 ∂L/∂C_T on entry to the layer's backward, ∂L/∂C_0 on exit
   float* dpeep = nullptr;  // expanded peephole gradient, summed over steps
 };
 
 class Bptt {
  public:
-  Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out);
+  // precision: of the convolutions (ops/conv2d.hpp); the tape, gate math and gradients stay fp32.
+  Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out,
+       ops::Precision precision = ops::Precision::fp32);
   Bptt(const Bptt&) = delete;
   Bptt& operator=(const Bptt&) = delete;
 
   // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward.
   void forward(const nn::ModelParams& params, const float* inputs, float* pred);
   // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params, for the parameters and inputs of the last
-  // forward (the tape and the cells' prepared weights hold them).
+  // forward (the tape and the cells' prepared weights hold them). Consumes the tape: one backward per
+  // forward.
   void backward(const float* dpred, nn::ModelParams& grads);
 
   std::int64_t tape_floats() const { return tape_.numel(); }
+  // The oneDNN kernels of encoder layer 0 (what a benchmark wants to see first).
+  std::string kernels() const { return enc_cells_.front().kernels(); }
   // Nominal FLOPs of one forward and of one backward (convolutions only, in-image taps).
   double forward_flops() const;
   double backward_flops() const;

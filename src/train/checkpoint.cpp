@@ -15,14 +15,6 @@ namespace {
 constexpr const char* kFormat = "convlstm-checkpoint";
 constexpr std::int64_t kVersion = 1;
 
-void write_table(const data::h5::File& f, const std::string& prefix, nn::ParameterTable& table) {
-  for (const auto& t : table.tensors) {
-    auto ds = f.create_dataset(prefix + t.name, data::h5::Scalar::float32, t.view.shape.dims);
-    std::vector<std::int64_t> start(t.view.shape.rank(), 0);
-    ds.write(start, t.view.shape.dims, t.view.data);
-  }
-}
-
 void read_table(const data::h5::File& f, const std::string& prefix, nn::ParameterTable& table) {
   for (const auto& t : table.tensors) {
     auto ds = f.dataset(prefix + t.name);
@@ -36,6 +28,14 @@ void read_table(const data::h5::File& f, const std::string& prefix, nn::Paramete
 }
 
 }  // namespace
+
+void write_tensors(const data::h5::File& f, const std::string& prefix, const nn::ParameterTable& table) {
+  for (const auto& t : table.tensors) {
+    auto ds = f.create_dataset(prefix + t.name, data::h5::Scalar::float32, t.view.shape.dims);
+    std::vector<std::int64_t> start(t.view.shape.rank(), 0);
+    ds.write(start, t.view.shape.dims, t.view.data);
+  }
+}
 
 void write_checkpoint(const std::string& path, const CheckpointInfo& info, nn::ParameterTable& params,
                       Optimizer* optimizer) {
@@ -54,12 +54,12 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& info, nn::P
     root.set_attr("frame_height", info.frame_height);
     root.set_attr("frame_width", info.frame_width);
     for (const auto& [k, v] : info.data) root.set_attr("data_" + k, v);
-    write_table(f, "/model/", params);
+    write_tensors(f, "/model/", params);
     if (optimizer) {
       auto og = root.create_group("optimizer");
       og.set_attr("kind", optimizer->kind());
       og.set_attr("step", optimizer->steps());
-      for (auto& [name, table] : optimizer->state()) write_table(f, "/optimizer/" + name + "/", *table);
+      for (auto& [name, table] : optimizer->state()) write_tensors(f, "/optimizer/" + name + "/", *table);
     }
     f.flush();
     f.close();

@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 
+#include "data/h5.hpp"
 #include "nn/parameters.hpp"
 #include "train/optimizer.hpp"
 
@@ -33,5 +34,9 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& info, nn::P
 CheckpointInfo read_checkpoint_info(const std::string& path);
 // Loads every parameter (and the optimizer's moments when given); shapes must match the table's exactly.
 void read_checkpoint_tensors(const std::string& path, nn::ParameterTable& params, Optimizer* optimizer);
+
+// Every tensor of a table as a float32 dataset `prefix + name` in an open file (the checkpoint's own writer;
+// also used for the gradients `convlstm bench --dump` writes).
+void write_tensors(const data::h5::File& f, const std::string& prefix, const nn::ParameterTable& table);
 
 }  // namespace convlstm::train

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "data/radar.hpp"
 
 namespace convlstm::train {
 
@@ -122,6 +123,32 @@ void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred)
     }
     dpred[i] += static_cast<float>(s * w * g);
   }
+}
+
+LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
+  LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
+  if (objective.balanced) {
+    weights.resize(static_cast<std::size_t>(b.targets.numel()));
+    for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
+      float r = norm.inverse(b.targets[i]);
+      if (quantity == "reflectivity") r = data::rain_rate_from_dbz(r, norm.zr_a, norm.zr_b);
+      weights[i] = hko7_weight(r);
+    }
+    lb.weight = weights.data();
+  }
+  return lb;
+}
+
+double BatchObjective::value(const Batch& b, const float* pred) {
+  const auto lb = batch(b, pred);
+  double s = 0.0;
+  for (auto k : objective.terms) s += loss_forward(k, lb);
+  return s;
+}
+
+void BatchObjective::gradient(const Batch& b, const float* pred, float* dpred) {
+  const auto lb = batch(b, pred);
+  for (auto k : objective.terms) loss_backward(k, lb, 1.0f, dpred);
 }
 
 }  // namespace convlstm::train

@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "data/normalize.hpp"
+#include "train/batches.hpp"
+
 namespace convlstm::train {
 
 enum class LossKind { mse, mae, bce };
@@ -45,5 +48,20 @@ struct Objective {
 Objective parse_objective(const std::string& name);  // throws ConfigError
 // dpred += scale * ∂loss/∂pred.
 void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred);
+
+// The objective over one Batch (targets and mask in normalised units): for balanced objectives it turns
+// targets back into rain rates (through `norm`, and Z-R when `quantity` is reflectivity) for the HKO-7
+// weights. The training loop, validation and `convlstm bench` all score batches through this.
+struct BatchObjective {
+  Objective objective;
+  data::Normalizer norm;
+  std::string quantity;
+  std::vector<float> weights;  // scratch for the balanced weights
+
+  LossBatch batch(const Batch& b, const float* pred);
+  double value(const Batch& b, const float* pred);
+  // dpred += ∂objective/∂pred.
+  void gradient(const Batch& b, const float* pred, float* dpred);
+};
 
 }  // namespace convlstm::train

@@ -14,10 +14,12 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
+#include "core/sysinfo.hpp"
 #include "data/dataset.hpp"
 #include "data/radar.hpp"
 #include "data/windows.hpp"
 #include "nn/parameters.hpp"
+#include "ops/conv2d.hpp"
 #include "ops/engine.hpp"
 #include "train/batches.hpp"
 #include "train/bptt.hpp"
@@ -30,11 +32,6 @@ namespace convlstm::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-double physical_memory_bytes() {
-  const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-  return pages > 0 && size > 0 ? static_cast<double>(pages) * size : 0.0;
-}
 
 // Everything the loop needs from the data: files, window readers, windows. Files live behind pointers so the
 // window readers' references stay valid.
@@ -67,38 +64,6 @@ DataSide open_data(const config::Config& cfg) {
                     " consecutive frames (t_in + t_out) fits in its segments after holding out validation");
   return side;
 }
-
-// The loss of one batch under the objective; fills the pixel weights (HKO-7) when balanced.
-struct LossEval {
-  Objective objective;
-  data::Normalizer norm;
-  std::string quantity;
-  std::vector<float> weights;
-
-  LossBatch batch(const Batch& b, const float* pred) {
-    LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
-    if (objective.balanced) {
-      weights.resize(static_cast<std::size_t>(b.targets.numel()));
-      for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
-        float r = norm.inverse(b.targets[i]);
-        if (quantity == "reflectivity") r = data::rain_rate_from_dbz(r, norm.zr_a, norm.zr_b);
-        weights[i] = hko7_weight(r);
-      }
-      lb.weight = weights.data();
-    }
-    return lb;
-  }
-  double value(const Batch& b, const float* pred) {
-    const auto lb = batch(b, pred);
-    double s = 0.0;
-    for (auto k : objective.terms) s += loss_forward(k, lb);
-    return s;
-  }
-  void gradient(const Batch& b, const float* pred, float* dpred) {
-    const auto lb = batch(b, pred);
-    for (auto k : objective.terms) loss_backward(k, lb, 1.0f, dpred);
-  }
-};
 
 class MetricsCsv {
  public:
@@ -187,11 +152,23 @@ double training_memory_bytes(const config::Config& cfg, std::int64_t channels, s
   return 4.0 * (tape + params * 4.0 + frames);  // params, grads and up to two moments
 }
 
+void require_memory_fits(double need_bytes) {
+  const double have = physical_memory_bytes();
+  if (have > 0 && need_bytes > 0.9 * have)
+    throw ConfigError(
+        "the model and batch need about " + std::to_string(static_cast<long long>(need_bytes / (1 << 20))) +
+        " MiB for training, more than this machine's " +
+        std::to_string(static_cast<long long>(have / (1 << 20))) +
+        " MiB: reduce train.batch_size, model.layers filters, data.t_in/t_out or the frame size");
+}
+
 TrainResult train_model(const config::Config& cfg, const TrainOptions& options) {
   const auto t_start = std::chrono::steady_clock::now();
   ops::set_threads(static_cast<int>(cfg.train.threads));
-  if (cfg.train.precision != "fp32")
-    throw ConfigError("train.precision: only fp32 is implemented in this build (bf16 is planned)");
+  const auto precision = ops::parse_precision(cfg.train.precision);
+  if (precision == ops::Precision::bf16 && !ops::bf16_supported())
+    throw ConfigError("train.precision: bf16 needs a CPU with AVX512-BF16; this one offers " +
+                      ops::cpu_isa_name() + " (set train.precision: fp32)");
 
   auto side = open_data(cfg);
   const auto& meta = side.train_file->meta();
@@ -199,13 +176,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const auto spec = config::model_spec(cfg, rd.channels(), rd.height(), rd.width());
   spec.validate();
   const double need = training_memory_bytes(cfg, rd.channels(), rd.height(), rd.width());
-  const double have = physical_memory_bytes();
-  if (have > 0 && need > 0.9 * have)
-    throw ConfigError(
-        "the model and batch need about " + std::to_string(static_cast<long long>(need / (1 << 20))) +
-        " MiB for training, more than this machine's " +
-        std::to_string(static_cast<long long>(have / (1 << 20))) +
-        " MiB: reduce train.batch_size, model.layers filters, data.t_in/t_out or the frame size");
+  require_memory_fits(need);
 
   fs::create_directories(cfg.output.dir);
   const fs::path dir(cfg.output.dir);
@@ -256,11 +227,11 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const std::int64_t B = cfg.train.batch_size, n_train = static_cast<std::int64_t>(side.train_windows.size());
   const std::int64_t steps_per_epoch = std::max<std::int64_t>(1, n_train / B);
   const std::int64_t total = cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
-  Bptt net(spec, B, cfg.data.t_in, cfg.data.t_out);
+  Bptt net(spec, B, cfg.data.t_in, cfg.data.t_out, precision);
   BatchLoader train_loader(*side.train_reader, B, cfg.data.t_in, cfg.data.t_out);
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
   BatchLoader val_loader(val_reader, B, cfg.data.t_in, cfg.data.t_out);
-  LossEval loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
+  BatchObjective loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
   Tensor pred(Shape{B, cfg.data.t_out, rd.channels(), rd.height(), rd.width()}), dpred(pred.shape());
   Tensor persistence(pred.shape());
   MetricsCsv metrics((dir / "metrics.csv").string(), info.step);

@@ -48,5 +48,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options);
 // batches.
 double training_memory_bytes(const config::Config& cfg, std::int64_t channels, std::int64_t height,
                              std::int64_t width);
+// Throws ConfigError, naming the estimate and the machine's RAM, when need_bytes exceeds 90% of the RAM.
+void require_memory_fits(double need_bytes);
 
 }  // namespace convlstm::train

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   int threads = 2, iters = 10;
   std::int64_t batch = 16, t_in = 10, t_out = 10, size = 64, patch = 4, k = 5;
   std::string filters = "64,64";
+  ops::Precision precision = ops::Precision::fp32;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const char* v = argv[i + 1];
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
       t_in = t_out = std::atoll(v);
     else if (a == "--filters")
       filters = v;
+    else if (a == "--precision")
+      precision = ops::parse_precision(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -67,7 +70,7 @@ int main(int argc, char** argv) {
   nn::ParameterTable params(spec), grads(spec);
   Rng rng(1);
   nn::init_parameters(spec, params, rng);
-  train::Bptt net(spec, batch, t_in, t_out);
+  train::Bptt net(spec, batch, t_in, t_out, precision);
   const std::int64_t frame = spec.channels * size * size;
   std::vector<float> in(batch * t_in * frame), pred(batch * t_out * frame), dpred(pred.size());
   for (auto& v : in) v = rng.uniform(0.0f, 1.0f);

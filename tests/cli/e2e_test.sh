@@ -85,4 +85,22 @@ echo "not hdf5" >"$work/bad.h5"
 expect 1 3 "$bin" info "$work/bad.h5"
 grep -q "not an HDF5 file" "$work/err" || fail "bad file message: $(cat "$work/err")"
 [ ! -e "$work/r2" ] || [ -z "$(ls -A "$work/r2")" ] || fail "a failed run left files in its output directory"
+
+# bench: one JSON object with the documented keys; the peak alone; bf16 refused where the CPU (here: oneDNN told
+# to stop at AVX-512 without BF16) cannot run it, naming the ISA.
+tiny_bench=(--set "bench.frame=[1, 16, 16]" --set data.t_in=3 --set data.t_out=2 --set model.patch=2
+            --set "model.layers=[{filters: 16, k: 3}]" --set train.batch_size=2)
+expect 0 0 "$bin" --log-level warn bench --config "$default_config" "${tiny_bench[@]}" --steps 2 --warmup 1 --json
+for key in train_step_s infer_s peak_rss_mib gflops peak_fraction; do
+  grep -q "\"$key\": [0-9]" "$work/out" || fail "bench --json has no $key: $(cat "$work/out")"
+done
+expect 0 0 "$bin" bench --peak --threads 1
+grep -q "GFLOP/s" "$work/out" || fail "bench --peak printed no rate: $(cat "$work/out")"
+expect 2 3 "$bin" bench --steps 2
+expect 2 3 "$bin" bench --config "$default_config" --precision fp16
+expect 2 3 env ONEDNN_MAX_CPU_ISA=AVX512_CORE "$bin" bench --config "$default_config" "${tiny_bench[@]}" \
+  --precision bf16
+grep -q "AVX512-BF16" "$work/err" || fail "bf16 refusal does not name the ISA: $(cat "$work/err")"
+expect 2 3 env ONEDNN_MAX_CPU_ISA=AVX512_CORE "$bin" train --config "$default_config" "${common[@]}" \
+  --set train.precision=bf16 --set "output.dir=$work/r3"
 echo "e2e: 1 passed, 0 failed"

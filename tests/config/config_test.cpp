@@ -64,6 +64,8 @@ TEST_CASE("out-of-range values are refused", "[config]") {
   CHECK_THAT(error_of("model:\n  layers: [{filters: 8, k_x: 4, k_h: 3}]\n"),
              Catch::Contains("k_x must be odd"));
   CHECK_THAT(error_of("data:\n  normalize: {min: 5, max: 1}\n"), Catch::Contains("data.normalize.max"));
+  CHECK_THAT(error_of("bench:\n  frame: [1, 0, 64]\n"), Catch::Contains("c.yaml:2: bench.frame"));
+  CHECK_THAT(error_of("bench:\n  frame: [64, 64]\n"), Catch::Contains("[channels, height, width]"));
 }
 
 TEST_CASE("overrides (--set) reach any key by its dotted path", "[config]") {
@@ -82,10 +84,13 @@ TEST_CASE("overrides (--set) reach any key by its dotted path", "[config]") {
 }
 
 TEST_CASE("the effective config written out parses back to the same config", "[config]") {
-  auto c = config::parse_config("", "c.yaml", {"data.crop=[1, 2, 30, 40]", "train.clip_grad_norm=2.5"});
+  auto c = config::parse_config(
+      "", "c.yaml", {"data.crop=[1, 2, 30, 40]", "train.clip_grad_norm=2.5", "bench.frame=[2, 32, 48]"});
   const auto again = config::parse_config(config::to_yaml(c), "again.yaml");
   CHECK(config::to_yaml(again) == config::to_yaml(c));
   CHECK(again.data.crop->x0 == 2);
+  CHECK(again.bench.frame->channels == 2);
+  CHECK(again.bench.frame->width == 48);
   CHECK(*again.train.clip_grad_norm == 2.5);
 }
 

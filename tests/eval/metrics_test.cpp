@@ -25,8 +25,10 @@ TEST_CASE("scores accumulate tables and errors per lead time over observed pixel
   eval::ScoreOptions o;
   o.thresholds = {1.0};
   eval::Scores s(2, o);
-  // 1x4 frames, two lead times. Lead 0: pred 0 2 3 0 vs obs 0 2 0 5 -> h1 m1 f1 c1. Lead 1: last pixel unobserved.
-  const std::vector<float> pred{0, 2, 3, 0, 1, 1, 1, 1}, obs{0, 2, 0, 5, 0, 0, 0, 9}, mask{1, 1, 1, 1, 1, 1, 1, 0};
+  // 1x4 frames, two lead times. Lead 0: pred 0 2 3 0 vs obs 0 2 0 5 -> h1 m1 f1 c1. Lead 1: last pixel
+  // unobserved.
+  const std::vector<float> pred{0, 2, 3, 0, 1, 1, 1, 1}, obs{0, 2, 0, 5, 0, 0, 0, 9},
+      mask{1, 1, 1, 1, 1, 1, 1, 0};
   s.add(pred.data(), obs.data(), mask.data(), 1, 4);
   const auto& t0 = s.lead(0).tables[0];
   CHECK(t0.hits == 1);

@@ -78,33 +78,31 @@ struct CellHarness {
   }
 
   // Forward; returns H_t and C_t in NCHW and keeps the packed tape in the out-parameters.
-  void forward(std::vector<float>& gates, std::vector<float>& c, std::vector<float>& tc,
-               std::vector<float>& h, std::vector<float>& xp, std::vector<float>& hp,
-               std::vector<float>& cp) {
+  void forward(std::vector<float>& gates, std::vector<float>& c, std::vector<float>& h,
+               std::vector<float>& xp, std::vector<float>& hp, std::vector<float>& cp) {
     const std::int64_t st = s.b * s.f * hw();
     xp = pack(x, x_layout, std::max<std::int64_t>(s.c, 1));
     hp = pack(h_prev, state_layout, s.f);
     cp = pack(c_prev, state_layout, s.f);
     gates.assign(4 * st, 0.0f);
     c.assign(st, 0.0f);
-    tc.assign(st, 0.0f);
     h.assign(st, 0.0f);
     cell.set_params(params.view());
     cell.forward_input(xp.data(), gates.data());
-    cell.forward_step(hp.data(), false, cp.data(), gates.data(), c.data(), tc.data(), h.data());
+    cell.forward_step(hp.data(), false, cp.data(), gates.data(), c.data(), h.data());
   }
 
   double probe() {
-    std::vector<float> gates, c, tc, h, xp, hp, cp;
-    forward(gates, c, tc, h, xp, hp, cp);
+    std::vector<float> gates, c, h, xp, hp, cp;
+    forward(gates, c, h, xp, hp, cp);
     const auto hn = unpack(h, state_layout, s.f), cn = unpack(c, state_layout, s.f);
     return test::dot(hn.data(), r_h.data(), hn.size()) + test::dot(cn.data(), r_c.data(), cn.size());
   }
 
   // Backward into gradient buffers pre-filled with `start`, so that accumulation shows.
   void backward(float start) {
-    std::vector<float> gates, c, tc, h, xp, hp, cp;
-    forward(gates, c, tc, h, xp, hp, cp);
+    std::vector<float> gates, c, h, xp, hp, cp;
+    forward(gates, c, h, xp, hp, cp);
     const std::int64_t st = s.b * s.f * hw();
     for (auto& [name, t] : grads.all()) t->fill(start);
     std::vector<float> dgates(4 * st, -99.0f), dpeep(cell.peephole_expanded_size(), 0.0f);
@@ -112,8 +110,8 @@ struct CellHarness {
     std::vector<float> dhp(st, start), dcp(st, start),
         dxp(s.b * ops::padded_channels(x_layout, std::max<std::int64_t>(s.c, 1)) * hw(), start);
     const auto rh = pack(r_h, state_layout, s.f), rc = pack(r_c, state_layout, s.f);
-    cell.backward_step(gates.data(), cp.data(), c.data(), tc.data(), rh.data(), rc.data(), dgates.data(),
-                       dhp.data(), dcp.data(), dpeep.data());
+    cell.backward_step(gates.data(), cp.data(), c.data(), rh.data(), rc.data(), dgates.data(), dhp.data(),
+                       dcp.data(), dpeep.data());
     auto g = grads.view();
     cell.backward_params(xp.data(), hp.data(), dgates.data(), dpeep.data(), g,
                          s.has_input() ? dxp.data() : nullptr);
@@ -206,12 +204,12 @@ TEST_CASE("ConvLstmCell over several steps matches the closed form with one gate
   for (std::int64_t j = 0; j < s.f; ++j) p.w_x[(2 * s.f + j) * s.c + 0] = alpha;  // W_xg[j, 0, 0, 0]
   Rng rng(9);
   const auto x = test::random_vector(T * s.b * s.c * hw, rng);
-  std::vector<float> gates(T * 4 * st), c((T + 1) * st, 0.0f), h((T + 1) * st, 0.0f), tc(T * st);
+  std::vector<float> gates(T * 4 * st), c((T + 1) * st, 0.0f), h((T + 1) * st, 0.0f);
   cell.set_params(p.view());
   cell.forward_input(x.data(), gates.data());
   for (std::int64_t t = 0; t < T; ++t)
     cell.forward_step(h.data() + t * st, t == 0, c.data() + t * st, gates.data() + t * 4 * st,
-                      c.data() + (t + 1) * st, tc.data() + t * st, h.data() + (t + 1) * st);
+                      c.data() + (t + 1) * st, h.data() + (t + 1) * st);
   double worst = 0.0;
   for (std::int64_t b = 0; b < s.b; ++b)
     for (std::int64_t j = 0; j < s.f; ++j)

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -12,6 +15,7 @@ namespace {
 
 using ops::Conv2d;
 using ops::Conv2dGeometry;
+using ops::Conv2dOptions;
 using ops::Layout;
 using test::max_rel_diff;
 using test::random_vector;
@@ -41,12 +45,35 @@ std::vector<float> unpacked(const std::vector<float>& v, Layout l, std::int64_t 
   return out;
 }
 
-void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_layout) {
+// The value nearest to x in bfloat16 (round to nearest even), as the bf16 kernels see their inputs.
+float round_to_bf16(float x) {
+  std::uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  u &= 0xffff0000u;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+std::vector<float> rounded(std::vector<float> v) {
+  for (auto& x : v) x = round_to_bf16(x);
+  return v;
+}
+
+// In bf16 the wrapper rounds src, weights and diff_dst; the reference gets the same rounded values and must
+// then agree to fp32 accumulation error.
+void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_layout,
+                      ops::Precision precision = ops::Precision::fp32) {
   Rng rng(42 + g.k);
-  const auto in = random_buffers(g, rng);
+  auto in = random_buffers(g, rng);
   const std::int64_t hw = g.h * g.w;
-  Conv2d conv(g, src_layout, dst_layout, {/*bias=*/true, /*accumulate=*/false, true, true});
+  Conv2dOptions options{/*bias=*/true, /*accumulate=*/false, true, true, precision};
+  Conv2d conv(g, src_layout, dst_layout, options);
   INFO(g.str() << " kernels " << conv.kernels());
+  if (precision == ops::Precision::bf16) {
+    CHECK(conv.kernels().find("ref") == std::string::npos);
+    in = {rounded(in.src), rounded(in.w), in.b, rounded(in.dst_grad)};
+  }
   conv.set_weights(in.w.data());
 
   std::vector<float> ref(g.n * g.oc * hw);
@@ -89,6 +116,26 @@ TEST_CASE("conv2d forward - backward-data and backward-weights match naive loops
   SECTION("nChw16c with padded channels (3 in, 5 out)") {
     check_all_passes({2, 3, 5, 5, 7, k}, Layout::nChw16c, Layout::nChw16c);
   }
+}
+
+TEST_CASE("conv2d in bf16 matches naive loops on the rounded inputs", "[ops][bf16]") {
+  if (!ops::bf16_supported()) {
+    WARN("skipped: this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
+    return;
+  }
+  const auto k = GENERATE(1, 3, 5);
+  SECTION("nChw16c both sides") {
+    check_all_passes({2, 16, 48, 5, 7, k}, Layout::nChw16c, Layout::nChw16c, ops::Precision::bf16);
+  }
+  SECTION("nChw16c with padded channels (3 in, 5 out)") {
+    check_all_passes({2, 3, 5, 5, 7, k}, Layout::nChw16c, Layout::nChw16c, ops::Precision::bf16);
+  }
+}
+
+TEST_CASE("conv2d precision names parse and bad ones are config errors", "[ops]") {
+  CHECK(ops::parse_precision("bf16") == ops::Precision::bf16);
+  CHECK(std::string(ops::precision_name(ops::parse_precision("fp32"))) == "fp32");
+  CHECK_THROWS_AS(ops::parse_precision("fp16"), ConfigError);
 }
 
 TEST_CASE("conv2d forward with accumulate adds onto the destination", "[ops]") {

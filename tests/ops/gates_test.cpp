@@ -30,9 +30,9 @@ TEST_CASE("fused gate forward matches the equations evaluated in double", "[ops]
   const auto w_c = test::random_vector(3 * ops::peephole_size(mode, f, hw), rng);
   std::vector<float> peep(3 * chunk);
   if (mode != Peephole::none) ops::expand_peepholes(mode, w_c.data(), f, hw, layout, peep.data());
-  std::vector<float> c(n * chunk), tc(n * chunk), h(n * chunk);
+  std::vector<float> c(n * chunk), h(n * chunk);
   ops::lstm_gates_forward({n, f, hw, layout}, mode == Peephole::none ? nullptr : peep.data(), gates.data(),
-                          c_prev.data(), c.data(), tc.data(), h.data());
+                          c_prev.data(), c.data(), h.data());
   double worst = 0.0;
   for (std::int64_t s = 0; s < n; ++s) {
     for (std::int64_t e = 0; e < chunk; ++e) {
@@ -54,6 +54,26 @@ TEST_CASE("fused gate forward matches the equations evaluated in double", "[ops]
     }
   }
   CHECK(worst < 2e-6);
+}
+
+TEST_CASE("fused gate backward may write the gradients over the gates it reads", "[ops]") {
+  const std::int64_t n = 2, f = 16, hw = 35, chunk = f * hw;
+  const ops::GateGeometry geo{n, f, hw, Layout::nChw16c};
+  Rng rng(12);
+  auto gates = test::random_vector(n * 4 * chunk, rng, -3.0f, 3.0f);
+  const auto c_prev = test::random_vector(n * chunk, rng), peep = test::random_vector(3 * chunk, rng);
+  const auto dh = test::random_vector(n * chunk, rng), dc = test::random_vector(n * chunk, rng);
+  std::vector<float> c(n * chunk), h(n * chunk);
+  ops::lstm_gates_forward(geo, peep.data(), gates.data(), c_prev.data(), c.data(), h.data());
+  std::vector<float> dgates(gates.size()), dcp(n * chunk, 0.5f), dpeep(3 * chunk, 0.25f);
+  ops::lstm_gates_backward(geo, peep.data(), gates.data(), c_prev.data(), c.data(), dh.data(), dc.data(),
+                           dgates.data(), dcp.data(), dpeep.data());
+  std::vector<float> dcp2(n * chunk, 0.5f), dpeep2(3 * chunk, 0.25f);
+  ops::lstm_gates_backward(geo, peep.data(), gates.data(), c_prev.data(), c.data(), dh.data(), dc.data(),
+                           gates.data(), dcp2.data(), dpeep2.data());
+  CHECK(gates == dgates);
+  CHECK(dcp2 == dcp);
+  CHECK(dpeep2 == dpeep);
 }
 
 TEST_CASE("reduce_peephole_grads is the adjoint of expand_peepholes", "[ops]") {

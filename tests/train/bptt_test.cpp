@@ -144,3 +144,61 @@ TEST_CASE("the encoder-forecaster overfits one tiny batch with plain SGD", "[tra
 
 }  // namespace
 }  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+// Losses of `steps` Adam steps on a moving square, from the same initial weights, in the given precision.
+std::vector<double> moving_square_losses(ops::Precision precision, int steps) {
+  ModelSpec spec = small_model({{16, 3, 3}, {16, 3, 3}}, 16, 16, nn::Peephole::channel);  // blocked layout
+  const std::int64_t B = 2, T_in = 4, T_out = 4, T = T_in + T_out, W = 16, HW = W * W;
+  std::vector<float> inputs(B * T_in * HW, 0.0f), target(B * T_out * HW, 0.0f);
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t t = 0; t < T; ++t)
+      for (std::int64_t y = 3 + 2 * b; y < 7 + 2 * b; ++y)
+        for (std::int64_t x = t; x < t + 4; ++x) {
+          float* frame = t < T_in ? &inputs[(b * T_in + t) * HW] : &target[(b * T_out + t - T_in) * HW];
+          frame[y * W + x] = 1.0f;
+        }
+  nn::ParameterTable params(spec), grads(spec);
+  Rng rng(5);
+  nn::init_parameters(spec, params, rng);
+  train::Bptt net(spec, B, T_in, T_out, precision);
+  config::OptimizerConfig adam;
+  adam.kind = "adam";
+  train::Optimizer opt(adam, spec);
+  std::vector<float> pred(target.size()), dpred(target.size());
+  train::LossBatch batch{
+      pred.data(), target.data(), nullptr, nullptr, static_cast<std::int64_t>(pred.size()), B};
+  std::vector<double> losses;
+  for (int step = 0; step < steps; ++step) {
+    net.forward(params.model, inputs.data(), pred.data());
+    losses.push_back(train::loss_forward(train::LossKind::mse, batch));
+    grads.zero();
+    std::fill(dpred.begin(), dpred.end(), 0.0f);
+    train::loss_backward(train::LossKind::mse, batch, 1.0f, dpred.data());
+    net.backward(dpred.data(), grads.model);
+    opt.step(params, grads, 0.01);
+  }
+  return losses;
+}
+
+TEST_CASE("a bf16 run's loss curve tracks the fp32 run's", "[train][bf16]") {
+  if (!ops::bf16_supported()) {
+    WARN("skipped: this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
+    return;
+  }
+  const int steps = 60;
+  const auto fp32 = moving_square_losses(ops::Precision::fp32, steps);
+  const auto bf16 = moving_square_losses(ops::Precision::bf16, steps);
+  CHECK(fp32.back() < 0.3 * fp32.front());  // the problem is learnable...
+  CHECK(bf16.back() < 0.3 * bf16.front());  // ...in both precisions
+  CHECK(bf16 != fp32);                      // and bf16 really ran in lower precision
+  for (int s = 0; s < steps; ++s) {
+    INFO("step " << s << ": fp32 " << fp32[s] << ", bf16 " << bf16[s]);
+    CHECK(std::abs(bf16[s] - fp32[s]) <= 0.05 * fp32[s] + 1e-4);
+  }
+}
+
+}  // namespace
+}  // namespace convlstm

@@ -1,0 +1,74 @@
+// convlstm bench --config C.yaml [--steps N] [--threads T] [--precision fp32|bf16] [--json] [--dump DIR]
+// convlstm bench --peak [--threads T]
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "core/sysinfo.hpp"
+#include "ops/engine.hpp"
+#include "train/bench.hpp"
+
+namespace convlstm::cli {
+
+Run add_bench(CLI::App& app) {
+  struct Opts {
+    std::string config;
+    std::vector<std::string> overrides;
+    std::int64_t steps = 10;
+    std::int64_t warmup = 2;
+    int threads = -1;
+    std::string precision;
+    std::string dump;
+    bool json = false;
+    bool peak = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* sub = app.add_subcommand(
+      "bench", "Time training steps and inference of a config's model on random data of its shape");
+  sub->add_option("--config", o->config, "YAML config; configs/bench/ has the reference shapes");
+  sub->add_option("--set", o->overrides, "override a config key by its dotted path");
+  sub->add_option("--steps", o->steps, "timed training steps and inference passes")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  sub->add_option("--warmup", o->warmup, "untimed steps first")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000));
+  sub->add_option("--threads", o->threads,
+                  "OpenMP threads (default: train.threads of the config; 0: all cores)")
+      ->check(CLI::Range(0, 1024));
+  sub->add_option("--precision", o->precision, "fp32 or bf16 (default: train.precision of the config)")
+      ->check(CLI::IsMember({"fp32", "bf16"}));
+  sub->add_option(
+      "--dump", o->dump,
+      "write DIR/checkpoint.h5 (initial weights) and DIR/case.h5 (batch, loss, gradients of step 1)");
+  sub->add_flag("--json", o->json, "print one JSON object instead of the table");
+  sub->add_flag("--peak", o->peak, "only measure and print the fp32 FMA peak of --threads threads");
+  return [o]() {
+    if (o->peak) {
+      ops::set_threads(o->threads >= 0 ? o->threads : 0);
+      const int threads = ops::max_threads();
+      const double peak = measure_fma_peak_gflops(threads);
+      if (o->json)
+        std::printf("{\"threads\": %d, \"isa\": \"%s\", \"peak_gflops\": %.2f}\n", threads, fma_peak_isa(),
+                    peak);
+      else
+        std::printf("fp32 FMA peak, %d threads (%s): %.1f GFLOP/s\n", threads, fma_peak_isa(), peak);
+      return 0;
+    }
+    if (o->config.empty()) throw UsageError("bench: --config is required (or --peak)");
+    const auto cfg = config::load_config(o->config, o->overrides);
+    train::BenchOptions options;
+    options.steps = o->steps;
+    options.warmup = o->warmup;
+    if (o->threads >= 0) options.threads = o->threads;
+    if (!o->precision.empty()) options.precision = o->precision;
+    if (!o->dump.empty()) options.dump_dir = o->dump;
+    const auto r = train::run_bench(cfg, options);
+    std::fputs((o->json ? train::to_json(r) + "\n" : train::format_bench(r)).c_str(), stdout);
+    return 0;
+  };
+}
+
+}  // namespace convlstm::cli

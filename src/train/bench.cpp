@@ -1,0 +1,238 @@
+#include "train/bench.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/rng.hpp"
+#include "core/sysinfo.hpp"
+#include "data/dataset.hpp"
+#include "data/h5.hpp"
+#include "data/windows.hpp"
+#include "nn/parameters.hpp"
+#include "ops/conv2d.hpp"
+#include "ops/engine.hpp"
+#include "train/batches.hpp"
+#include "train/bptt.hpp"
+#include "train/checkpoint.hpp"
+#include "train/loss.hpp"
+#include "train/optimizer.hpp"
+#include "train/trainer.hpp"
+
+namespace convlstm::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The frames' shape: bench.frame, or data.train's frames after crop and downsample (header only).
+config::FrameShape frame_shape(const config::Config& cfg) {
+  if (cfg.bench.frame) return *cfg.bench.frame;
+  if (!std::filesystem::exists(cfg.data.train))
+    throw ConfigError("bench.frame is not set and data.train (" + cfg.data.train +
+                      ") does not exist: set bench.frame: [channels, height, width] or make the dataset");
+  const data::DatasetReader file(cfg.data.train);
+  const data::WindowReader reader(file, cfg.data.crop, cfg.data.downsample, std::nullopt);
+  return {reader.channels(), reader.height(), reader.width()};
+}
+
+// checkpoint.h5: the initial weights as a normal checkpoint; case.h5: the batch, the prediction, the loss and
+// every parameter's gradient of the first step, for an independent framework to reproduce.
+void write_dump(const std::string& dir, const config::Config& cfg, const config::FrameShape& frame,
+                nn::ParameterTable& params, const nn::ParameterTable& grads, const Batch& batch,
+                const Tensor& pred, double loss) {
+  std::filesystem::create_directories(dir);
+  CheckpointInfo info;
+  info.config_yaml = config::to_yaml(cfg);
+  info.frame_channels = frame.channels;
+  info.frame_height = frame.height;
+  info.frame_width = frame.width;
+  write_checkpoint(dir + "/checkpoint.h5", info, params, nullptr);
+
+  const std::string path = dir + "/case.h5";
+  const auto f = data::h5::File::create(path);
+  auto put = [&](const std::string& name, const Tensor& t) {
+    auto ds = f.create_dataset(name, data::h5::Scalar::float32, t.shape().dims);
+    ds.write(std::vector<std::int64_t>(t.shape().rank(), 0), t.shape().dims, t.data());
+  };
+  put("/inputs", batch.inputs);
+  put("/targets", batch.targets);
+  put("/pred", pred);
+  write_tensors(f, "/grad/", grads);
+  f.root().set_attr("loss", loss);
+  f.root().set_attr("objective", cfg.train.loss);
+  log::info("wrote {}/checkpoint.h5 and {}", dir, path);
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Timing Timing::of(std::vector<double> samples) {
+  CONVLSTM_CHECK(!samples.empty(), "no timed samples");
+  std::sort(samples.begin(), samples.end());
+  return {samples[samples.size() / 2], samples.front()};
+}
+
+BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
+  CONVLSTM_CHECK(options.steps >= 1 && options.warmup >= 0,
+                 "steps " << options.steps << ", warmup " << options.warmup);
+  ops::set_threads(options.threads.value_or(static_cast<int>(cfg.train.threads)));
+  const std::string precision_name = options.precision.value_or(cfg.train.precision);
+  const auto precision = ops::parse_precision(precision_name);
+  if (precision == ops::Precision::bf16 && !ops::bf16_supported())
+    throw ConfigError("precision bf16 needs a CPU with AVX512-BF16; this one offers " + ops::cpu_isa_name() +
+                      " (use fp32)");
+
+  const auto frame = frame_shape(cfg);
+  const auto spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
+  spec.validate();
+  const std::int64_t B = cfg.train.batch_size, t_in = cfg.data.t_in, t_out = cfg.data.t_out;
+
+  BenchResult r;
+  r.model = spec.str();
+  r.batch = B;
+  r.t_in = t_in;
+  r.t_out = t_out;
+  r.threads = ops::max_threads();
+  r.precision = ops::precision_name(precision);
+  r.steps = options.steps;
+  r.estimate_bytes = training_memory_bytes(cfg, frame.channels, frame.height, frame.width);
+  require_memory_fits(r.estimate_bytes);
+
+  nn::ParameterTable params(spec), grads(spec);
+  Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
+  nn::init_parameters(spec, params, rng);
+  r.parameters = params.size();
+  Optimizer optimizer(cfg.train.optimizer, spec);
+  Bptt net(spec, B, t_in, t_out, precision);
+  r.kernels = net.kernels();
+  r.train_flops = net.forward_flops() + net.backward_flops();
+  r.infer_flops = net.forward_flops();
+  log::info("bench: {}, batch {}, {}+{} frames, {} threads, {}, {} parameters", r.model, B, t_in, t_out,
+            r.threads, r.precision, r.parameters);
+  log::debug("kernels: {}", r.kernels);
+
+  // Random data in [0, 1], every pixel observed: the shapes and the arithmetic are those of training.
+  Batch batch{Tensor(Shape{B, t_in, frame.channels, frame.height, frame.width}),
+              Tensor(Shape{B, t_out, frame.channels, frame.height, frame.width}),
+              Tensor(Shape{B, t_out, frame.channels, frame.height, frame.width}), B};
+  for (auto& v : batch.inputs) v = rng.uniform(0.0f, 1.0f);
+  for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
+  std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
+  Tensor pred(Shape{B, t_out, frame.channels, frame.height, frame.width}), dpred(pred.shape());
+  BatchObjective objective{parse_objective(cfg.train.loss), cfg.data.normalize, "intensity", {}};
+
+  std::vector<double> fwd, bwd, opt, step, infer;
+  for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
+    auto t0 = Clock::now();
+    net.forward(params.model, batch.inputs.data(), pred.data());
+    const double loss = objective.value(batch, pred.data());
+    const double t_fwd = seconds_since(t0);
+    t0 = Clock::now();
+    grads.zero();
+    dpred.zero();
+    objective.gradient(batch, pred.data(), dpred.data());
+    net.backward(dpred.data(), grads.model);
+    const double t_bwd = seconds_since(t0);
+    if (i == 0) {
+      r.first_loss = loss;
+      if (options.dump_dir) write_dump(*options.dump_dir, cfg, frame, params, grads, batch, pred, loss);
+    }
+    t0 = Clock::now();
+    const double gnorm = global_norm(grads.flat());
+    if (cfg.train.clip_grad_norm) clip_to_norm(grads.flat(), gnorm, *cfg.train.clip_grad_norm);
+    optimizer.step(params, grads, cfg.train.optimizer.lr);
+    const double t_opt = seconds_since(t0);
+    if (i >= options.warmup) {
+      fwd.push_back(t_fwd);
+      bwd.push_back(t_bwd);
+      opt.push_back(t_opt);
+      step.push_back(t_fwd + t_bwd + t_opt);
+    }
+  }
+  for (std::int64_t i = 0; i < options.steps + 1; ++i) {
+    const auto t0 = Clock::now();
+    net.forward(params.model, batch.inputs.data(), pred.data());
+    if (i > 0) infer.push_back(seconds_since(t0));
+  }
+  r.forward = Timing::of(fwd);
+  r.backward = Timing::of(bwd);
+  r.optimizer = Timing::of(opt);
+  r.step = Timing::of(step);
+  r.infer = Timing::of(infer);
+  r.peak_rss_bytes = peak_rss_bytes();
+  if (options.measure_peak) r.peak_gflops = measure_fma_peak_gflops(r.threads);
+  return r;
+}
+
+std::string to_json(const BenchResult& r) {
+  std::ostringstream os;
+  os.precision(6);
+  auto timing = [&](const char* name, const Timing& t) {
+    os << "\"" << name << "_s\": " << t.median << ", \"" << name << "_min_s\": " << t.min << ", ";
+  };
+  os << "{\"model\": \"" << json_escape(r.model) << "\", \"batch\": " << r.batch << ", \"t_in\": " << r.t_in
+     << ", \"t_out\": " << r.t_out << ", \"threads\": " << r.threads << ", \"precision\": \"" << r.precision
+     << "\", \"parameters\": " << r.parameters << ", \"steps\": " << r.steps << ", ";
+  timing("train_step", r.step);
+  timing("forward", r.forward);
+  timing("backward", r.backward);
+  timing("optimizer", r.optimizer);
+  timing("infer", r.infer);
+  os << "\"sequences_per_s\": " << r.sequences_per_s() << ", \"gflops\": " << r.gflops()
+     << ", \"infer_gflops\": " << r.infer_gflops() << ", \"peak_gflops\": " << r.peak_gflops
+     << ", \"peak_fraction\": " << r.peak_fraction() << ", \"peak_rss_mib\": " << r.peak_rss_bytes / (1 << 20)
+     << ", \"estimate_mib\": " << r.estimate_bytes / (1 << 20) << ", \"first_loss\": " << r.first_loss
+     << ", \"kernels\": \"" << json_escape(r.kernels) << "\"}";
+  return os.str();
+}
+
+std::string format_bench(const BenchResult& r) {
+  char buf[256];
+  std::ostringstream os;
+  os << "model " << r.model << ", batch " << r.batch << ", " << r.t_in << " in, " << r.t_out << " out\n";
+  os << r.parameters << " parameters, " << r.threads << " threads, " << r.precision << ", " << r.steps
+     << " timed steps after warm-up\n";
+  os << "                median       min\n";
+  auto row = [&](const char* name, const Timing& t) {
+    std::snprintf(buf, sizeof buf, "%-12s %9.4f s %9.4f s\n", name, t.median, t.min);
+    os << buf;
+  };
+  row("forward", r.forward);
+  row("backward", r.backward);
+  row("optimizer", r.optimizer);
+  row("train step", r.step);
+  row("inference", r.infer);
+  std::snprintf(buf, sizeof buf, "training: %.2f sequences/s, %.1f GFLOP/s (in-image taps)",
+                r.sequences_per_s(), r.gflops());
+  os << buf;
+  if (r.peak_gflops > 0) {
+    std::snprintf(buf, sizeof buf, ", %.0f%% of the measured fp32 FMA peak (%.1f GFLOP/s)",
+                  100.0 * r.peak_fraction(), r.peak_gflops);
+    os << buf;
+  }
+  std::snprintf(buf, sizeof buf, "\ninference: %.2f sequences/s, %.1f GFLOP/s\n", r.batch / r.infer.median,
+                r.infer_gflops());
+  os << buf;
+  std::snprintf(buf, sizeof buf, "peak RSS %.0f MiB (estimate before training %.0f MiB)\n",
+                r.peak_rss_bytes / (1 << 20), r.estimate_bytes / (1 << 20));
+  os << buf;
+  return os.str();
+}
+
+}  // namespace convlstm::train
