@@ -175,6 +175,8 @@ const std::map<std::string, Setter>& leaves() {
       {"train.threads", [](Config& c, const YAML::Node& n) { c.train.threads = as_int(n); }},
       {"train.precision",
        [](Config& c, const YAML::Node& n) { c.train.precision = as_choice(n, {"fp32", "bf16"}); }},
+      {"train.conv_algorithm",
+       [](Config& c, const YAML::Node& n) { c.train.conv_algorithm = as_choice(n, {"winograd", "direct"}); }},
       {"output.dir", [](Config& c, const YAML::Node& n) { c.output.dir = as_string(n); }},
       {"output.checkpoint_every",
        [](Config& c, const YAML::Node& n) { c.output.checkpoint_every = as_int(n); }},
@@ -467,6 +469,7 @@ std::string to_yaml(const Config& c) {
   t["seed"] = c.train.seed;
   t["threads"] = c.train.threads;
   t["precision"] = c.train.precision;
+  t["conv_algorithm"] = c.train.conv_algorithm;
   root["output"]["dir"] = c.output.dir;
   root["output"]["checkpoint_every"] = c.output.checkpoint_every;
   if (c.bench.frame) {

@@ -65,7 +65,8 @@ struct TrainConfig {
   std::optional<std::int64_t> patience;     // early_stopping.patience, in validations without improvement
   std::int64_t seed = 1;
   std::int64_t threads = 0;
-  std::string precision = "fp32";  // fp32 | bf16
+  std::string precision = "fp32";           // fp32 | bf16
+  std::string conv_algorithm = "winograd";  // winograd | direct (ops/conv2d.hpp)
 };
 
 struct OutputConfig {

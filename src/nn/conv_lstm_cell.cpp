@@ -15,6 +15,8 @@ ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, 
   o.backward_data = !for_weight_grads;
   o.backward_weights = for_weight_grads;
   o.precision = s.precision;
+  o.algorithm = s.algorithm;
+  o.max_batch = s.b;
   return ops::Conv2d({n, s.f, 4 * s.f, s.h, s.w, s.k_h}, layout, layout, o);
 }
 
@@ -36,6 +38,8 @@ ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layo
     o.backward_data = true;
     o.backward_weights = true;
     o.precision = s_.precision;
+    o.algorithm = s_.algorithm;
+    o.max_batch = s_.b;
     conv_x_.emplace(ops::Conv2dGeometry{steps * s_.b, s_.c, 4 * s_.f, s_.h, s_.w, s_.k_x}, x_layout,
                     state_layout, o);
   }

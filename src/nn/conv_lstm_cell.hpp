@@ -34,6 +34,7 @@ struct CellShape {
   std::int64_t k_h = 3;
   Peephole peephole = Peephole::channel;
   ops::Precision precision = ops::Precision::fp32;  // of the convolutions (gate math is always fp32)
+  ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct;
 
   bool has_input() const { return c > 0; }
 };

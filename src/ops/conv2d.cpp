@@ -53,6 +53,16 @@ const char* precision_name(Precision p) {
   return p == Precision::bf16 ? "bf16" : "fp32";
 }
 
+ConvAlgorithm parse_conv_algorithm(const std::string& name) {
+  if (name == "direct") return ConvAlgorithm::direct;
+  if (name == "winograd") return ConvAlgorithm::winograd;
+  throw ConfigError("convolution algorithm '" + name + "': expected direct or winograd");
+}
+
+const char* conv_algorithm_name(ConvAlgorithm a) {
+  return a == ConvAlgorithm::winograd ? "winograd" : "direct";
+}
+
 bool bf16_supported() {
   const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
   const auto need = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
@@ -127,6 +137,10 @@ struct Conv2d::Impl {
   std::unordered_map<int, memory> fwd_args, bwd_data_args, bwd_w_args;
   dnnl::reorder diff_w_to_plain;  // when the kernel's diff-weights layout is not OIHW
 
+  // Samples per oneDNN call: g.n, or max_batch for Winograd, whose scratch grows with the batch; the calls
+  // walk the batch in `pieces` contiguous slices of src_stride / dst_stride floats.
+  std::int64_t n_call = 1, pieces = 1, src_stride = 0, dst_stride = 0;
+
   bool padded() const { return icp != g.ic || ocp != g.oc; }
 
   [[noreturn]] void fail(const char* what, const dnnl::error& e) const {
@@ -180,17 +194,27 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
   const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
   s.icp = padded_channels(src_layout, g.ic);
   s.ocp = padded_channels(dst_layout, g.oc);
+  // Winograd F(4x4, 3x3): fp32, 3x3, blocked activations; elsewhere, or where oneDNN has no such kernel for
+  // one of the passes, the direct algorithm for all of them.
+  bool winograd = options.algorithm == ConvAlgorithm::winograd && g.k == 3 && !s.low_precision &&
+                  src_layout == Layout::nChw16c && dst_layout == Layout::nChw16c;
+  s.n_call = winograd && options.max_batch > 0 && options.max_batch < g.n && g.n % options.max_batch == 0
+                 ? options.max_batch
+                 : g.n;
+  s.pieces = g.n / s.n_call;
+  s.src_stride = s.n_call * s.icp * g.h * g.w;
+  s.dst_stride = s.n_call * s.ocp * g.h * g.w;
   if (s.padded()) {
     s.w_pad.assign(static_cast<std::size_t>(s.ocp * s.icp * g.k * g.k), 0.0f);
     s.b_pad.assign(static_cast<std::size_t>(s.ocp), 0.0f);
   }
   try {
-    s.src_md = memory::desc({g.n, s.icp, g.h, g.w}, f32, tag_of(src_layout));
-    s.dst_md = memory::desc({g.n, s.ocp, g.h, g.w}, f32, tag_of(dst_layout));
+    s.src_md = memory::desc({s.n_call, s.icp, g.h, g.w}, f32, tag_of(src_layout));
+    s.dst_md = memory::desc({s.n_call, s.ocp, g.h, g.w}, f32, tag_of(dst_layout));
     s.user_w_md = memory::desc({s.ocp, s.icp, g.k, g.k}, f32, tag::oihw);
     s.bias_md = options.bias ? memory::desc({s.ocp}, f32, tag::x) : memory::desc();
-    s.conv_src_md = memory::desc({g.n, s.icp, g.h, g.w}, cdt, tag_of(src_layout));
-    s.conv_diff_dst_md = memory::desc({g.n, s.ocp, g.h, g.w}, cdt, tag_of(dst_layout));
+    s.conv_src_md = memory::desc({s.n_call, s.icp, g.h, g.w}, cdt, tag_of(src_layout));
+    s.conv_diff_dst_md = memory::desc({s.n_call, s.ocp, g.h, g.w}, cdt, tag_of(dst_layout));
     const memory::desc any_w({s.ocp, s.icp, g.k, g.k}, cdt, tag::any);
     s.src_mem = memory(s.src_md, cpu_engine(), DNNL_MEMORY_NONE);
     s.dst_mem = memory(s.dst_md, cpu_engine(), DNNL_MEMORY_NONE);
@@ -205,16 +229,38 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     s.user_w_mem = memory(s.user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
     if (options.bias) s.bias_mem = memory(s.bias_md, cpu_engine(), DNNL_MEMORY_NONE);
 
-    dnnl::convolution_forward::desc fwd_d(dnnl::prop_kind::forward_training,
-                                          dnnl::algorithm::convolution_direct, s.conv_src_md, any_w,
-                                          s.bias_md, s.dst_md, strides, pad, pad);
     dnnl::primitive_attr attr;
     if (options.accumulate) {
       dnnl::post_ops ops;
       ops.append_sum(1.0f);
       attr.set_post_ops(ops);
     }
-    s.fwd_pd = dnnl::convolution_forward::primitive_desc(fwd_d, attr, cpu_engine());
+    const memory::desc diff_w_any({s.ocp, s.icp, g.k, g.k}, f32, tag::any);  // fp32 weight gradients
+    // The three passes' descriptors for one algorithm; throws dnnl::error where oneDNN has no kernel.
+    auto describe = [&](dnnl::algorithm alg) {
+      s.fwd_pd = dnnl::convolution_forward::primitive_desc(
+          dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, s.conv_src_md, any_w,
+                                          s.bias_md, s.dst_md, strides, pad, pad),
+          attr, cpu_engine());
+      if (options.backward_data)
+        s.bwd_data_pd.emplace(dnnl::convolution_backward_data::desc(alg, s.src_md, any_w, s.conv_diff_dst_md,
+                                                                    strides, pad, pad),
+                              cpu_engine(), s.fwd_pd);
+      if (options.backward_weights)
+        s.bwd_w_pd.emplace(dnnl::convolution_backward_weights::desc(alg, s.conv_src_md, diff_w_any, s.bias_md,
+                                                                    s.conv_diff_dst_md, strides, pad, pad),
+                           cpu_engine(), s.fwd_pd);
+    };
+    if (winograd) {
+      try {
+        describe(dnnl::algorithm::convolution_winograd);
+      } catch (const dnnl::error&) {
+        winograd = false;
+        s.bwd_data_pd.reset();
+        s.bwd_w_pd.reset();
+      }
+    }
+    if (!winograd) describe(dnnl::algorithm::convolution_direct);
     s.fwd = dnnl::convolution_forward(s.fwd_pd);
     s.fwd_w = s.make_weight_buffer(s.fwd_pd.weights_desc());
     s.fwd_args = {{DNNL_ARG_SRC, s.conv_src()},
@@ -223,9 +269,6 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     if (options.bias) s.fwd_args.emplace(DNNL_ARG_BIAS, s.bias_mem);
 
     if (options.backward_data) {
-      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.src_md, any_w,
-                                              s.conv_diff_dst_md, strides, pad, pad);
-      s.bwd_data_pd.emplace(d, cpu_engine(), s.fwd_pd);
       s.bwd_data = dnnl::convolution_backward_data(*s.bwd_data_pd);
       s.bwd_data_w = s.make_weight_buffer(s.bwd_data_pd->weights_desc());
       s.diff_src_scratch = memory(s.src_md, cpu_engine());
@@ -234,11 +277,6 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
                          {DNNL_ARG_DIFF_SRC, s.diff_src_scratch}};
     }
     if (options.backward_weights) {
-      const memory::desc diff_w_any({s.ocp, s.icp, g.k, g.k}, f32, tag::any);  // fp32 weight gradients
-      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.conv_src_md,
-                                                 diff_w_any, s.bias_md, s.conv_diff_dst_md, strides, pad,
-                                                 pad);
-      s.bwd_w_pd.emplace(d, cpu_engine(), s.fwd_pd);
       s.bwd_w = dnnl::convolution_backward_weights(*s.bwd_w_pd);
       s.diff_w_scratch = memory(s.bwd_w_pd->diff_weights_desc(), cpu_engine());
       if (!(s.bwd_w_pd->diff_weights_desc() == s.user_w_md)) {
@@ -291,15 +329,17 @@ void Conv2d::forward(const float* src, const float* bias, float* dst) {
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before forward on " << s.g.str());
   CONVLSTM_CHECK((bias != nullptr) == s.opt.bias, "bias given/absent does not match " << s.g.str());
   try {
-    Impl::point(s.src_mem, src);
-    Impl::point(s.dst_mem, dst);
     if (bias && s.padded()) {
       std::copy_n(bias, s.g.oc, s.b_pad.data());
       bias = s.b_pad.data();
     }
     if (bias) Impl::point(s.bias_mem, bias);
-    s.round_src();
-    s.fwd.execute(cpu_stream(), s.fwd_args);
+    for (std::int64_t p = 0; p < s.pieces; ++p) {
+      Impl::point(s.src_mem, src + p * s.src_stride);
+      Impl::point(s.dst_mem, dst + p * s.dst_stride);
+      s.round_src();
+      s.fwd.execute(cpu_stream(), s.fwd_args);
+    }
     cpu_stream().wait();
   } catch (const dnnl::error& e) {
     s.fail("forward", e);
@@ -310,16 +350,18 @@ void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
   auto& s = *impl_;
   CONVLSTM_CHECK(s.bwd_data_pd.has_value(), "backward_data not enabled on " << s.g.str());
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before backward_data on " << s.g.str());
-  try {
-    Impl::point(s.dst_mem, diff_dst);
-    s.round_diff_dst();
-    s.bwd_data.execute(cpu_stream(), s.bwd_data_args);
-    cpu_stream().wait();
-  } catch (const dnnl::error& e) {
-    s.fail("backward-data", e);
+  for (std::int64_t p = 0; p < s.pieces; ++p) {
+    try {
+      Impl::point(s.dst_mem, diff_dst + p * s.dst_stride);
+      s.round_diff_dst();
+      s.bwd_data.execute(cpu_stream(), s.bwd_data_args);
+      cpu_stream().wait();
+    } catch (const dnnl::error& e) {
+      s.fail("backward-data", e);
+    }
+    add_into(diff_src + p * s.src_stride, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
+             s.src_stride);  // padded channels included
   }
-  add_into(diff_src, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
-           static_cast<std::int64_t>(s.src_md.get_size() / sizeof(float)));  // padded channels included
 }
 
 void Conv2d::backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b) {
@@ -327,33 +369,35 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
   CONVLSTM_CHECK(s.bwd_w_pd.has_value(), "backward_weights not enabled on " << s.g.str());
   CONVLSTM_CHECK(diff_b == nullptr || s.opt.bias,
                  "diff_b requested from a convolution without bias, " << s.g.str());
-  const float* plain = nullptr;
-  try {
-    Impl::point(s.src_mem, src);
-    Impl::point(s.dst_mem, diff_dst);
-    s.round_src();
-    s.round_diff_dst();
-    s.bwd_w.execute(cpu_stream(), s.bwd_w_args);
-    if (s.diff_w_plain_scratch) {
-      s.diff_w_to_plain.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
-      plain = static_cast<const float*>(s.diff_w_plain_scratch.get_data_handle());
-    } else {
-      plain = static_cast<const float*>(s.diff_w_scratch.get_data_handle());
+  for (std::int64_t p = 0; p < s.pieces; ++p) {
+    const float* plain = nullptr;
+    try {
+      Impl::point(s.src_mem, src + p * s.src_stride);
+      Impl::point(s.dst_mem, diff_dst + p * s.dst_stride);
+      s.round_src();
+      s.round_diff_dst();
+      s.bwd_w.execute(cpu_stream(), s.bwd_w_args);
+      if (s.diff_w_plain_scratch) {
+        s.diff_w_to_plain.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
+        plain = static_cast<const float*>(s.diff_w_plain_scratch.get_data_handle());
+      } else {
+        plain = static_cast<const float*>(s.diff_w_scratch.get_data_handle());
+      }
+      cpu_stream().wait();
+    } catch (const dnnl::error& e) {
+      s.fail("backward-weights", e);
     }
-    cpu_stream().wait();
-  } catch (const dnnl::error& e) {
-    s.fail("backward-weights", e);
+    const std::int64_t kk = s.g.k * s.g.k;
+    if (s.padded()) {
+      for (std::int64_t o = 0; o < s.g.oc; ++o)
+        for (std::int64_t i = 0; i < s.g.ic; ++i)
+          for (std::int64_t t = 0; t < kk; ++t)
+            diff_w[(o * s.g.ic + i) * kk + t] += plain[(o * s.icp + i) * kk + t];
+    } else {
+      add_into(diff_w, plain, s.g.oc * s.g.ic * kk);
+    }
+    if (diff_b) add_into(diff_b, static_cast<const float*>(s.diff_b_scratch.get_data_handle()), s.g.oc);
   }
-  const std::int64_t kk = s.g.k * s.g.k;
-  if (s.padded()) {
-    for (std::int64_t o = 0; o < s.g.oc; ++o)
-      for (std::int64_t i = 0; i < s.g.ic; ++i)
-        for (std::int64_t t = 0; t < kk; ++t)
-          diff_w[(o * s.g.ic + i) * kk + t] += plain[(o * s.icp + i) * kk + t];
-  } else {
-    add_into(diff_w, plain, s.g.oc * s.g.ic * kk);
-  }
-  if (diff_b) add_into(diff_b, static_cast<const float*>(s.diff_b_scratch.get_data_handle()), s.g.oc);
 }
 
 std::string Conv2d::kernels() const {

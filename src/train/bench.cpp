@@ -110,6 +110,7 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   r.t_out = t_out;
   r.threads = ops::max_threads();
   r.precision = ops::precision_name(precision);
+  r.conv_algorithm = cfg.train.conv_algorithm;
   r.steps = options.steps;
   r.estimate_bytes = training_memory_bytes(cfg, frame.channels, frame.height, frame.width);
   require_memory_fits(r.estimate_bytes);
@@ -119,7 +120,7 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   nn::init_parameters(spec, params, rng);
   r.parameters = params.size();
   Optimizer optimizer(cfg.train.optimizer, spec);
-  Bptt net(spec, B, t_in, t_out, precision);
+  Bptt net(spec, B, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));
   r.kernels = net.kernels();
   r.train_flops = net.forward_flops() + net.backward_flops();
   r.infer_flops = net.forward_flops();
@@ -188,7 +189,8 @@ std::string to_json(const BenchResult& r) {
   };
   os << "{\"model\": \"" << json_escape(r.model) << "\", \"batch\": " << r.batch << ", \"t_in\": " << r.t_in
      << ", \"t_out\": " << r.t_out << ", \"threads\": " << r.threads << ", \"precision\": \"" << r.precision
-     << "\", \"parameters\": " << r.parameters << ", \"steps\": " << r.steps << ", ";
+     << "\", \"conv_algorithm\": \"" << r.conv_algorithm << "\", \"parameters\": " << r.parameters
+     << ", \"steps\": " << r.steps << ", ";
   timing("train_step", r.step);
   timing("forward", r.forward);
   timing("backward", r.backward);
@@ -206,8 +208,8 @@ std::string format_bench(const BenchResult& r) {
   char buf[256];
   std::ostringstream os;
   os << "model " << r.model << ", batch " << r.batch << ", " << r.t_in << " in, " << r.t_out << " out\n";
-  os << r.parameters << " parameters, " << r.threads << " threads, " << r.precision << ", " << r.steps
-     << " timed steps after warm-up\n";
+  os << r.parameters << " parameters, " << r.threads << " threads, " << r.precision << ", "
+     << r.conv_algorithm << " convolutions, " << r.steps << " timed steps after warm-up\n";
   os << "                median       min\n";
   auto row = [&](const char* name, const Timing& t) {
     std::snprintf(buf, sizeof buf, "%-12s %9.4f s %9.4f s\n", name, t.median, t.min);

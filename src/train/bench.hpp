@@ -32,6 +32,7 @@ struct BenchResult {
   std::int64_t batch = 0, t_in = 0, t_out = 0, parameters = 0, steps = 0;
   int threads = 0;
   std::string precision;
+  std::string conv_algorithm;  // train.conv_algorithm (3x3 fp32 convolutions only; see kernels)
   Timing forward, backward, optimizer, step, infer;  // backward includes the loss gradient
   double train_flops = 0.0;                          // per training step, in-image taps only
   double infer_flops = 0.0;                          // per inference pass

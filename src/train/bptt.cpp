@@ -22,7 +22,7 @@ struct Carver {
 };
 
 nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch,
-                         ops::Precision precision) {
+                         ops::Precision precision, ops::ConvAlgorithm algorithm) {
   const auto& l = spec.layers[k];
   nn::CellShape s;
   s.b = batch;
@@ -34,6 +34,7 @@ nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecast
   s.k_h = l.k_h;
   s.peephole = spec.peephole;
   s.precision = precision;
+  s.algorithm = algorithm;
   return s;
 }
 
@@ -56,7 +57,7 @@ std::int64_t state_size(const nn::ConvLstmCell& cell) {
 }  // namespace
 
 Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out,
-           ops::Precision precision)
+           ops::Precision precision, ops::ConvAlgorithm algorithm)
     : spec_(spec),
       b_(batch),
       t_in_(t_in),
@@ -73,8 +74,8 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
   const std::size_t L = spec.layers.size();
   for (std::size_t k = 0; k < L; ++k) {
     const ops::Layout in = k == 0 ? x_layout_ : state_layout_;
-    enc_cells_.emplace_back(cell_shape(spec, k, false, batch, precision), t_in, in, state_layout_);
-    fc_cells_.emplace_back(cell_shape(spec, k, true, batch, precision), t_out, in, state_layout_);
+    enc_cells_.emplace_back(cell_shape(spec, k, false, batch, precision, algorithm), t_in, in, state_layout_);
+    fc_cells_.emplace_back(cell_shape(spec, k, true, batch, precision, algorithm), t_out, in, state_layout_);
   }
   enc_.resize(L);
   fc_.resize(L);

@@ -38,9 +38,11 @@ struct LayerTape {
 
 class Bptt {
  public:
-  // precision: of the convolutions (ops/conv2d.hpp); the tape, gate math and gradients stay fp32.
+  // precision and algorithm: of the cells' convolutions (ops/conv2d.hpp); the tape, gate math and gradients
+  // stay fp32.
   Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out,
-       ops::Precision precision = ops::Precision::fp32);
+       ops::Precision precision = ops::Precision::fp32,
+       ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct);
   Bptt(const Bptt&) = delete;
   Bptt& operator=(const Bptt&) = delete;
 

@@ -227,7 +227,8 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const std::int64_t B = cfg.train.batch_size, n_train = static_cast<std::int64_t>(side.train_windows.size());
   const std::int64_t steps_per_epoch = std::max<std::int64_t>(1, n_train / B);
   const std::int64_t total = cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
-  Bptt net(spec, B, cfg.data.t_in, cfg.data.t_out, precision);
+  Bptt net(spec, B, cfg.data.t_in, cfg.data.t_out, precision,
+           ops::parse_conv_algorithm(cfg.train.conv_algorithm));
   BatchLoader train_loader(*side.train_reader, B, cfg.data.t_in, cfg.data.t_out);
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
   BatchLoader val_loader(val_reader, B, cfg.data.t_in, cfg.data.t_out);

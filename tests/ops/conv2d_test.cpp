@@ -63,11 +63,14 @@ std::vector<float> rounded(std::vector<float> v) {
 // In bf16 the wrapper rounds src, weights and diff_dst; the reference gets the same rounded values and must
 // then agree to fp32 accumulation error.
 void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_layout,
-                      ops::Precision precision = ops::Precision::fp32) {
+                      ops::Precision precision = ops::Precision::fp32,
+                      ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct, std::int64_t max_batch = 0,
+                      float tol = kTol) {
   Rng rng(42 + g.k);
   auto in = random_buffers(g, rng);
   const std::int64_t hw = g.h * g.w;
-  Conv2dOptions options{/*bias=*/true, /*accumulate=*/false, true, true, precision};
+  Conv2dOptions options{/*bias=*/true, /*accumulate=*/false, true, true, precision, algorithm,
+                        max_batch};
   Conv2d conv(g, src_layout, dst_layout, options);
   INFO(g.str() << " kernels " << conv.kernels());
   if (precision == ops::Precision::bf16) {
@@ -80,7 +83,7 @@ void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_lay
   test::ref_conv_forward(g, in.src.data(), in.w.data(), in.b.data(), ref.data());
   std::vector<float> dst(g.n * ops::padded_channels(dst_layout, g.oc) * hw, kSentinel);
   conv.forward(packed(in.src, src_layout, g.n, g.ic, hw).data(), in.b.data(), dst.data());
-  CHECK(max_rel_diff(unpacked(dst, dst_layout, g.n, g.oc, hw), ref) < kTol);
+  CHECK(max_rel_diff(unpacked(dst, dst_layout, g.n, g.oc, hw), ref) < tol);
 
   // Backward-data adds into a pre-filled buffer.
   std::vector<float> ref_ds(g.n * g.ic * hw);
@@ -88,7 +91,7 @@ void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_lay
   for (auto& v : ref_ds) v += kSentinel;
   std::vector<float> ds(g.n * ops::padded_channels(src_layout, g.ic) * hw, kSentinel);
   conv.backward_data(packed(in.dst_grad, dst_layout, g.n, g.oc, hw).data(), ds.data());
-  CHECK(max_rel_diff(unpacked(ds, src_layout, g.n, g.ic, hw), ref_ds) < kTol);
+  CHECK(max_rel_diff(unpacked(ds, src_layout, g.n, g.ic, hw), ref_ds) < tol);
 
   // Backward-weights adds into pre-filled dW and db.
   std::vector<float> ref_dw(in.w.size()), ref_db(g.oc);
@@ -98,8 +101,8 @@ void check_all_passes(const Conv2dGeometry& g, Layout src_layout, Layout dst_lay
   std::vector<float> dw(ref_dw.size(), kSentinel), db(g.oc, kSentinel);
   conv.backward_weights(packed(in.src, src_layout, g.n, g.ic, hw).data(),
                         packed(in.dst_grad, dst_layout, g.n, g.oc, hw).data(), dw.data(), db.data());
-  CHECK(max_rel_diff(dw, ref_dw) < kTol);
-  CHECK(max_rel_diff(db, ref_db) < kTol);
+  CHECK(max_rel_diff(dw, ref_dw) < tol);
+  CHECK(max_rel_diff(db, ref_db) < tol);
 }
 
 TEST_CASE("conv2d forward - backward-data and backward-weights match naive loops on odd shapes", "[ops]") {
@@ -130,6 +133,34 @@ TEST_CASE("conv2d in bf16 matches naive loops on the rounded inputs", "[ops][bf1
   SECTION("nChw16c with padded channels (3 in, 5 out)") {
     check_all_passes({2, 3, 5, 5, 7, k}, Layout::nChw16c, Layout::nChw16c, ops::Precision::bf16);
   }
+}
+
+TEST_CASE("conv2d with Winograd matches naive loops to its rounding - in slices of the batch too", "[ops]") {
+  const std::int64_t max_batch = GENERATE(0, 2);
+  // F(4x4, 3x3) Winograd rounds at about 1e-5 relative (transforms in fp32), direct at 1e-7.
+  SECTION("16 in, 48 out") {
+    check_all_passes({4, 16, 48, 9, 11, 3}, Layout::nChw16c, Layout::nChw16c, ops::Precision::fp32,
+                     ops::ConvAlgorithm::winograd, max_batch, 2e-4f);
+  }
+  SECTION("padded channels (3 in, 5 out)") {
+    check_all_passes({4, 3, 5, 6, 7, 3}, Layout::nChw16c, Layout::nChw16c, ops::Precision::fp32,
+                     ops::ConvAlgorithm::winograd, max_batch, 2e-4f);
+  }
+  SECTION("a 5x5 kernel runs direct") {
+    check_all_passes({4, 16, 16, 6, 7, 5}, Layout::nChw16c, Layout::nChw16c, ops::Precision::fp32,
+                     ops::ConvAlgorithm::winograd, max_batch);
+  }
+}
+
+TEST_CASE("conv2d names the Winograd kernels it runs", "[ops]") {
+  Conv2dOptions o{true, false, true, true, ops::Precision::fp32, ops::ConvAlgorithm::winograd};
+  Conv2d conv({4, 16, 64, 8, 8, 3}, Layout::nChw16c, Layout::nChw16c, o);
+  if (conv.kernels().find("wino") == std::string::npos)
+    WARN("oneDNN has no Winograd kernel on this CPU; the convolution runs " << conv.kernels());
+  Conv2d five({4, 16, 64, 8, 8, 5}, Layout::nChw16c, Layout::nChw16c, o);
+  CHECK(five.kernels().find("wino") == std::string::npos);
+  CHECK(ops::parse_conv_algorithm("winograd") == ops::ConvAlgorithm::winograd);
+  CHECK_THROWS_AS(ops::parse_conv_algorithm("fft"), ConfigError);
 }
 
 TEST_CASE("conv2d precision names parse and bad ones are config errors", "[ops]") {

@@ -35,8 +35,15 @@ struct ModelHarness {
   train::Bptt net;
   std::vector<float> inputs, probe_r, pred;
 
-  ModelHarness(const ModelSpec& s, std::int64_t batch, std::int64_t tin, std::int64_t tout)
-      : spec(s), b(batch), t_in(tin), t_out(tout), params(s), grads(s), net(s, batch, tin, tout) {
+  ModelHarness(const ModelSpec& s, std::int64_t batch, std::int64_t tin, std::int64_t tout,
+               ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct)
+      : spec(s),
+        b(batch),
+        t_in(tin),
+        t_out(tout),
+        params(s),
+        grads(s),
+        net(s, batch, tin, tout, ops::Precision::fp32, algorithm) {
     Rng rng(31);
     // Weights larger than init_parameters' so that the encoder's parameters, many steps from the output, get
     // gradients well above the fp32 forward's rounding noise; peepholes and biases random so every path
@@ -85,6 +92,22 @@ TEST_CASE("encoder-forecaster BPTT matches central differences in the blocked la
     test::check_tensor(
         r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
         /*max_elements=*/40, &rng);
+  }
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
+}
+
+TEST_CASE("encoder-forecaster BPTT with Winograd convolutions matches central differences", "[train][grad]") {
+  ModelHarness m(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel), 2, 3, 3,
+                 ops::ConvAlgorithm::winograd);
+  m.backward(0.0f);
+  Rng rng(9);
+  test::GradCheck r;
+  for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
+    auto& p = m.params.tensors[i];
+    test::check_tensor(
+        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
+        /*max_elements=*/30, &rng);
   }
   INFO(r.report());
   CHECK(r.max_rel_error() < 1e-3);
