@@ -6,6 +6,15 @@ namespace convlstm::nn {
 
 namespace {
 
+// Winograd convolutions run in per-step slices of the time-stacked batch (their scratch grows with the
+// batch); direct ones run the whole stack in one call.
+std::int64_t max_batch_for(const CellShape& s, std::int64_t k, ops::Layout in, ops::Layout out) {
+  const bool winograd = s.algorithm == ops::ConvAlgorithm::winograd && k == 3 &&
+                        s.precision == ops::Precision::fp32 && in == ops::Layout::nChw16c &&
+                        out == ops::Layout::nChw16c;
+  return winograd ? s.b : 0;
+}
+
 ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, bool for_weight_grads) {
   ops::Conv2dOptions o;
   // Without input, W_h's convolution carries the bias and writes the pre-activation; with input it adds onto
@@ -16,7 +25,7 @@ ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, 
   o.backward_weights = for_weight_grads;
   o.precision = s.precision;
   o.algorithm = s.algorithm;
-  o.max_batch = s.b;
+  o.max_batch = max_batch_for(s, s.k_h, layout, layout);
   return ops::Conv2d({n, s.f, 4 * s.f, s.h, s.w, s.k_h}, layout, layout, o);
 }
 
@@ -37,9 +46,10 @@ ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layo
     o.bias = true;
     o.backward_data = true;
     o.backward_weights = true;
+    o.backward_data_accumulates = false;  // dx is assigned (see backward_params)
     o.precision = s_.precision;
     o.algorithm = s_.algorithm;
-    o.max_batch = s_.b;
+    o.max_batch = max_batch_for(s_, s_.k_x, x_layout, state_layout);
     conv_x_.emplace(ops::Conv2dGeometry{steps * s_.b, s_.c, 4 * s_.f, s_.h, s_.w, s_.k_x}, x_layout,
                     state_layout, o);
   }

@@ -10,7 +10,8 @@
 // holds no per-step state: the caller's tape passes every buffer in. Activations are in the cell's Layouts
 // (ops/layout.hpp); parameters are the dense views of nn/parameters.hpp.
 //
-// Backward contract: dgates_t is assigned (a tape buffer); every other gradient output is accumulated (+=).
+// Backward contract: dgates_t and dx are assigned (tape buffers); every other gradient output is accumulated
+// (+=).
 #pragma once
 
 #include <cstdint>
@@ -68,7 +69,8 @@ class ConvLstmCell {
   void backward_step(const float* gates_t, const float* c_prev, const float* c, const float* dh,
                      const float* dc, float* dgates_t, float* dh_prev, float* dc_prev, float* dpeep);
   // After all steps: grads.{w_x, w_h, b, w_c} += from the stacked steps (x (T*B, C, ...), h_prevs (T*B, F,
-  // ...) = H_{t-1} stacked, dgates (T*B, 4F, ...), dpeep expanded); dx += W_xᵀ * dgates unless nullptr.
+  // ...) = H_{t-1} stacked, dgates (T*B, 4F, ...), dpeep expanded); dx = W_xᵀ * dgates unless nullptr
+  // (ASSIGNED, not accumulated: the caller adds other contributions to dx afterwards).
   void backward_params(const float* x, const float* h_prevs, const float* dgates, const float* dpeep,
                        CellParams& grads, float* dx);
 

@@ -36,9 +36,10 @@ std::int64_t inside_taps(std::int64_t n, std::int64_t k) {
 // kernel wants plain OIHW.
 struct WeightBuffer {
   memory::desc md;
-  memory mem;               // reordered copy; empty when md is plain OIHW
-  dnnl::reorder from_user;  // user OIHW -> mem, created once
+  memory mem;               // reordered copy, allocated at the first load; empty when md is plain OIHW
+  dnnl::reorder from_user;  // user OIHW -> mem, created with mem
   bool plain = true;
+  bool current = false;  // mem holds the weights of the last set_weights()
 };
 
 }  // namespace
@@ -121,12 +122,18 @@ struct Conv2d::Impl {
   std::optional<dnnl::convolution_backward_data::primitive_desc> bwd_data_pd;
   dnnl::convolution_backward_data bwd_data;
   WeightBuffer bwd_data_w;
-  memory diff_src_scratch;  // bwd-data output before it is added to the caller's diff_src
+  memory diff_src_scratch;  // bwd-data output before it is added to the caller's diff_src (accumulating)
+  memory diff_src_mem;      // the caller's diff_src itself (overwriting)
+  // The forward and backward-data copies of the weights share one allocation when both are reordered and of
+  // equal size: each pass reloads it when the other used it last (one weight reorder per pass and update).
+  bool shared_weights = false;
 
   std::optional<dnnl::convolution_backward_weights::primitive_desc> bwd_w_pd;
   dnnl::convolution_backward_weights bwd_w;
-  memory diff_w_scratch;        // in the kernel's layout
-  memory diff_w_plain_scratch;  // OIHW, when the kernel's layout differs
+  memory diff_w_scratch;            // in the kernel's layout
+  memory diff_w_plain_scratch;      // OIHW, when the kernel's layout differs and channels are padded
+  memory diff_w_user_mem;           // the caller's diff_w, when the kernel's layout differs (no padding)
+  dnnl::reorder diff_w_accumulate;  // diff_w_scratch -> diff_w_user_mem, adding (sum post-op)
   memory diff_b_scratch;
 
   const float* weights_user = nullptr;  // what set_weights() last received (or w_pad)
@@ -137,7 +144,7 @@ struct Conv2d::Impl {
   std::unordered_map<int, memory> fwd_args, bwd_data_args, bwd_w_args;
   dnnl::reorder diff_w_to_plain;  // when the kernel's diff-weights layout is not OIHW
 
-  // Samples per oneDNN call: g.n, or max_batch for Winograd, whose scratch grows with the batch; the calls
+  // Samples per oneDNN call: g.n, or max_batch (Winograd's scratch grows with the batch); the calls
   // walk the batch in `pieces` contiguous slices of src_stride / dst_stride floats.
   std::int64_t n_call = 1, pieces = 1, src_stride = 0, dst_stride = 0;
 
@@ -151,18 +158,23 @@ struct Conv2d::Impl {
     WeightBuffer b;
     b.md = wanted;
     b.plain = wanted == user_w_md;
-    if (!b.plain) {
-      b.mem = memory(wanted, cpu_engine());
-      b.from_user = dnnl::reorder(user_w_mem, b.mem);
-    }
     return b;
   }
 
-  void load_weights(WeightBuffer& b) {
-    if (!b.plain) b.from_user.execute(cpu_stream(), user_w_mem, b.mem);
+  // Makes `b` hold the current weights before a pass reads them: allocates its copy at the first use (on the
+  // other buffer's allocation when shared) and binds it to the pass's arguments; reorders when stale.
+  void load_weights(WeightBuffer& b, WeightBuffer& other, std::unordered_map<int, memory>& args) {
+    if (b.plain || b.current) return;
+    if (!b.mem) {
+      b.mem = shared_weights && other.mem ? memory(b.md, cpu_engine(), other.mem.get_data_handle())
+                                          : memory(b.md, cpu_engine());
+      b.from_user = dnnl::reorder(user_w_mem, b.mem);
+      args[DNNL_ARG_WEIGHTS] = b.mem;
+    }
+    b.from_user.execute(cpu_stream(), user_w_mem, b.mem);
+    b.current = true;
+    if (shared_weights) other.current = false;
   }
-
-  const memory& weights_memory(const WeightBuffer& b) const { return b.plain ? user_w_mem : b.mem; }
 
   static void point(memory& m, const void* p) { m.set_data_handle(const_cast<void*>(p)); }
 
@@ -198,7 +210,7 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
   // one of the passes, the direct algorithm for all of them.
   bool winograd = options.algorithm == ConvAlgorithm::winograd && g.k == 3 && !s.low_precision &&
                   src_layout == Layout::nChw16c && dst_layout == Layout::nChw16c;
-  s.n_call = winograd && options.max_batch > 0 && options.max_batch < g.n && g.n % options.max_batch == 0
+  s.n_call = options.max_batch > 0 && options.max_batch < g.n && g.n % options.max_batch == 0
                  ? options.max_batch
                  : g.n;
   s.pieces = g.n / s.n_call;
@@ -263,25 +275,39 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     if (!winograd) describe(dnnl::algorithm::convolution_direct);
     s.fwd = dnnl::convolution_forward(s.fwd_pd);
     s.fwd_w = s.make_weight_buffer(s.fwd_pd.weights_desc());
-    s.fwd_args = {{DNNL_ARG_SRC, s.conv_src()},
-                  {DNNL_ARG_WEIGHTS, s.weights_memory(s.fwd_w)},
-                  {DNNL_ARG_DST, s.dst_mem}};
+    s.fwd_args = {{DNNL_ARG_SRC, s.conv_src()}, {DNNL_ARG_DST, s.dst_mem}};
+    if (s.fwd_w.plain) s.fwd_args.emplace(DNNL_ARG_WEIGHTS, s.user_w_mem);
     if (options.bias) s.fwd_args.emplace(DNNL_ARG_BIAS, s.bias_mem);
 
     if (options.backward_data) {
       s.bwd_data = dnnl::convolution_backward_data(*s.bwd_data_pd);
       s.bwd_data_w = s.make_weight_buffer(s.bwd_data_pd->weights_desc());
-      s.diff_src_scratch = memory(s.src_md, cpu_engine());
-      s.bwd_data_args = {{DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
-                         {DNNL_ARG_WEIGHTS, s.weights_memory(s.bwd_data_w)},
-                         {DNNL_ARG_DIFF_SRC, s.diff_src_scratch}};
+      s.shared_weights =
+          !s.fwd_w.plain && !s.bwd_data_w.plain && s.fwd_w.md.get_size() == s.bwd_data_w.md.get_size();
+      if (options.backward_data_accumulates)
+        s.diff_src_scratch = memory(s.src_md, cpu_engine());
+      else
+        s.diff_src_mem = memory(s.src_md, cpu_engine(), DNNL_MEMORY_NONE);
+      s.bwd_data_args = {
+          {DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
+          {DNNL_ARG_DIFF_SRC, options.backward_data_accumulates ? s.diff_src_scratch : s.diff_src_mem}};
+      if (s.bwd_data_w.plain) s.bwd_data_args.emplace(DNNL_ARG_WEIGHTS, s.user_w_mem);
     }
     if (options.backward_weights) {
       s.bwd_w = dnnl::convolution_backward_weights(*s.bwd_w_pd);
       s.diff_w_scratch = memory(s.bwd_w_pd->diff_weights_desc(), cpu_engine());
       if (!(s.bwd_w_pd->diff_weights_desc() == s.user_w_md)) {
-        s.diff_w_plain_scratch = memory(s.user_w_md, cpu_engine());
-        s.diff_w_to_plain = dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch);
+        if (s.padded()) {
+          s.diff_w_plain_scratch = memory(s.user_w_md, cpu_engine());
+          s.diff_w_to_plain = dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch);
+        } else {
+          s.diff_w_user_mem = memory(s.user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
+          dnnl::primitive_attr add;
+          dnnl::post_ops sum;
+          sum.append_sum(1.0f);
+          add.set_post_ops(sum);
+          s.diff_w_accumulate = dnnl::reorder(s.diff_w_scratch, s.diff_w_user_mem, add);
+        }
       }
       s.bwd_w_args = {{DNNL_ARG_SRC, s.conv_src()},
                       {DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
@@ -314,14 +340,8 @@ void Conv2d::set_weights(const float* w_oihw) {
         std::copy_n(w_oihw + (o * s.g.ic + i) * kk, kk, s.w_pad.data() + (o * s.icp + i) * kk);
     s.weights_user = s.w_pad.data();
   }
-  try {
-    Impl::point(s.user_w_mem, s.weights_user);
-    s.load_weights(s.fwd_w);
-    if (s.bwd_data_pd) s.load_weights(s.bwd_data_w);
-    cpu_stream().wait();
-  } catch (const dnnl::error& e) {
-    s.fail("weight reorder", e);
-  }
+  Impl::point(s.user_w_mem, s.weights_user);
+  s.fwd_w.current = s.bwd_data_w.current = false;  // reordered by the next pass that reads them
 }
 
 void Conv2d::forward(const float* src, const float* bias, float* dst) {
@@ -334,6 +354,7 @@ void Conv2d::forward(const float* src, const float* bias, float* dst) {
       bias = s.b_pad.data();
     }
     if (bias) Impl::point(s.bias_mem, bias);
+    s.load_weights(s.fwd_w, s.bwd_data_w, s.fwd_args);
     for (std::int64_t p = 0; p < s.pieces; ++p) {
       Impl::point(s.src_mem, src + p * s.src_stride);
       Impl::point(s.dst_mem, dst + p * s.dst_stride);
@@ -352,15 +373,18 @@ void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before backward_data on " << s.g.str());
   for (std::int64_t p = 0; p < s.pieces; ++p) {
     try {
+      s.load_weights(s.bwd_data_w, s.fwd_w, s.bwd_data_args);
       Impl::point(s.dst_mem, diff_dst + p * s.dst_stride);
+      if (!s.opt.backward_data_accumulates) Impl::point(s.diff_src_mem, diff_src + p * s.src_stride);
       s.round_diff_dst();
       s.bwd_data.execute(cpu_stream(), s.bwd_data_args);
       cpu_stream().wait();
     } catch (const dnnl::error& e) {
       s.fail("backward-data", e);
     }
-    add_into(diff_src + p * s.src_stride, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
-             s.src_stride);  // padded channels included
+    if (s.opt.backward_data_accumulates)
+      add_into(diff_src + p * s.src_stride, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
+               s.src_stride);  // padded channels included
   }
 }
 
@@ -380,6 +404,9 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
       if (s.diff_w_plain_scratch) {
         s.diff_w_to_plain.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
         plain = static_cast<const float*>(s.diff_w_plain_scratch.get_data_handle());
+      } else if (s.diff_w_user_mem) {
+        Impl::point(s.diff_w_user_mem, diff_w);
+        s.diff_w_accumulate.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_user_mem);  // diff_w += ...
       } else {
         plain = static_cast<const float*>(s.diff_w_scratch.get_data_handle());
       }
@@ -393,7 +420,7 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
         for (std::int64_t i = 0; i < s.g.ic; ++i)
           for (std::int64_t t = 0; t < kk; ++t)
             diff_w[(o * s.g.ic + i) * kk + t] += plain[(o * s.icp + i) * kk + t];
-    } else {
+    } else if (plain) {
       add_into(diff_w, plain, s.g.oc * s.g.ic * kk);
     }
     if (diff_b) add_into(diff_b, static_cast<const float*>(s.diff_b_scratch.get_data_handle()), s.g.oc);

@@ -6,8 +6,9 @@
 //   backward_weights:  diff_w += diff_dst ⋆ src,  diff_b += Σ_{n,y,x} diff_dst   (accumulate)
 //
 // Activations are passed in the Layout given at construction (nChw16c buffers hold padded channels); weights
-// are always dense OIHW [OC, IC, K, K] and biases [OC]. Weights are reordered into the kernels' preferred
-// layouts by set_weights(), once per change of the weights (an optimizer step), not once per time step.
+// are always dense OIHW [OC, IC, K, K] and biases [OC]. After set_weights() the first pass that reads the
+// weights reorders them into its kernel's layout, so once per change of the weights (an optimizer step) and
+// pass, not once per time step; forward and backward-data share that copy's memory when they can.
 //
 // Precision::bf16 (design 6): the kernels multiply in bf16 and accumulate in fp32. The caller's buffers stay
 // fp32: src and diff_dst are rounded to bf16 into the wrapper's own scratch on each call, the weights once
@@ -59,9 +60,13 @@ struct Conv2dOptions {
   bool backward_weights = false;  // create the backward-weights pass
   Precision precision = Precision::fp32;
   ConvAlgorithm algorithm = ConvAlgorithm::direct;
-  // With Winograd: samples per oneDNN call when it divides the batch (0: the whole batch). Winograd's
-  // scratch grows with the batch (about 140 MiB at N=60 on 25x25x64), so time-stacked batches run per step.
+  // Samples per oneDNN call when it divides the batch (0: the whole batch). Winograd's scratch grows with the
+  // batch (about 140 MiB at N=60 on 25x25x64), and so does an accumulating backward-data's, so time-stacked
+  // batches can run per step.
   std::int64_t max_batch = 0;
+  // backward_data adds into diff_src (true) or overwrites it (false: no scratch of the input's size and no
+  // extra pass over it).
+  bool backward_data_accumulates = true;
 };
 
 class Conv2d {
@@ -73,12 +78,13 @@ class Conv2d {
 
   const Conv2dGeometry& geometry() const;
 
-  // Takes the current weights (OIHW). Must be called before forward/backward_data and after each update.
+  // Takes the current weights (OIHW). Must be called before forward/backward_data and after each update; the
+  // passes read (reorder) the buffer when they first need it, so it must stay unchanged until the next call.
   void set_weights(const float* w_oihw);
 
   // src (N, IC, H, W), dst (N, OC, H, W); bias (OC) or nullptr when built without bias.
   void forward(const float* src, const float* bias, float* dst);
-  // diff_dst (N, OC, H, W) -> diff_src (N, IC, H, W) +=
+  // diff_dst (N, OC, H, W) -> diff_src (N, IC, H, W) += (= when built with backward_data_accumulates false)
   void backward_data(const float* diff_dst, float* diff_src);
   // src (N, IC, H, W), diff_dst (N, OC, H, W) -> diff_w (OC, IC, K, K) +=, diff_b (OC) += (nullable)
   void backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b);

@@ -49,6 +49,12 @@ void carve_layer(Carver& cv, LayerTape& t, const nn::ConvLstmCell& cell) {
   t.dpeep = cv.take(cell.peephole_expanded_size());
 }
 
+std::vector<std::int64_t> layer_filters(const nn::ModelSpec& spec) {
+  std::vector<std::int64_t> f;
+  for (const auto& l : spec.layers) f.push_back(l.filters);
+  return f;
+}
+
 std::int64_t state_size(const nn::ConvLstmCell& cell) {
   const auto& s = cell.shape();
   return s.b * s.f * s.h * s.w;
@@ -65,9 +71,8 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       state_layout_(spec.blocked_layout() ? ops::Layout::nChw16c : ops::Layout::nchw),
       x_layout_(ops::choose_layout(spec.blocked_layout())),
       y_layout_(x_layout_),
-      hcat_layout_(x_layout_),
-      head_(t_out * batch, spec.hidden_sum(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
-            hcat_layout_, y_layout_, spec.output, precision) {
+      head_(t_out * batch, batch, layer_filters(spec), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
+            state_layout_, y_layout_, spec.output, precision) {
   spec_.validate();
   CONVLSTM_CHECK(batch > 0 && t_in > 0 && t_out > 0,
                  "batch " << batch << ", t_in " << t_in << ", t_out " << t_out);
@@ -89,8 +94,6 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
     }
     const std::int64_t cp = ops::padded_channels(x_layout_, spec.patched_channels());
     x_ = cv.take(t_in * batch * cp * hw);
-    hcat_ = cv.take(t_out * batch * spec.hidden_sum() * hw);
-    dhcat_ = cv.take(t_out * batch * spec.hidden_sum() * hw);
     y_ = cv.take(t_out * batch * cp * hw);
     dy_ = cv.take(t_out * batch * cp * hw);
   };
@@ -140,19 +143,7 @@ void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pr
     run_layer_forward(fc_cells_[k], fc_[k], x, /*zero_initial_state=*/false);
   }
 
-  // Concatenate every forecaster layer's H_{1..T_out} along channels: per sample, layer k's chunk follows
-  // layer k-1's, in the same element order (ops/layout.hpp).
-  const std::int64_t hw = spec_.grid_h() * spec_.grid_w(), sum_f = spec_.hidden_sum();
-#pragma omp parallel for
-  for (std::int64_t n = 0; n < t_out_ * b_; ++n) {
-    std::int64_t offset = 0;
-    for (std::size_t k = 0; k < L; ++k) {
-      const std::int64_t chunk = spec_.layers[k].filters * hw;
-      std::memcpy(hcat_ + n * sum_f * hw + offset, fc_[k].h + (b_ + n) * chunk, sizeof(float) * chunk);
-      offset += chunk;
-    }
-  }
-  head_.forward(hcat_, y_);
+  head_.forward(forecaster_outputs(), y_);
   nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::unpatch_frames(out, y_, y_layout_, pred);
 }
@@ -181,9 +172,8 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
   nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch
 
-  const std::int64_t hw = spec_.grid_h() * spec_.grid_w(), sum_f = spec_.hidden_sum();
-  std::fill(dhcat_, dhcat_ + t_out_ * b_ * sum_f * hw, 0.0f);
-  head_.backward(hcat_, y_, dy_, grads.head_w.data, grads.head_b.data, dhcat_);
+  const std::int64_t hw = spec_.grid_h() * spec_.grid_w();
+  head_.backward_params(forecaster_outputs(), y_, dy_, grads.head_w.data, grads.head_b.data);
 
   for (std::size_t k = 0; k < L; ++k) {
     for (auto* tp : {&enc_[k], &fc_[k]}) {
@@ -193,31 +183,33 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
       std::fill(tp->dpeep, tp->dpeep + enc_cells_[k].peephole_expanded_size(), 0.0f);
     }
   }
-  // The adjoint of the concatenation: dhcat's per-layer chunks are dH^k_{1..T_out}.
-#pragma omp parallel for
-  for (std::int64_t n = 0; n < t_out_ * b_; ++n) {
-    std::int64_t offset = 0;
-    for (std::size_t k = 0; k < L; ++k) {
-      const std::int64_t chunk = spec_.layers[k].filters * hw;
-      std::memcpy(fc_[k].dh + (b_ + n) * chunk, dhcat_ + n * sum_f * hw + offset, sizeof(float) * chunk);
-      offset += chunk;
-    }
-  }
-
+  // Layers run top-down. A layer's input gradient dx is ASSIGNED to the layer below's dH_{1..T} (no scratch,
+  // no extra pass), so every other contribution to those slots is added after the layer above has run.
+  //
+  // Forecaster: layer k's dH_{1..T_out} = dx of layer k+1, plus the head's share.
   for (std::size_t k = L; k-- > 0;) {
-    const std::int64_t st = state_size(fc_cells_[k]);
+    head_.backward_data(k, fc_[k].dh + state_size(fc_cells_[k]));
     const float* x = k == 0 ? nullptr : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
     float* dx = k == 0 ? nullptr : fc_[k - 1].dh + state_size(fc_cells_[k - 1]);
     run_layer_backward(fc_cells_[k], fc_[k], x, grads.forecaster[k], dx, /*initial_state_needs_grad=*/true);
-    ops::add_into(enc_[k].dh + t_in_ * st, fc_[k].dh, st);  // the forecaster started from the encoder's state
-    ops::add_into(enc_[k].dc, fc_[k].dc, st);  // dC_0 of the forecaster is dC_{T_in} of the encoder
   }
+  // Encoder: layer k's dH_{1..T_in} = dx of layer k+1; the forecaster started from its final state, so
+  // dH_{T_in} and dC_{T_in} also receive the forecaster's initial-state gradients.
   for (std::size_t k = L; k-- > 0;) {
+    const std::int64_t st = state_size(enc_cells_[k]);
+    ops::add_into(enc_[k].dh + t_in_ * st, fc_[k].dh, st);
+    ops::add_into(enc_[k].dc, fc_[k].dc, st);
     const float* x = k == 0 ? x_ : enc_[k - 1].h + state_size(enc_cells_[k - 1]);
     float* dx =
         k == 0 ? nullptr : enc_[k - 1].dh + state_size(enc_cells_[k - 1]);  // no gradient for the frames
     run_layer_backward(enc_cells_[k], enc_[k], x, grads.encoder[k], dx, /*initial_state_needs_grad=*/false);
   }
+}
+
+std::vector<const float*> Bptt::forecaster_outputs() const {
+  std::vector<const float*> hs;
+  for (std::size_t k = 0; k < fc_.size(); ++k) hs.push_back(fc_[k].h + state_size(fc_cells_[k]));  // H_{1..T}
+  return hs;
 }
 
 double Bptt::forward_flops() const {

@@ -62,23 +62,22 @@ class Bptt {
 
  private:
   void set_params(const nn::ModelParams& params);
+  std::vector<const float*> forecaster_outputs() const;  // each forecaster layer's H_{1..T_out}, stacked
   void run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tape, const float* x, bool zero_initial_state);
   void run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tape, const float* x, nn::CellParams& grads,
                           float* dx, bool initial_state_needs_grad);
 
   nn::ModelSpec spec_;
   std::int64_t b_, t_in_, t_out_;
-  ops::Layout state_layout_, x_layout_, y_layout_, hcat_layout_;
+  ops::Layout state_layout_, x_layout_, y_layout_;
   std::vector<nn::ConvLstmCell> enc_cells_, fc_cells_;
   nn::OutputHead head_;
 
   Tensor tape_;  // one arena for everything below
   std::vector<LayerTape> enc_, fc_;
-  float* x_ = nullptr;      // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
-  float* hcat_ = nullptr;   // (T_out*B, ΣF, H', W') forecaster H of every layer, concatenated
-  float* dhcat_ = nullptr;  // same
-  float* y_ = nullptr;      // (T_out*B, C p², H', W') head output
-  float* dy_ = nullptr;     // same
+  float* x_ = nullptr;   // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
+  float* y_ = nullptr;   // (T_out*B, C p², H', W') head output
+  float* dy_ = nullptr;  // same
 };
 
 }  // namespace convlstm::train

@@ -140,16 +140,19 @@ double training_memory_bytes(const config::Config& cfg, std::int64_t channels, s
   for (std::size_t k = 0; k < spec.layers.size(); ++k) {
     const double f = spec.layers[k].filters;
     const double c = k == 0 ? spec.patched_channels() : spec.layers[k - 1].filters;
-    // gates + dgates (8F), c, h, dh, dc with an extra slot (4F), tanh c (F), per step and sample; plus the
-    // convolution scratch of the time-batched passes (about 4F + C).
-    tape += B * T * hw * f * 13.0 + B * T * hw * (4.0 * f + c);
+    // The tape (bptt.hpp): gates 4F per step, C, H and dH with one extra slot, two dC slots, per sample,
+    // for the encoder's and the forecaster's copy of the layer.
+    tape += B * hw * f * (7.0 * T + 2.0 * 3.0 + 2.0 * 2.0);
     params +=
         2.0 * (4.0 * f *
                (c * spec.layers[k].k_x * spec.layers[k].k_x + f * spec.layers[k].k_h * spec.layers[k].k_h));
   }
-  tape += B * T * hw * spec.hidden_sum() * 2.0 + B * T * hw * spec.patched_channels() * 3.0;
-  const double frames = 4.0 * B * T * static_cast<double>(channels) * height * width;
-  return 4.0 * (tape + params * 4.0 + frames);  // params, grads and up to two moments
+  tape += B * T * hw * spec.patched_channels() * 4.0;  // patched inputs, head output, its gradients
+  const double frames = 5.0 * B * T * static_cast<double>(channels) * height * width;  // batch, pred, dpred
+  // Parameters, gradients, up to two optimizer moments, and the convolutions' weight copies (the kernels'
+  // layout and a weight-gradient scratch): 6 copies. Plus about 64 MiB of code, libraries and oneDNN's
+  // scratch.
+  return 4.0 * (tape + params * 6.0 + frames) + 64.0 * (1 << 20);
 }
 
 void require_memory_fits(double need_bytes) {
