@@ -65,52 +65,39 @@ struct ModelHarness {
   }
 };
 
-TEST_CASE("encoder-forecaster BPTT matches central differences", "[train][grad]") {
-  // 2 layers, T_in = T_out = 3, patch 2; F = 4 and 3 (not multiples of 16: nchw), k_x != k_h.
-  const auto mode = GENERATE(nn::Peephole::channel, nn::Peephole::pixel, nn::Peephole::none);
-  ModelHarness m(small_model({{4, 3, 5}, {3, 3, 3}}, 6, 10, mode), 2, 3, 3);
+// Every parameter tensor's gradient against five-point central differences (all elements when max_elements
+// is 0, else a random sample of that many per tensor).
+void check_model_gradients(ModelHarness& m, std::int64_t max_elements = 0, std::uint64_t seed = 0) {
   m.backward(0.0f);
+  Rng rng(seed);
   test::GradCheck r;
   for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
     auto& p = m.params.tensors[i];
     test::check_tensor(
-        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); },
-        1e-1);
+        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
+        max_elements, max_elements > 0 ? &rng : nullptr);
   }
   INFO(r.report());
   CHECK(r.max_rel_error() < 1e-3);
+}
+
+TEST_CASE("encoder-forecaster BPTT matches central differences", "[train][grad]") {
+  // 2 layers, T_in = T_out = 3, patch 2; F = 4 and 3 (not multiples of 16: nchw), k_x != k_h.
+  const auto mode = GENERATE(nn::Peephole::channel, nn::Peephole::pixel, nn::Peephole::none);
+  ModelHarness m(small_model({{4, 3, 5}, {3, 3, 3}}, 6, 10, mode), 2, 3, 3);
+  check_model_gradients(m);
 }
 
 TEST_CASE("encoder-forecaster BPTT matches central differences in the blocked layout", "[train][grad]") {
   // F = 16: activations in nChw16c; a random sample of each tensor's elements.
   ModelHarness m(small_model({{16, 3, 3}, {16, 1, 3}}, 6, 10, nn::Peephole::channel), 2, 3, 3);
-  m.backward(0.0f);
-  Rng rng(8);
-  test::GradCheck r;
-  for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
-    auto& p = m.params.tensors[i];
-    test::check_tensor(
-        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
-        /*max_elements=*/40, &rng);
-  }
-  INFO(r.report());
-  CHECK(r.max_rel_error() < 1e-3);
+  check_model_gradients(m, /*max_elements=*/40, /*seed=*/8);
 }
 
 TEST_CASE("encoder-forecaster BPTT with Winograd convolutions matches central differences", "[train][grad]") {
   ModelHarness m(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel), 2, 3, 3,
                  ops::ConvAlgorithm::winograd);
-  m.backward(0.0f);
-  Rng rng(9);
-  test::GradCheck r;
-  for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
-    auto& p = m.params.tensors[i];
-    test::check_tensor(
-        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
-        /*max_elements=*/30, &rng);
-  }
-  INFO(r.report());
-  CHECK(r.max_rel_error() < 1e-3);
+  check_model_gradients(m, /*max_elements=*/30, /*seed=*/9);
 }
 
 TEST_CASE("encoder-forecaster backward accumulates into the gradient arena", "[train][grad]") {
