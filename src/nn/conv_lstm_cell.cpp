@@ -96,20 +96,36 @@ void ConvLstmCell::forward_step(const float* h_prev, bool h_prev_zero, const flo
 
 void ConvLstmCell::backward_step(const float* gates_t, const float* c_prev, const float* c, const float* dh,
                                  const float* dc, float* dgates_t, float* dh_prev, float* dc_prev,
-                                 float* dpeep) {
+                                 float* dpeep, std::uint16_t* dgates_t_bf16) {
   const float* peep = s_.peephole == Peephole::none ? nullptr : peep_.data();
   ops::lstm_gates_backward(gate_geometry(), peep, gates_t, c_prev, c, dh, dc, dgates_t, dc_prev, dpeep);
-  if (dh_prev) conv_h_.backward_data(dgates_t, dh_prev);
+  if (dgates_t_bf16 && s_.precision == ops::Precision::bf16) {
+    ops::round_to_bf16(dgates_t, dgates_t_bf16, 4 * s_.b * s_.f * s_.h * s_.w);
+    if (dh_prev) conv_h_.backward_data(dgates_t_bf16, dh_prev);
+  } else if (dh_prev) {
+    conv_h_.backward_data(dgates_t, dh_prev);
+  }
 }
 
 void ConvLstmCell::backward_params(const float* x, const float* h_prevs, const float* dgates,
-                                   const float* dpeep, CellParams& grads, float* dx) {
+                                   const float* dpeep, CellParams& grads, float* dx,
+                                   const std::uint16_t* dgates_bf16) {
+  // Every pass reads the same gate gradients: in bf16 the copy backward_step rounded, else the fp32 ones.
+  auto weights = [&](ops::Conv2d& conv, const float* src, float* dw, float* db) {
+    if (dgates_bf16)
+      conv.backward_weights(src, dgates_bf16, dw, db);
+    else
+      conv.backward_weights(src, dgates, dw, db);
+  };
   if (conv_x_) {
-    conv_x_->backward_weights(x, dgates, grads.w_x.data, grads.b.data);
-    if (dx) conv_x_->backward_data(dgates, dx);
-    conv_h_grad_.backward_weights(h_prevs, dgates, grads.w_h.data, nullptr);
+    weights(*conv_x_, x, grads.w_x.data, grads.b.data);
+    if (dx && dgates_bf16)
+      conv_x_->backward_data(dgates_bf16, dx);
+    else if (dx)
+      conv_x_->backward_data(dgates, dx);
+    weights(conv_h_grad_, h_prevs, grads.w_h.data, nullptr);
   } else {
-    conv_h_grad_.backward_weights(h_prevs, dgates, grads.w_h.data, grads.b.data);
+    weights(conv_h_grad_, h_prevs, grads.w_h.data, grads.b.data);
   }
   if (s_.peephole != Peephole::none)
     ops::reduce_peephole_grads(s_.peephole, dpeep, s_.f, s_.h * s_.w, state_layout_, grads.w_c.data);

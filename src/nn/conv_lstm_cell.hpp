@@ -65,14 +65,17 @@ class ConvLstmCell {
   // One step back, reading the forward's tape. dh = ∂L/∂H_t (total), dc = ∂L/∂C_t from later steps.
   // dgates_t = ∂L/∂a_t (assigned; may be gates_t itself, which the BPTT tape does to save memory);
   // dc_prev += ∂L/∂C_{t-1}; dh_prev += W_hᵀ * dgates_t unless nullptr; dpeep += expanded peephole gradient
-  // (nullptr with peephole none).
+  // (nullptr with peephole none). In Precision::bf16, dgates_t_bf16 (optional) receives dgates_t rounded to
+  // bf16, which the step's own backward-data reads and backward_params can reuse.
   void backward_step(const float* gates_t, const float* c_prev, const float* c, const float* dh,
-                     const float* dc, float* dgates_t, float* dh_prev, float* dc_prev, float* dpeep);
+                     const float* dc, float* dgates_t, float* dh_prev, float* dc_prev, float* dpeep,
+                     std::uint16_t* dgates_t_bf16 = nullptr);
   // After all steps: grads.{w_x, w_h, b, w_c} += from the stacked steps (x (T*B, C, ...), h_prevs (T*B, F,
   // ...) = H_{t-1} stacked, dgates (T*B, 4F, ...), dpeep expanded); dx = W_xᵀ * dgates unless nullptr
-  // (ASSIGNED, not accumulated: the caller adds other contributions to dx afterwards).
+  // (ASSIGNED, not accumulated: the caller adds other contributions to dx afterwards). dgates_bf16: the
+  // bf16 copies backward_step wrote (Precision::bf16), or nullptr.
   void backward_params(const float* x, const float* h_prevs, const float* dgates, const float* dpeep,
-                       CellParams& grads, float* dx);
+                       CellParams& grads, float* dx, const std::uint16_t* dgates_bf16 = nullptr);
 
  private:
   CellShape s_;

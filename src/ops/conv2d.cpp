@@ -113,6 +113,7 @@ struct Conv2d::Impl {
   memory::desc src_md, dst_md, user_w_md, bias_md, conv_src_md, conv_diff_dst_md;
   bool low_precision = false;
   memory src_lp, diff_dst_lp;               // bf16 copies of src and diff_dst (bf16 only)
+  void* own_diff_dst_lp = nullptr;          // diff_dst_lp's own buffer
   dnnl::reorder src_to_lp, diff_dst_to_lp;  // fp32 -> bf16, created once
 
   dnnl::convolution_forward::primitive_desc fwd_pd;
@@ -185,6 +186,21 @@ struct Conv2d::Impl {
   void round_diff_dst() {
     if (low_precision) diff_dst_to_lp.execute(cpu_stream(), dst_mem, diff_dst_lp);
   }
+  // The backward passes' diff_dst: the caller's fp32 buffer (rounded into diff_dst_lp in bf16), or, in bf16,
+  // the caller's own bf16 copy, which diff_dst_lp then points at until release_diff_dst().
+  void take_diff_dst(const float* f32, const std::uint16_t* bf16, std::int64_t offset) {
+    if (bf16) {
+      CONVLSTM_CHECK(low_precision, "a bf16 diff_dst given to the fp32 convolution " << g.str());
+      point(diff_dst_lp, bf16 + offset);
+    } else {
+      point(dst_mem, f32 + offset);
+      round_diff_dst();
+    }
+  }
+  void release_diff_dst() {
+    if (low_precision) point(diff_dst_lp, own_diff_dst_lp);
+  }
+
   const memory& conv_src() const { return low_precision ? src_lp : src_mem; }
   const memory& conv_diff_dst() const { return low_precision ? diff_dst_lp : dst_mem; }
 };
@@ -235,6 +251,7 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
       s.src_to_lp = dnnl::reorder(s.src_mem, s.src_lp);
       if (options.backward_data || options.backward_weights) {
         s.diff_dst_lp = memory(s.conv_diff_dst_md, cpu_engine());
+        s.own_diff_dst_lp = s.diff_dst_lp.get_data_handle();
         s.diff_dst_to_lp = dnnl::reorder(s.dst_mem, s.diff_dst_lp);
       }
     }
@@ -330,6 +347,10 @@ const Conv2dGeometry& Conv2d::geometry() const {
   return impl_->g;
 }
 
+bool Conv2d::low_precision() const {
+  return impl_->low_precision;
+}
+
 void Conv2d::set_weights(const float* w_oihw) {
   auto& s = *impl_;
   s.weights_user = w_oihw;
@@ -368,15 +389,31 @@ void Conv2d::forward(const float* src, const float* bias, float* dst) {
 }
 
 void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
+  backward_data_impl(diff_dst, nullptr, diff_src);
+}
+
+void Conv2d::backward_data(const std::uint16_t* diff_dst_bf16, float* diff_src) {
+  backward_data_impl(nullptr, diff_dst_bf16, diff_src);
+}
+
+void Conv2d::backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b) {
+  backward_weights_impl(src, diff_dst, nullptr, diff_w, diff_b);
+}
+
+void Conv2d::backward_weights(const float* src, const std::uint16_t* diff_dst_bf16, float* diff_w,
+                              float* diff_b) {
+  backward_weights_impl(src, nullptr, diff_dst_bf16, diff_w, diff_b);
+}
+
+void Conv2d::backward_data_impl(const float* diff_dst, const std::uint16_t* diff_dst_bf16, float* diff_src) {
   auto& s = *impl_;
   CONVLSTM_CHECK(s.bwd_data_pd.has_value(), "backward_data not enabled on " << s.g.str());
   CONVLSTM_CHECK(s.weights_user != nullptr, "set_weights() not called before backward_data on " << s.g.str());
   for (std::int64_t p = 0; p < s.pieces; ++p) {
     try {
       s.load_weights(s.bwd_data_w, s.fwd_w, s.bwd_data_args);
-      Impl::point(s.dst_mem, diff_dst + p * s.dst_stride);
+      s.take_diff_dst(diff_dst, diff_dst_bf16, p * s.dst_stride);
       if (!s.opt.backward_data_accumulates) Impl::point(s.diff_src_mem, diff_src + p * s.src_stride);
-      s.round_diff_dst();
       s.bwd_data.execute(cpu_stream(), s.bwd_data_args);
       cpu_stream().wait();
     } catch (const dnnl::error& e) {
@@ -386,9 +423,11 @@ void Conv2d::backward_data(const float* diff_dst, float* diff_src) {
       add_into(diff_src + p * s.src_stride, static_cast<const float*>(s.diff_src_scratch.get_data_handle()),
                s.src_stride);  // padded channels included
   }
+  s.release_diff_dst();
 }
 
-void Conv2d::backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b) {
+void Conv2d::backward_weights_impl(const float* src, const float* diff_dst,
+                                   const std::uint16_t* diff_dst_bf16, float* diff_w, float* diff_b) {
   auto& s = *impl_;
   CONVLSTM_CHECK(s.bwd_w_pd.has_value(), "backward_weights not enabled on " << s.g.str());
   CONVLSTM_CHECK(diff_b == nullptr || s.opt.bias,
@@ -397,9 +436,8 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
     const float* plain = nullptr;
     try {
       Impl::point(s.src_mem, src + p * s.src_stride);
-      Impl::point(s.dst_mem, diff_dst + p * s.dst_stride);
       s.round_src();
-      s.round_diff_dst();
+      s.take_diff_dst(diff_dst, diff_dst_bf16, p * s.dst_stride);
       s.bwd_w.execute(cpu_stream(), s.bwd_w_args);
       if (s.diff_w_plain_scratch) {
         s.diff_w_to_plain.execute(cpu_stream(), s.diff_w_scratch, s.diff_w_plain_scratch);
@@ -425,6 +463,7 @@ void Conv2d::backward_weights(const float* src, const float* diff_dst, float* di
     }
     if (diff_b) add_into(diff_b, static_cast<const float*>(s.diff_b_scratch.get_data_handle()), s.g.oc);
   }
+  s.release_diff_dst();
 }
 
 std::string Conv2d::kernels() const {

@@ -89,10 +89,20 @@ class Conv2d {
   // src (N, IC, H, W), diff_dst (N, OC, H, W) -> diff_w (OC, IC, K, K) +=, diff_b (OC) += (nullable)
   void backward_weights(const float* src, const float* diff_dst, float* diff_w, float* diff_b);
 
+  // Precision::bf16 only: the same passes on a diff_dst the caller already rounded (ops::round_to_bf16), for
+  // a gradient several passes read; it is then rounded once instead of once per pass.
+  void backward_data(const std::uint16_t* diff_dst_bf16, float* diff_src);
+  void backward_weights(const float* src, const std::uint16_t* diff_dst_bf16, float* diff_w, float* diff_b);
+  bool low_precision() const;
+
   // The oneDNN kernels chosen, for logs and benchmarks ("fwd=jit:avx512_core bwd_d=... bwd_w=...").
   std::string kernels() const;
 
  private:
+  void backward_data_impl(const float* diff_dst, const std::uint16_t* diff_dst_bf16, float* diff_src);
+  void backward_weights_impl(const float* src, const float* diff_dst, const std::uint16_t* diff_dst_bf16,
+                             float* diff_w, float* diff_b);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -52,4 +52,7 @@ void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, st
 // y[i] += x[i] for n elements, in parallel.
 void add_into(float* y, const float* x, std::int64_t n);
 
+// dst[i] = x[i] rounded to bfloat16 (to nearest, ties to even, as oneDNN's reorders do), in parallel.
+void round_to_bf16(const float* x, std::uint16_t* dst, std::int64_t n);
+
 }  // namespace convlstm::ops

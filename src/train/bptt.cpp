@@ -97,6 +97,12 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
     y_ = cv.take(t_out * batch * cp * hw);
     dy_ = cv.take(t_out * batch * cp * hw);
   };
+  if (precision == ops::Precision::bf16) {
+    std::int64_t most = 0;
+    for (std::size_t k = 0; k < L; ++k)
+      most = std::max(most, std::max(t_in, t_out) * 4 * state_size(enc_cells_[k]));
+    dgates_bf16_.resize(static_cast<std::size_t>(most));
+  }
   Carver measure;
   carve(measure);
   tape_ = Tensor(Shape{measure.used});
@@ -153,18 +159,20 @@ void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float
   const std::int64_t st = state_size(cell);
   float* dc_next = tp.dc;       // ∂L/∂C_{t+1}... reaching step t from later steps
   float* dc_prev = tp.dc + st;  // ∂L/∂C_{t-1}, accumulated by step t
+  std::uint16_t* lp = dgates_bf16_.empty() ? nullptr : dgates_bf16_.data();
   for (std::int64_t t = tp.steps - 1; t >= 0; --t) {
     const bool need_dh_prev = t > 0 || initial_state_needs_grad;
     float* gates_t = tp.gates + t * 4 * st;
     std::fill(dc_prev, dc_prev + st, 0.0f);
     cell.backward_step(gates_t, tp.c + t * st, tp.c + (t + 1) * st, tp.dh + (t + 1) * st, dc_next,
-                       /*dgates_t=*/gates_t, need_dh_prev ? tp.dh + t * st : nullptr, dc_prev, tp.dpeep);
+                       /*dgates_t=*/gates_t, need_dh_prev ? tp.dh + t * st : nullptr, dc_prev, tp.dpeep,
+                       lp ? lp + t * 4 * st : nullptr);
     std::swap(dc_next, dc_prev);
   }
   if (dc_next != tp.dc) std::memcpy(tp.dc, dc_next, sizeof(float) * st);  // ∂L/∂C_0 into slot 0
   // Weights from all steps at once: H_{t-1} for t = 0..T-1 is slots 0..T-1 of h, contiguous; the gates now
   // hold their gradients.
-  cell.backward_params(x, tp.h, tp.gates, tp.dpeep, grads, dx);
+  cell.backward_params(x, tp.h, tp.gates, tp.dpeep, grads, dx, lp);
 }
 
 void Bptt::backward(const float* dpred, nn::ModelParams& grads) {

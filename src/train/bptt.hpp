@@ -74,6 +74,9 @@ class Bptt {
   nn::OutputHead head_;
 
   Tensor tape_;  // one arena for everything below
+  // Precision::bf16: one layer's gate gradients rounded to bf16 by the steps, read again by the weight
+  // gradients (layers run one after another, so one layer's worth serves all).
+  std::vector<std::uint16_t> dgates_bf16_;
   std::vector<LayerTape> enc_, fc_;
   float* x_ = nullptr;   // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
   float* y_ = nullptr;   // (T_out*B, C p², H', W') head output

@@ -193,6 +193,39 @@ std::vector<double> moving_square_losses(ops::Precision precision, int steps) {
   return losses;
 }
 
+TEST_CASE("bf16 gradients stay within bf16 rounding of the fp32 ones", "[train][bf16]") {
+  if (!ops::bf16_supported()) {
+    WARN("skipped: this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
+    return;
+  }
+  const ModelSpec spec = small_model({{16, 3, 3}, {16, 5, 3}}, 16, 16, nn::Peephole::channel);
+  const std::int64_t B = 2, T_in = 3, T_out = 3, frame = 16 * 16;
+  nn::ParameterTable params(spec), g32(spec), g16(spec);
+  Rng rng(21);
+  nn::init_parameters(spec, params, rng);
+  const auto inputs = test::random_vector(B * T_in * frame, rng, 0.0f, 1.0f);
+  const auto dpred = test::random_vector(B * T_out * frame, rng);
+  std::vector<float> pred(dpred.size());
+  train::Bptt fp32(spec, B, T_in, T_out), bf16(spec, B, T_in, T_out, ops::Precision::bf16);
+  for (auto* run : {&fp32, &bf16}) {
+    auto& g = run == &fp32 ? g32 : g16;
+    run->forward(params.model, inputs.data(), pred.data());
+    g.zero();
+    run->backward(dpred.data(), g.model);
+  }
+  for (std::size_t i = 0; i < g32.tensors.size(); ++i) {
+    const auto& a = g32.tensors[i].view;
+    const auto& b = g16.tensors[i].view;
+    double diff = 0.0, norm = 0.0;
+    for (std::int64_t e = 0; e < a.numel(); ++e) {
+      diff += (double(a.data[e]) - b.data[e]) * (double(a.data[e]) - b.data[e]);
+      norm += double(a.data[e]) * a.data[e];
+    }
+    INFO(g32.tensors[i].name << ": |bf16 - fp32| / |fp32| = " << std::sqrt(diff / norm));
+    CHECK(std::sqrt(diff / std::max(norm, 1e-30)) < 0.03);
+  }
+}
+
 TEST_CASE("a bf16 run's loss curve tracks the fp32 run's", "[train][bf16]") {
   if (!ops::bf16_supported()) {
     WARN("skipped: this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
