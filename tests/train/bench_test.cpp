@@ -78,6 +78,17 @@ TEST_CASE("bench needs a frame shape from bench.frame or an existing data file",
   }
 }
 
+TEST_CASE("bench refuses a shape that needs more memory than the machine has - with the estimate",
+          "[train][bench]") {
+  const auto cfg = config::parse_config("", "huge", {"bench.frame=[1, 2048, 2048]", "train.batch_size=512"});
+  try {
+    train::run_bench(cfg, {});
+    FAIL("no refusal");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("MiB for training, more than this machine's"));
+  }
+}
+
 TEST_CASE("the FMA peak and the process's memory are measured", "[core]") {
   CHECK(measure_fma_peak_gflops(1, 0.02) > 0.1);
   CHECK(peak_rss_bytes() > 1e6);
