@@ -71,6 +71,29 @@ rc=$?
 [ "$rc" -eq 130 ] || fail "SIGINT: exit status $rc, expected 130: $(cat "$work/err")"
 "$bin" info "$work/sig/latest.h5" >"$work/out" || fail "SIGINT left no readable latest.h5"
 
+# kill -9 mid-run, then --resume: the same losses as an uninterrupted run (the checkpoint is atomic and the
+# window order depends only on seed and epoch).
+fault=(--set train.max_steps=120 --set output.checkpoint_every=7 --set train.val_every=1000)
+"$bin" --log-level warn train --config "$default_config" "${common[@]}" "${fault[@]}" \
+  --set "output.dir=$work/whole" 2>"$work/err" || fail "uninterrupted run: $(cat "$work/err")"
+"$bin" --log-level warn train --config "$default_config" "${common[@]}" "${fault[@]}" \
+  --set "output.dir=$work/killed" 2>"$work/err" &
+pid=$!
+for _ in $(seq 1 1200); do
+  [ -f "$work/killed/metrics.csv" ] && [ "$(wc -l <"$work/killed/metrics.csv")" -ge 40 ] && break
+  sleep 0.02
+done
+kill -9 "$pid" 2>/dev/null || fail "the run to kill had already finished"
+wait "$pid" 2>/dev/null
+[ "$(wc -l <"$work/killed/metrics.csv")" -lt 121 ] || fail "the run to kill had already finished"
+"$bin" --log-level warn train --config "$default_config" "${common[@]}" "${fault[@]}" \
+  --set "output.dir=$work/killed" --resume "$work/killed/latest.h5" 2>"$work/err" ||
+  fail "resume after kill -9: $(cat "$work/err")"
+cut -d, -f1,3 "$work/whole/metrics.csv" >"$work/whole.losses"
+cut -d, -f1,3 "$work/killed/metrics.csv" >"$work/killed.losses"
+cmp -s "$work/whole.losses" "$work/killed.losses" ||
+  fail "losses after kill -9 and resume differ: $(diff "$work/whole.losses" "$work/killed.losses" | head -5)"
+
 # Errors: usage and config errors exit 2, data errors 1; one short line naming the file or key.
 printf 'train:\n  max_step: 3\n' >"$work/typo.yaml"
 expect 2 3 "$bin" train --config "$work/typo.yaml"
