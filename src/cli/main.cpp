@@ -4,6 +4,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <map>
@@ -11,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "data/h5.hpp"
 
 namespace {
 
@@ -20,6 +22,10 @@ constexpr int kExitUsage = 2;
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) or quota must fail the write that meets it, with an error naming the file,
+  // not kill the process: ignored, SIGXFSZ turns into EFBIG from write().
+  std::signal(SIGXFSZ, SIG_IGN);
+  convlstm::data::h5::skip_library_shutdown_at_exit();
   CLI::App app{"convlstm: ConvLSTM precipitation nowcasting (Shi et al. 2015) on oneDNN"};
   app.set_version_flag("--version", std::string("convlstm ") + CONVLSTM_VERSION);
   std::string log_level = "info";

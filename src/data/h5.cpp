@@ -26,6 +26,14 @@ void silence_hdf5() {
   throw DataError(where + ": " + what);
 }
 
+}  // namespace
+
+void skip_library_shutdown_at_exit() {
+  H5dont_atexit();
+}
+
+namespace {
+
 hid_t native_type(Scalar s) {
   switch (s) {
     case Scalar::uint8:

@@ -119,6 +119,11 @@ class Dataset {
   Scalar scalar_ = Scalar::other;
 };
 
+// Keeps the HDF5 library from closing, at process exit, files whose close already failed (a full disk or a
+// file-size limit): HDF5 1.10 then retries the flush inside its exit handler and crashes. Call first thing in
+// main, before any other HDF5 use; every file convlstm opens is closed by its owner before exit anyway.
+void skip_library_shutdown_at_exit();
+
 class File {
  public:
   static File open_read(const std::string& path);

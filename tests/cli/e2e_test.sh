@@ -94,6 +94,26 @@ cut -d, -f1,3 "$work/killed/metrics.csv" >"$work/killed.losses"
 cmp -s "$work/whole.losses" "$work/killed.losses" ||
   fail "losses after kill -9 and resume differ: $(diff "$work/whole.losses" "$work/killed.losses" | head -5)"
 
+# A full disk (here a file-size limit smaller than a checkpoint) while checkpointing: exit 1 with one line
+# naming the file, the previous latest.h5 untouched and readable, no temporary file left behind.
+cp "$work/run/latest.h5" "$work/latest.before"
+(
+  ulimit -f 64
+  "$bin" --log-level warn train --config "$default_config" "${common[@]}" --set train.max_steps=26 \
+    --resume "$work/run/latest.h5" >"$work/out" 2>"$work/err"
+  echo $? >"$work/rc"
+)
+[ "$(cat "$work/rc")" -eq 1 ] || fail "checkpoint on a full disk: exit $(cat "$work/rc"): $(cat "$work/err")"
+[ "$(wc -l <"$work/err")" -le 3 ] || fail "checkpoint on a full disk: long message: $(cat "$work/err")"
+grep -q "run/[a-z]*\.h5" "$work/err" || fail "checkpoint on a full disk: file not named: $(cat "$work/err")"
+cmp -s "$work/run/latest.h5" "$work/latest.before" || fail "a failed checkpoint write changed latest.h5"
+"$bin" info "$work/run/latest.h5" >/dev/null || fail "latest.h5 unreadable after a failed checkpoint write"
+[ -z "$(find "$work/run" -name '*.tmp*' -o -name '*.partial*')" ] || fail "temporary files left: $(ls "$work/run")"
+# The same for a dataset: synth under the limit leaves neither the output nor a partial file.
+(ulimit -f 64; "$bin" synth radar --output "$work/big.h5" --frames 400 --size 64 64 >/dev/null 2>"$work/err"; echo $? >"$work/rc")
+[ "$(cat "$work/rc")" -eq 1 ] || fail "synth on a full disk: exit $(cat "$work/rc"): $(cat "$work/err")"
+[ ! -e "$work/big.h5" ] && [ ! -e "$work/big.h5.partial" ] || fail "synth on a full disk left a file"
+
 # Errors: usage and config errors exit 2, data errors 1; one short line naming the file or key.
 printf 'train:\n  max_step: 3\n' >"$work/typo.yaml"
 expect 2 3 "$bin" train --config "$work/typo.yaml"
