@@ -112,7 +112,11 @@ RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion regi
   if (!with_values) return fr;
   const auto cal = image.group("calibration");
   double gain = 1.0, offset = 0.0;
-  parse_knmi_calibration(cal.attr_string("calibration_formulas"), gain, offset);
+  try {
+    parse_knmi_calibration(cal.attr_string("calibration_formulas"), gain, offset);
+  } catch (const DataError& e) {
+    throw DataError(cal.where("calibration_formulas") + ": " + e.what());  // name the file
+  }
   const float missing = static_cast<float>(cal.attr_doubles("calibration_missing_data").at(0));
   const std::int64_t n = fr.region.height * fr.region.width;
   fr.values.resize(static_cast<std::size_t>(n));

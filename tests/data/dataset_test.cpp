@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "data/h5.hpp"
+#include "support/raw_dataset.hpp"
 #include "support/temp_dir.hpp"
 
 namespace convlstm {
@@ -88,23 +89,6 @@ TEST_CASE("a dataset writer that does not finish leaves no file", "[data]") {
   CHECK_FALSE(std::filesystem::exists(path + ".partial"));
 }
 
-// Writes a file with the h5 layer directly, to build malformed datasets.
-struct RawFile {
-  data::h5::File f;
-  explicit RawFile(const std::string& path) : f(data::h5::File::create(path)) {
-    f.root().set_attr("format", std::string("convlstm-dataset"));
-    f.root().set_attr("version", std::int64_t{1});
-  }
-  data::h5::Dataset frames(data::h5::Scalar type, std::vector<std::int64_t> dims, float fill = 1.0f) {
-    auto d = f.create_dataset("/frames", type, dims);
-    std::int64_t n = 1;
-    for (auto x : dims) n *= x;
-    std::vector<float> v(static_cast<std::size_t>(n), fill);
-    d.write(std::vector<std::int64_t>(dims.size(), 0), dims, v.data());
-    return d;
-  }
-};
-
 void expect_error(const std::string& path, const std::string& fragment) {
   INFO(path);
   try {
@@ -139,40 +123,40 @@ TEST_CASE("malformed datasets are refused with the file and what was expected", 
     expect_error(dir.file("t.h5"), "t.h5");
   }
   SECTION("missing /frames") {
-    { RawFile r(dir.file("a.h5")); }
+    { test::RawFile r(dir.file("a.h5")); }
     expect_error(dir.file("a.h5"), "/frames: missing dataset");
   }
   SECTION("wrong rank") {
     {
-      RawFile r(dir.file("b.h5"));
+      test::RawFile r(dir.file("b.h5"));
       r.frames(data::h5::Scalar::float32, {4, 5});
     }
     expect_error(dir.file("b.h5"), "expected rank 3");
   }
   SECTION("unsupported element type") {
     {
-      RawFile r(dir.file("c.h5"));
+      test::RawFile r(dir.file("c.h5"));
       r.frames(data::h5::Scalar::int32, {2, 3, 3});
     }
     expect_error(dir.file("c.h5"), "expected uint8, uint16 or float32");
   }
   SECTION("gain 0") {
     {
-      RawFile r(dir.file("d.h5"));
+      test::RawFile r(dir.file("d.h5"));
       r.frames(data::h5::Scalar::float32, {2, 3, 3}).attrs().set_attr("gain", 0.0);
     }
     expect_error(dir.file("d.h5"), "gain");
   }
   SECTION("NaN values") {
     {
-      RawFile r(dir.file("e.h5"));
+      test::RawFile r(dir.file("e.h5"));
       r.frames(data::h5::Scalar::float32, {2, 3, 3}, std::nanf(""));
     }
     expect_error(dir.file("e.h5"), "non-finite value");
   }
   SECTION("segments out of range") {
     {
-      RawFile r(dir.file("f.h5"));
+      test::RawFile r(dir.file("f.h5"));
       r.frames(data::h5::Scalar::float32, {4, 3, 3});
       auto s = r.f.create_dataset("/segments", data::h5::Scalar::int64, {1, 2});
       const std::int64_t seg[2] = {2, 5};
@@ -182,7 +166,7 @@ TEST_CASE("malformed datasets are refused with the file and what was expected", 
   }
   SECTION("times not increasing") {
     {
-      RawFile r(dir.file("g.h5"));
+      test::RawFile r(dir.file("g.h5"));
       r.frames(data::h5::Scalar::float32, {3, 3, 3});
       auto t = r.f.create_dataset("/time", data::h5::Scalar::int64, {3});
       const std::int64_t times[3] = {0, 300, 300};

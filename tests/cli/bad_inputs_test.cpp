@@ -1,0 +1,247 @@
+// The bad-input catalogue (issue 6): every case runs the convlstm binary on one broken input and requires the
+// documented exit status (2 usage/config, 1 runtime/data), a message of at most three lines that names the
+// file, key or dataset, and that the command's output file was not created.
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "data/h5.hpp"
+#include "data/synth_radar.hpp"
+#include "support/radar_files.hpp"
+#include "support/raw_dataset.hpp"
+#include "support/temp_dir.hpp"
+
+namespace convlstm {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status = -1;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `convlstm ARGS` in dir with OMP_NUM_THREADS=1; stdout discarded, stderr kept.
+Outcome run(const test::TempDir& dir, const std::string& args) {
+  const std::string err = dir.file("stderr.txt");
+  const std::string cmd = "cd '" + dir.path().string() + "' && OMP_NUM_THREADS=1 '" + CONVLSTM_BINARY +
+                          "' --log-level warn " + args + " >/dev/null 2>'" + err + "'";
+  const int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw), slurp(err)};
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+struct Case {
+  std::string name;
+  std::string args;
+  int status;
+  std::string says;    // a fragment the message must contain (the file, key or dataset, and what is wrong)
+  std::string output;  // a file the command must not have created ("" for none)
+};
+
+void expect(const test::TempDir& dir, const Case& c) {
+  INFO(c.name << ": convlstm " << c.args);
+  const auto o = run(dir, c.args);
+  INFO("stderr: " << o.err);
+  CHECK(o.status == c.status);
+  CHECK(lines(o.err) >= 1);
+  CHECK(lines(o.err) <= 3);
+  CHECK_THAT(o.err, Catch::Contains(c.says));
+  CHECK_THAT(o.err, !Catch::Contains("HDF5-DIAG"));
+  if (!c.output.empty()) {
+    CHECK_FALSE(fs::exists(dir.file(c.output)));
+    CHECK_FALSE(fs::exists(dir.file(c.output + ".partial")));
+  }
+}
+
+void write_text(const test::TempDir& dir, const std::string& name, const std::string& text) {
+  std::ofstream(dir.file(name)) << text;
+}
+
+// The broken dataset files, each next to a good one.
+void make_datasets(const test::TempDir& dir) {
+  data::SynthRadarOptions o;
+  o.frames = 40;
+  o.height = o.width = 16;
+  data::write_synth_radar(dir.file("good.h5"), o);
+  o.frames = 4;  // one window needs t_in + t_out = 5
+  data::write_synth_radar(dir.file("short.h5"), o);
+  write_text(dir, "text.h5", "not an HDF5 file\n");
+  fs::copy_file(dir.file("good.h5"), dir.file("truncated.h5"));
+  fs::resize_file(dir.file("truncated.h5"), fs::file_size(dir.file("truncated.h5")) / 3);
+  { test::RawFile r(dir.file("no_frames.h5")); }
+  {
+    test::RawFile r(dir.file("rank2.h5"));
+    r.frames(data::h5::Scalar::float32, {4, 5});
+  }
+  {
+    test::RawFile r(dir.file("int32.h5"));
+    r.frames(data::h5::Scalar::int32, {30, 16, 16});
+  }
+  {
+    test::RawFile r(dir.file("gain0.h5"));
+    r.frames(data::h5::Scalar::float32, {30, 16, 16}).attrs().set_attr("gain", 0.0);
+  }
+  {
+    test::RawFile r(dir.file("nan.h5"));
+    r.frames(data::h5::Scalar::float32, {30, 16, 16}, std::nanf(""));
+  }
+  {
+    test::RawFile r(dir.file("inf.h5"));
+    r.frames(data::h5::Scalar::float32, {30, 16, 16}, INFINITY);
+  }
+  {
+    test::RawFile r(dir.file("segments.h5"));
+    r.frames(data::h5::Scalar::float32, {30, 16, 16});
+    auto s = r.f.create_dataset("/segments", data::h5::Scalar::int64, {1, 2});
+    const std::int64_t seg[2] = {2, 50};
+    s.write_all(seg);
+  }
+  {
+    test::RawFile r(dir.file("times.h5"));
+    r.frames(data::h5::Scalar::float32, {3, 16, 16});
+    auto t = r.f.create_dataset("/time", data::h5::Scalar::int64, {3});
+    const std::int64_t times[3] = {0, 300, 300};
+    t.write_all(times);
+  }
+  { auto f = data::h5::File::create(dir.file("foreign.h5")); }
+}
+
+// Radar series with one defect each, in KNMI's layout.
+void make_radar(const test::TempDir& dir) {
+  const std::string formula = "GEO = 0.010000 * PV + 0.000000";
+  std::vector<float> raw(8 * 8, 100.0f), wide(8 * 10, 100.0f);
+  fs::create_directories(dir.file("knmi_grid"));
+  test::write_knmi_file(dir.file("knmi_grid/a_0000.h5"), 0, formula, 8, 8, raw);
+  test::write_knmi_file(dir.file("knmi_grid/a_0005.h5"), 5, formula, 8, 10, wide);
+  fs::create_directories(dir.file("knmi_dup"));
+  test::write_knmi_file(dir.file("knmi_dup/a_0000.h5"), 0, formula, 8, 8, raw);
+  test::write_knmi_file(dir.file("knmi_dup/b_0000.h5"), 0, formula, 8, 8, raw);
+  fs::create_directories(dir.file("knmi_empty"));
+  { auto f = data::h5::File::create(dir.file("knmi_empty/a_0000.h5")); }
+  fs::create_directories(dir.file("knmi_formula"));
+  test::write_knmi_file(dir.file("knmi_formula/a_0000.h5"), 0, "GEO = log(PV)", 8, 8, raw);
+}
+
+TEST_CASE("the bad-input catalogue: exit status - a short message naming the culprit - no output", "[cli]") {
+  test::TempDir dir;
+  make_datasets(dir);
+  make_radar(dir);
+  const std::string tiny =
+      " --set data.train=good.h5 --set data.t_in=3 --set data.t_out=2 --set model.patch=2"
+      " --set 'model.layers=[{filters: 16, k: 3}]' --set train.batch_size=2"
+      " --set train.max_steps=2 --set output.dir=run";
+  write_text(dir, "ok.yaml", "train:\n  max_steps: 2\n");
+  write_text(dir, "not_yaml.yaml", "train: [max_steps: 2\n");
+  write_text(dir, "unknown.yaml", "train:\n  max_step: 2\n");
+  write_text(dir, "type.yaml", "train:\n  batch_size: many\n");
+  write_text(dir, "negative.yaml", "train:\n  batch_size: -4\n");
+  write_text(dir, "zero_filters.yaml", "model:\n  layers: [{filters: 0, k: 3}]\n");
+  write_text(dir, "t_in0.yaml", "data:\n  t_in: 0\n");
+  write_text(dir, "no_layers.yaml", "model:\n  layers: []\n");
+  write_text(dir, "even_kernel.yaml", "model:\n  layers: [{filters: 16, k_x: 4, k_h: 3}]\n");
+  write_text(dir, "lr.yaml", "train:\n  optimizer: {kind: adam, lr: -1}\n");
+  write_text(dir, "optimizer.yaml", "train:\n  optimizer: {kind: lbfgs}\n");
+  write_text(dir, "precision.yaml", "train:\n  precision: fp8\n");
+  write_text(dir, "list.yaml", "- 1\n- 2\n");
+
+  const std::vector<Case> cases = {
+      // Configs: exit 2, naming the file and key.
+      {"config not YAML", "train --config not_yaml.yaml" + tiny, 2, "not_yaml.yaml", "run/latest.h5"},
+      {"config not a mapping", "train --config list.yaml" + tiny, 2, "list.yaml", "run/latest.h5"},
+      {"config missing", "train --config nowhere.yaml", 2, "nowhere.yaml", ""},
+      {"unknown key", "train --config unknown.yaml" + tiny, 2, "did you mean 'train.max_steps'", "run"},
+      {"wrong type", "train --config type.yaml" + tiny, 2, "type.yaml:2: train.batch_size", "run"},
+      {"negative size", "train --config negative.yaml", 2, "train.batch_size", "run"},
+      {"zero filters", "train --config zero_filters.yaml", 2, "filters", "run"},
+      {"t_in 0", "train --config t_in0.yaml", 2, "data.t_in", "run"},
+      {"no layers", "train --config no_layers.yaml", 2, "at least one layer", "run"},
+      {"even kernel", "train --config even_kernel.yaml", 2, "k_x must be odd", "run"},
+      {"negative learning rate", "train --config lr.yaml", 2, "train.optimizer.lr", "run"},
+      {"unknown optimizer", "train --config optimizer.yaml", 2, "train.optimizer.kind", "run"},
+      {"unknown precision", "train --config precision.yaml", 2, "train.precision", "run"},
+      {"patch not dividing the grid", "train --config ok.yaml" + tiny + " --set model.patch=3", 2, "patch",
+       "run/latest.h5"},
+      {"more memory than the machine", "train --config ok.yaml" + tiny + " --set train.batch_size=200000", 2,
+       "MiB for training", "run/latest.h5"},
+      {"--set without a value", "train --config ok.yaml --set train.batch_size", 2, "train.batch_size",
+       "run"},
+      {"--set of an unknown key", "train --config ok.yaml --set train.batchsize=3", 2, "train.batchsize",
+       "run"},
+      // Datasets: exit 1, naming the file (and the dataset).
+      {"dataset missing", "train --config ok.yaml" + tiny + " --set data.train=missing.h5", 1, "missing.h5",
+       "run/latest.h5"},
+      {"dataset not HDF5", "info text.h5", 1, "text.h5: not an HDF5 file", ""},
+      {"dataset truncated", "info truncated.h5", 1, "truncated.h5", ""},
+      {"dataset without /frames", "info no_frames.h5", 1, "/frames", ""},
+      {"frames of rank 2", "info rank2.h5", 1, "expected rank 3", ""},
+      {"frames of int32", "info int32.h5", 1, "expected uint8, uint16 or float32", ""},
+      {"gain 0", "info gain0.h5", 1, "gain", ""},
+      {"NaN frames", "train --config ok.yaml" + tiny + " --set data.train=nan.h5", 1, "nan.h5",
+       "run/latest.h5"},
+      {"Inf frames", "train --config ok.yaml" + tiny + " --set data.train=inf.h5", 1, "inf.h5",
+       "run/latest.h5"},
+      {"segments out of range", "info segments.h5", 1, "out of range", ""},
+      {"times not increasing", "info times.h5", 1, "not strictly increasing", ""},
+      {"not a convlstm dataset", "info foreign.h5", 1, "foreign.h5", ""},
+      {"fewer frames than one window", "train --config ok.yaml" + tiny + " --set data.train=short.h5", 1,
+       "short.h5", "run/latest.h5"},
+      // Checkpoints.
+      {"checkpoint that is a dataset", "predict --checkpoint good.h5 --input good.h5 --output p.h5", 1,
+       "good.h5", "p.h5"},
+      {"checkpoint not HDF5", "predict --checkpoint text.h5 --input good.h5 --output p.h5", 1, "text.h5",
+       "p.h5"},
+      {"checkpoint truncated", "evaluate --checkpoint truncated.h5 --data good.h5", 1, "truncated.h5", ""},
+      // Radar series.
+      {"radar grids differ in one series",
+       "import --format knmi --output r.h5 knmi_grid/a_0000.h5 knmi_grid/a_0005.h5", 1, "knmi_grid/a_0005.h5",
+       "r.h5"},
+      {"radar times duplicated", "import --format knmi --output r.h5 knmi_dup/a_0000.h5 knmi_dup/b_0000.h5",
+       1, "knmi_dup", "r.h5"},
+      {"radar file without the KNMI groups", "import --format knmi --output r.h5 knmi_empty/a_0000.h5", 1,
+       "knmi_empty/a_0000.h5", "r.h5"},
+      {"radar formula not understood", "import --format knmi --output r.h5 knmi_formula/a_0000.h5", 1,
+       "knmi_formula/a_0000.h5", "r.h5"},
+      {"radar glob matching nothing", "import --format knmi --output r.h5 'none_*.h5'", 2, "none_*.h5",
+       "r.h5"},
+      {"radar input that is a dataset", "import --format knmi --output r.h5 good.h5", 1, "good.h5", "r.h5"},
+      // The command line.
+      {"missing required option", "train", 2, "--config", ""},
+      {"unknown subcommand", "frobnicate", 2, "frobnicate", ""},
+      {"unknown option", "info --frobnicate good.h5", 2, "--frobnicate", ""},
+      {"option value of the wrong kind", "bench --config ok.yaml --steps many", 2, "--steps", ""},
+      {"thresholds not numbers", "evaluate --checkpoint good.h5 --data good.h5 --thresholds 0.5,x", 2,
+       "thresholds", ""},
+      {"output directory cannot be created", "train --config ok.yaml" + tiny + " --set output.dir=/proc/run",
+       1, "/proc/run", ""},
+      {"output file in a missing directory", "synth radar --output nowhere/x.h5 --frames 10 --size 16 16", 1,
+       "nowhere/x.h5", "nowhere/x.h5"},
+      {"input that is a directory", "info knmi_grid", 1, "knmi_grid", ""},
+  };
+  for (const auto& c : cases) expect(dir, c);
+  INFO(cases.size() << " bad inputs");
+  CHECK(cases.size() >= 40);
+}
+
+}  // namespace
+}  // namespace convlstm
