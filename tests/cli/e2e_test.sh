@@ -20,6 +20,15 @@ expect() {
   [ "$n" -le "$lines" ] || fail "$* printed $n lines on stderr (at most $lines): $(cat "$work/err")"
 }
 
+# wait_for_rows FILE N: until FILE (a running training's metrics.csv) has N lines, for at most 60 s.
+wait_for_rows() {
+  for _ in $(seq 1 3000); do
+    [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ] && return 0
+    sleep 0.02
+  done
+  fail "$1 never reached $2 lines"
+}
+
 expect 0 5 "$bin" synth radar --output "$work/tiny.h5" --frames 80 --size 16 16 --seed 3
 expect 0 0 "$bin" info "$work/tiny.h5"
 grep -q "80 x 1 x 16 x 16 (uint16)" "$work/out" || fail "info does not show the dataset shape: $(cat "$work/out")"
@@ -61,10 +70,7 @@ expect 1 3 "$bin" predict --checkpoint "$work/tiny.h5" --input "$work/tiny.h5" -
 "$bin" --log-level warn train --config "$default_config" "${common[@]}" --set train.max_steps=100000 \
   --set "output.dir=$work/sig" 2>"$work/err" &
 pid=$!
-for _ in $(seq 1 600); do
-  [ -f "$work/sig/metrics.csv" ] && [ "$(wc -l <"$work/sig/metrics.csv")" -ge 3 ] && break
-  sleep 0.1
-done
+wait_for_rows "$work/sig/metrics.csv" 3
 kill -INT "$pid"
 wait "$pid"
 rc=$?
@@ -79,10 +85,7 @@ fault=(--set train.max_steps=120 --set output.checkpoint_every=7 --set train.val
 "$bin" --log-level warn train --config "$default_config" "${common[@]}" "${fault[@]}" \
   --set "output.dir=$work/killed" 2>"$work/err" &
 pid=$!
-for _ in $(seq 1 1200); do
-  [ -f "$work/killed/metrics.csv" ] && [ "$(wc -l <"$work/killed/metrics.csv")" -ge 40 ] && break
-  sleep 0.02
-done
+wait_for_rows "$work/killed/metrics.csv" 40
 kill -9 "$pid" 2>/dev/null || fail "the run to kill had already finished"
 wait "$pid" 2>/dev/null
 [ "$(wc -l <"$work/killed/metrics.csv")" -lt 121 ] || fail "the run to kill had already finished"
