@@ -13,7 +13,9 @@ Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch) : batc
   data_ = info.data;
   params_ = std::make_unique<nn::ParameterTable>(spec_);
   train::read_checkpoint_tensors(checkpoint, *params_, nullptr);
-  net_ = std::make_unique<train::Bptt>(spec_, batch, cfg_.data.t_in, cfg_.data.t_out);
+  // fp32 always (forecasts need no training speed-up), with the convolution algorithm the model trained with.
+  net_ = std::make_unique<train::Bptt>(spec_, batch, cfg_.data.t_in, cfg_.data.t_out, ops::Precision::fp32,
+                                       ops::parse_conv_algorithm(cfg_.train.conv_algorithm));
   norm_in_ = Tensor(Shape{batch * cfg_.data.t_in * frame_size()});
   norm_out_ = Tensor(Shape{batch * cfg_.data.t_out * frame_size()});
 }
