@@ -64,6 +64,8 @@ Run add_import(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("--max-rate", o->import.max_rate, "clip rain rates above this (mm/h)")
       ->capture_default_str();
+  sub->add_flag("--strict", o->import.strict,
+                "fail on a file that cannot be read instead of skipping it (and splitting the series there)");
   return [o]() {
     if (!o->format.empty()) o->import.format = data::parse_radar_format(o->format);
     o->import.crop = parse_crop(o->crop);
@@ -71,6 +73,9 @@ Run add_import(CLI::App& app) {
     const auto r = data::import_radar(files, o->output, o->import);
     log::info("import: wrote {} frames of {}x{} in {} segment(s) to {}", r.frames, r.height, r.width,
               r.segments, o->output);
+    if (!r.skipped.empty())
+      log::warn("import: skipped {} of {} files that could not be read (--strict fails instead)",
+                r.skipped.size(), files.size());
     return 0;
   };
 }

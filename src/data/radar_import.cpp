@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -106,11 +107,25 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
     std::string path;
     std::int64_t rows, cols;
   };
+  ImportReport report;
+  // A damaged file: fatal when strict, else skipped (its time becomes a gap).
+  auto skip = [&](const std::string& path, const DataError& e) {
+    if (o.strict) throw;
+    log::warn("import: skipped {}: {}", path, e.what());
+    report.skipped.push_back(e.what());
+  };
   std::vector<Entry> entries;
   for (const auto& f : files) {
-    const auto h = read_radar_header(f, o.format, o.source_quantity);
-    entries.push_back({h.time, f, h.grid_rows, h.grid_cols});
+    try {
+      const auto h = read_radar_header(f, o.format, o.source_quantity);
+      entries.push_back({h.time, f, h.grid_rows, h.grid_cols});
+    } catch (const DataError& e) {
+      skip(f, e);
+    }
   }
+  if (entries.empty())
+    throw DataError("import: none of the " + std::to_string(files.size()) +
+                    " files could be read; the first: " + report.skipped.front());
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.time < b.time; });
   for (std::size_t i = 1; i < entries.size(); ++i) {
@@ -126,18 +141,24 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
   std::vector<std::int64_t> entry_times;
   for (const auto& e : entries) entry_times.push_back(e.time);
   const std::int64_t step = nominal_step(entry_times);
-  std::vector<Segment> segments{{0, 1}};
-  for (std::size_t i = 1; i < entries.size(); ++i) {
-    if (entries[i].time - entries[i - 1].time == step)
-      ++segments.back().length;
-    else
-      segments.push_back({static_cast<std::int64_t>(i), 1});
-  }
 
-  const auto first = process_radar_file(entries[0].path, o);
+  // The first file whose data can be read sets the grid; files whose data cannot be read are skipped.
+  std::optional<ProcessedFrame> first;
+  std::size_t first_index = 0;
+  for (; first_index < entries.size() && !first; ++first_index) {
+    try {
+      first = process_radar_file(entries[first_index].path, o);
+    } catch (const DataError& e) {
+      skip(entries[first_index].path, e);
+    }
+  }
+  if (!first)
+    throw DataError("import: none of the " + std::to_string(files.size()) +
+                    " files could be read; the first: " + report.skipped.front());
+  --first_index;
   DatasetMeta meta;
-  meta.height = first.height;
-  meta.width = first.width;
+  meta.height = first->height;
+  meta.width = first->width;
   meta.dtype = "float32";
   meta.nodata = kNodata;
   meta.quantity = o.quantity;
@@ -156,19 +177,40 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
 
   DatasetWriter writer(output, meta);
   std::vector<std::int64_t> times;
-  std::vector<float> frame(first.values.size());
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const auto p = i == 0 ? first : process_radar_file(entries[i].path, o);
-    if (p.height != first.height || p.width != first.width)
+  std::vector<Segment>
+      segments;  // from the times written: a skipped file leaves a gap that splits the series
+  std::vector<float> frame(first->values.size());
+  for (std::size_t i = first_index; i < entries.size(); ++i) {
+    std::optional<ProcessedFrame> read;
+    if (i == first_index) {
+      read = std::move(first);
+    } else {
+      try {
+        read = process_radar_file(entries[i].path, o);
+      } catch (const DataError& e) {
+        skip(entries[i].path, e);
+        continue;
+      }
+    }
+    const auto& p = *read;
+    if (p.height != meta.height || p.width != meta.width)
       throw DataError(entries[i].path + ": processed grid differs from the first file's");
     for (std::size_t j = 0; j < frame.size(); ++j) frame[j] = p.mask[j] != 0.0f ? p.values[j] : std::nanf("");
     writer.append(frame.data());
+    const auto n = static_cast<std::int64_t>(times.size());
+    if (segments.empty() || p.time - times.back() != step)
+      segments.push_back({n, 1});
+    else
+      ++segments.back().length;
     times.push_back(p.time);
     log::debug("import: {} ({} of {})", entries[i].path, i + 1, entries.size());
   }
   writer.finish(times, segments);
-  return {static_cast<std::int64_t>(entries.size()), static_cast<std::int64_t>(segments.size()), first.height,
-          first.width};
+  report.frames = static_cast<std::int64_t>(times.size());
+  report.segments = static_cast<std::int64_t>(segments.size());
+  report.height = meta.height;
+  report.width = meta.width;
+  return report;
 }
 
 }  // namespace convlstm::data

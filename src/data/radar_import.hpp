@@ -27,6 +27,7 @@ struct ImportOptions {
   std::optional<Crop> crop;
   std::int64_t downsample = 1;
   double max_rate = 200.0;  // mm/h: larger rain rates (clutter, hail spikes) are clipped to it
+  bool strict = false;      // a file that cannot be read fails the import instead of being skipped
 };
 
 // One processed frame: values in the output quantity's unit, mask 1 = observed.
@@ -47,10 +48,13 @@ struct ImportReport {
   std::int64_t frames = 0;
   std::int64_t segments = 0;
   std::int64_t height = 0, width = 0;
+  std::vector<std::string> skipped;  // files that could not be read (not strict), each with the reason
 };
 
 // Orders `files` by the time stored in each, checks that they share one grid and have no duplicated time, and
 // writes the dataset (float32, nodata -9999; a gap in time starts a new segment). Memory holds one frame.
+// A file that cannot be read (damaged, truncated, not radar) is skipped with a warning, leaving a gap that
+// splits the series there; with options.strict it fails the import. No readable file at all is an error.
 ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
                           const ImportOptions& options);
 

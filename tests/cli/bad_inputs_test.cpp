@@ -139,6 +139,10 @@ void make_radar(const test::TempDir& dir) {
   test::write_knmi_file(dir.file("knmi_dup/b_0000.h5"), 0, formula, 8, 8, raw);
   fs::create_directories(dir.file("knmi_empty"));
   { auto f = data::h5::File::create(dir.file("knmi_empty/a_0000.h5")); }
+  fs::create_directories(dir.file("knmi_damaged"));
+  test::write_knmi_file(dir.file("knmi_damaged/a_0000.h5"), 0, formula, 8, 8, raw);
+  test::write_knmi_file(dir.file("knmi_damaged/a_0005.h5"), 5, formula, 8, 8, raw);
+  fs::resize_file(dir.file("knmi_damaged/a_0005.h5"), 300);
   fs::create_directories(dir.file("knmi_formula"));
   test::write_knmi_file(dir.file("knmi_formula/a_0000.h5"), 0, "GEO = log(PV)", 8, 8, raw);
 }
@@ -222,6 +226,8 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
        "knmi_empty/a_0000.h5", "r.h5"},
       {"radar formula not understood", "import --format knmi --output r.h5 knmi_formula/a_0000.h5", 1,
        "knmi_formula/a_0000.h5", "r.h5"},
+      {"radar file damaged with --strict", "import --strict --format knmi --output r.h5 'knmi_damaged/*.h5'",
+       1, "knmi_damaged/a_0005.h5", "r.h5"},
       {"radar glob matching nothing", "import --format knmi --output r.h5 'none_*.h5'", 2, "none_*.h5",
        "r.h5"},
       {"radar input that is a dataset", "import --format knmi --output r.h5 good.h5", 1, "good.h5", "r.h5"},

@@ -240,3 +240,42 @@ TEST_CASE("ODIM rain rates: sizes signed or unsigned - undetect is no rain", "[d
 
 }  // namespace
 }  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+TEST_CASE("import skips a damaged file in a series - splitting it there - and --strict refuses it",
+          "[data]") {
+  test::TempDir dir;
+  const std::string formula = "GEO = 0.010000 * PV + 0.000000";
+  const std::vector<float> raw(4 * 4, 100.0f);
+  std::vector<std::string> files;
+  for (int minutes : {0, 5, 15, 20}) {
+    files.push_back(dir.file("knmi_" + std::to_string(minutes) + ".h5"));
+    test::write_knmi_file(files.back(), minutes, formula, 4, 4, raw);
+  }
+  // The 00:10 file arrived damaged: cut to its first bytes.
+  test::write_knmi_file(dir.file("knmi_10.h5"), 10, formula, 4, 4, raw);
+  fs::resize_file(dir.file("knmi_10.h5"), 300);
+  files.push_back(dir.file("knmi_10.h5"));
+
+  const auto r = data::import_radar(files, dir.file("series.h5"), {});
+  CHECK(r.frames == 4);
+  CHECK(r.segments == 2);  // 00:00-00:05 and 00:15-00:20
+  REQUIRE(r.skipped.size() == 1);
+  CHECK_THAT(r.skipped[0], Catch::Contains("knmi_10.h5"));
+  data::DatasetReader ds(dir.file("series.h5"));
+  CHECK(ds.meta().frames == 4);
+
+  data::ImportOptions strict;
+  strict.strict = true;
+  CHECK_THROWS_WITH(data::import_radar(files, dir.file("strict.h5"), strict), Catch::Contains("knmi_10.h5"));
+  CHECK_FALSE(fs::exists(dir.file("strict.h5")));
+  // Nothing readable at all is an error naming the first reason.
+  CHECK_THROWS_WITH(data::import_radar({dir.file("knmi_10.h5")}, dir.file("none.h5"), {}),
+                    Catch::Contains("none of the 1 files could be read"));
+  CHECK_FALSE(fs::exists(dir.file("none.h5")));
+}
+
+}  // namespace
+}  // namespace convlstm
