@@ -70,6 +70,12 @@ bool bf16_supported() {
   return (isa & need) == need;  // the ISA values are nested bit sets
 }
 
+void require_precision_supported(Precision p, const std::string& key) {
+  if (p == Precision::bf16 && !bf16_supported())
+    throw ConfigError(key + ": bf16 needs a CPU with AVX512-BF16; this one offers " + cpu_isa_name() +
+                      " (use fp32)");
+}
+
 std::string cpu_isa_name() {
   switch (dnnl::get_effective_cpu_isa()) {
     case dnnl::cpu_isa::sse41:
@@ -215,9 +221,7 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
   CONVLSTM_CHECK(g.n > 0 && g.ic > 0 && g.oc > 0 && g.h > 0 && g.w > 0, "empty " << g.str());
   const auto f32 = memory::data_type::f32;
   s.low_precision = options.precision == Precision::bf16;
-  if (s.low_precision && !bf16_supported())
-    throw ConfigError("precision bf16 needs a CPU with AVX512-BF16; this one offers " + cpu_isa_name() +
-                      " (use precision fp32)");
+  require_precision_supported(options.precision, "precision");
   const auto cdt = s.low_precision ? memory::data_type::bf16 : f32;  // what the kernels multiply
   const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
   s.icp = padded_channels(src_layout, g.ic);

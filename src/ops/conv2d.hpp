@@ -52,6 +52,9 @@ const char* precision_name(Precision p);
 // by ONEDNN_MAX_CPU_ISA); cpu_isa_name() names what it found, for error messages.
 bool bf16_supported();
 std::string cpu_isa_name();
+// Throws ConfigError "<key>: bf16 needs a CPU with AVX512-BF16; this one offers ..." when p is bf16 and the
+// CPU cannot run it. The one check behind the trainer's, bench's and the convolution's refusals.
+void require_precision_supported(Precision p, const std::string& key);
 
 struct Conv2dOptions {
   bool bias = false;              // forward adds b, backward_weights can produce diff_b

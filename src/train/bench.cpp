@@ -94,9 +94,7 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   ops::set_threads(options.threads.value_or(static_cast<int>(cfg.train.threads)));
   const std::string precision_name = options.precision.value_or(cfg.train.precision);
   const auto precision = ops::parse_precision(precision_name);
-  if (precision == ops::Precision::bf16 && !ops::bf16_supported())
-    throw ConfigError("precision bf16 needs a CPU with AVX512-BF16; this one offers " + ops::cpu_isa_name() +
-                      " (use fp32)");
+  ops::require_precision_supported(precision, options.precision ? "--precision" : "train.precision");
 
   const auto frame = frame_shape(cfg);
   const auto spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);

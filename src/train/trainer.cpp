@@ -1,7 +1,5 @@
 #include "train/trainer.hpp"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -169,9 +167,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const auto t_start = std::chrono::steady_clock::now();
   ops::set_threads(static_cast<int>(cfg.train.threads));
   const auto precision = ops::parse_precision(cfg.train.precision);
-  if (precision == ops::Precision::bf16 && !ops::bf16_supported())
-    throw ConfigError("train.precision: bf16 needs a CPU with AVX512-BF16; this one offers " +
-                      ops::cpu_isa_name() + " (set train.precision: fp32)");
+  ops::require_precision_supported(precision, "train.precision");
 
   auto side = open_data(cfg);
   const auto& meta = side.train_file->meta();

@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
     spec.layers = {{kF, kK, kK}, {kF, kK, kK}};
     train::Bptt net(spec, kB, kT, kT);
     const std::int64_t floats = net.tape_floats();
-    const int buffers = 6 * 2 * kLayers + 5;  // LayerTape's 6 per layer and direction, plus x, hcat, y, ...
+    const int buffers = 6 * 2 * kLayers + 3;  // LayerTape's 6 per layer and direction, plus x, y and dy
     const double t_alloc = time_it([&] {
       std::vector<std::unique_ptr<float[]>> parts;
       for (int i = 0; i < buffers; ++i) {

@@ -198,6 +198,27 @@ TEST_CASE("conv2d picks up new weights only through set_weights", "[ops]") {
   CHECK(max_rel_diff(unpacked(dst, Layout::nChw16c, g.n, g.oc, g.h * g.w), ref) < kTol);
 }
 
+TEST_CASE("conv2d forward after backward-data reads the forward weights again", "[ops]") {
+  // Forward and backward-data share one reordered weight buffer; each pass must reload its own layout.
+  const Conv2dGeometry g{2, 16, 32, 5, 6, 3};
+  Rng rng(5);
+  const auto in = random_buffers(g, rng);
+  Conv2d conv(g, Layout::nChw16c, Layout::nChw16c, {false, false, true, false});
+  conv.set_weights(in.w.data());
+  const auto src = packed(in.src, Layout::nChw16c, g.n, g.ic, g.h * g.w);
+  const auto dd = packed(in.dst_grad, Layout::nChw16c, g.n, g.oc, g.h * g.w);
+  std::vector<float> first(dd.size()), again(dd.size()), ds(src.size(), 0.0f), ds2(src.size(), 0.0f);
+  conv.forward(src.data(), nullptr, first.data());
+  conv.backward_data(dd.data(), ds.data());
+  conv.forward(src.data(), nullptr, again.data());
+  conv.backward_data(dd.data(), ds2.data());
+  CHECK(again == first);
+  CHECK(ds2 == ds);
+  std::vector<float> ref(g.n * g.oc * g.h * g.w);
+  test::ref_conv_forward(g, in.src.data(), in.w.data(), nullptr, ref.data());
+  CHECK(max_rel_diff(unpacked(again, Layout::nChw16c, g.n, g.oc, g.h * g.w), ref) < kTol);
+}
+
 TEST_CASE("conv2d counts only in-image taps as FLOPs", "[ops]") {
   // 1x3 image, k=3: output columns see 2, 3, 2 real taps along x, rows see 1 along y.
   CHECK(Conv2dGeometry{1, 1, 1, 1, 3, 3}.flops() == Approx(2.0 * 7));
