@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages convlstm needs (idempotent, quiet; as root) and builds it in build/.
-# Usage: scripts/setup.sh [--deps-only]
+# Usage: scripts/setup.sh [--deps-only] [--test]
+#   --deps-only  install, do not build
+#   --test       also the test suite's tools: clang and its fuzzing runtime (scripts/fuzz.sh, the fuzz replay)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +13,14 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev catch2
   libpng-dev libgif-dev
 )
+deps_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --deps-only) deps_only=1 ;;
+    --test) packages+=(clang-14 libclang-rt-14-dev) ;;
+    *) echo "setup.sh: unknown option $arg (expected --deps-only or --test)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-[ "${1:-}" = "--deps-only" ] && exit 0
+[ "$deps_only" = 1 ] && exit 0
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" >/dev/null
 cmake --build build -j"${JOBS:-2}"

@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what is missing (scripts/setup.sh), builds in build/, runs ctest; then
-# builds again in build-sanitize/ with AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer and runs
-# the Catch2 suite (without the [slow] tests) and the end-to-end CLI test under them.
-# Extra arguments go to ctest, e.g. scripts/test.sh -R conv2d. CONVLSTM_SANITIZE=0 skips the sanitizer pass
-# (it adds about 6 minutes of building on 2 cores).
+# Runs the whole test suite: installs what is missing (scripts/setup.sh --test), builds in build/, runs ctest;
+# then builds again in build-sanitize/ with AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer and
+# runs the Catch2 suite (without the [slow] tests), the fuzz replay and the end-to-end CLI test under them;
+# then runs each libFuzzer target for CONVLSTM_FUZZ_SECONDS (default 45) with scripts/fuzz.sh.
+# Extra arguments go to ctest, e.g. scripts/test.sh -R conv2d, and skip the two later passes.
+# CONVLSTM_SANITIZE=0 skips the sanitizer pass (about 6 minutes of building on 2 cores), CONVLSTM_FUZZ_SECONDS=0
+# the fuzzing (about 1 minute of building plus the runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 (cd build && ctest --output-on-failure -j"${JOBS:-2}" "$@")
 
 if [ "${CONVLSTM_SANITIZE:-1}" != 0 ] && [ $# -eq 0 ]; then
   echo "test.sh: sanitizer build (ASan, UBSan, LSan) in build-sanitize/"
   cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVLSTM_SANITIZE=ON >/dev/null
-  cmake --build build-sanitize -j"${JOBS:-2}" --target convlstm convlstm_tests >/dev/null
+  cmake --build build-sanitize -j"${JOBS:-2}" --target convlstm convlstm_tests convlstm_fuzz_replay >/dev/null
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
   OMP_NUM_THREADS=1 ./build-sanitize/convlstm_tests "~[slow]" --rng-seed 1 --warn NoTests
+  for t in config dataset radar; do
+    ./build-sanitize/convlstm_fuzz_replay "$t" "tests/fuzz/corpus/$t" "tests/fuzz/regressions/$t"
+  done
   OMP_NUM_THREADS=1 bash tests/cli/e2e_test.sh build-sanitize/convlstm configs/default.yaml
   echo "test.sh: sanitizer pass clean"
+fi
+
+if [ "${CONVLSTM_FUZZ_SECONDS:-45}" != 0 ] && [ $# -eq 0 ]; then
+  echo "test.sh: fuzzing, ${CONVLSTM_FUZZ_SECONDS:-45} s per target (build-fuzz/)"
+  bash scripts/fuzz.sh "${CONVLSTM_FUZZ_SECONDS:-45}"
 fi

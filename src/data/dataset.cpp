@@ -86,6 +86,9 @@ DatasetReader::DatasetReader(const std::string& path) {
   m.nodata = fa.attr_double_opt("nodata");
   m.source = root.attr_string_opt("source").value_or("");
   m.timestep_s = root.attr_double_opt("timestep_s");
+  if (m.timestep_s && !(*m.timestep_s > 0 && *m.timestep_s < 1e9))
+    bad(path + ":/@timestep_s",
+        "expected a positive number of seconds, found " + std::to_string(*m.timestep_s));
   for (const auto& name : root.attr_names()) {
     if (name == "format" || name == "version" || name == "source" || name == "timestep_s") continue;
     try {
@@ -104,6 +107,12 @@ DatasetReader::DatasetReader(const std::string& path) {
       bad(t.where(), "expected shape [" + std::to_string(m.frames) + "] to match /frames");
     m.time.resize(static_cast<std::size_t>(m.frames));
     t.read_all(m.time.data());
+    // Within ±10^12 s of 1970 (about 31,000 years), so that differences of times never overflow.
+    constexpr std::int64_t kMaxTime = 1'000'000'000'000;
+    for (std::size_t i = 0; i < m.time.size(); ++i)
+      if (m.time[i] < -kMaxTime || m.time[i] > kMaxTime)
+        bad(t.where(), "time " + std::to_string(m.time[i]) + " of frame " + std::to_string(i) +
+                           " is not seconds since 1970 (beyond 10^12)");
     for (std::size_t i = 1; i < m.time.size(); ++i)
       if (m.time[i] <= m.time[i - 1])
         bad(t.where(), "times not strictly increasing at frame " + std::to_string(i));
@@ -116,7 +125,7 @@ DatasetReader::DatasetReader(const std::string& path) {
     std::int64_t prev_end = 0;
     for (std::size_t i = 0; i < raw.size(); i += 2) {
       Segment seg{raw[i], raw[i + 1]};
-      if (seg.start < prev_end || seg.length < 1 || seg.start + seg.length > m.frames)
+      if (seg.start < prev_end || seg.length < 1 || seg.start > m.frames || seg.length > m.frames - seg.start)
         bad(s.where(), "segment " + std::to_string(i / 2) + " (" + std::to_string(seg.start) + ", " +
                            std::to_string(seg.length) + ") out of range or overlapping for " +
                            std::to_string(m.frames) + " frames");
@@ -172,6 +181,9 @@ void DatasetReader::read(std::int64_t t0, std::int64_t n, std::int64_t y0, std::
                                      std::to_string(t0 + i / per_frame) +
                                      "; mark unobserved pixels with the nodata attribute instead");
     values[i] = static_cast<float>(raw * m.gain + m.offset);
+    if (!std::isfinite(values[i]))
+      bad(impl_->frames.where(), "gain and offset turn the raw value " + std::to_string(raw) + " in frame " +
+                                     std::to_string(t0 + i / per_frame) + " into a value beyond float range");
     mask[i] = 1.0f;
   }
 }

@@ -2,6 +2,7 @@
 
 #include <hdf5.h>
 
+#include <cmath>
 #include <fstream>
 #include <memory>
 
@@ -231,7 +232,9 @@ double Group::attr_double(const std::string& name) const {
 
 std::int64_t Group::attr_int(const std::string& name) const {
   const double v = attr_double(name);
-  if (v != static_cast<double>(static_cast<std::int64_t>(v))) fail(where(name), "expected an integer");
+  // The range check comes first: converting a double outside int64 (or NaN) is undefined.
+  constexpr double two63 = 9223372036854775808.0;
+  if (!(v >= -two63 && v < two63) || v != std::trunc(v)) fail(where(name), "expected an integer");
   return static_cast<std::int64_t>(v);
 }
 

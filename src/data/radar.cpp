@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <regex>
@@ -56,18 +57,41 @@ struct Attrs {
   }
 };
 
+// The members prefix1, prefix2, ... in numeric order. The number is compared as a digit string (shorter is
+// smaller once leading zeros are gone), so a name with any number of digits sorts without overflowing.
 std::vector<std::string> numbered(const h5::Group& g, const std::string& prefix) {
-  std::vector<std::pair<int, std::string>> found;
+  std::vector<std::pair<std::string, std::string>> found;  // (digits without leading zeros, name)
   for (const auto& m : g.members()) {
     if (m.rfind(prefix, 0) != 0 || m.size() == prefix.size()) continue;
     const std::string digits = m.substr(prefix.size());
     if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    found.push_back({std::stoi(digits), m});
+    found.push_back({digits.substr(std::min(digits.find_first_not_of('0'), digits.size())), m});
   }
-  std::sort(found.begin(), found.end());
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a < b;
+  });
   std::vector<std::string> out;
   for (auto& f : found) out.push_back(f.second);
   return out;
+}
+
+// Runs one of the string parsers below, naming the file and attribute in its error.
+template <typename F>
+auto parsed(const std::string& where, F&& parse) {
+  try {
+    return parse();
+  } catch (const DataError& e) {
+    throw DataError(where + ": " + e.what());
+  }
+}
+
+// A calibrated value as float; one that overflows means gain and offset do not fit the data.
+float calibrated(const std::string& where, double value, float raw) {
+  const auto v = static_cast<float>(value);
+  if (!std::isfinite(v))
+    bad(where, "gain and offset turn the raw value " + std::to_string(raw) + " into " +
+                   std::to_string(value) + ", beyond the range of a float");
+  return v;
 }
 
 RadarRegion resolve_region(const std::string& path, RadarRegion r, std::int64_t rows, std::int64_t cols) {
@@ -92,8 +116,11 @@ RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion regi
     bad(image.where("image_geo_parameter"),
         "unsupported KNMI quantity '" + fr.source_quantity + "' (expected ACCUMULATED_PRECIPITATION_[MM])");
   const auto overview = root.group("overview");
-  fr.time = parse_knmi_time(overview.attr_string("product_datetime_end"));
-  const std::int64_t start = parse_knmi_time(overview.attr_string("product_datetime_start"));
+  fr.time = parsed(overview.where("product_datetime_end"),
+                   [&] { return parse_knmi_time(overview.attr_string("product_datetime_end")); });
+  const std::int64_t start = parsed(overview.where("product_datetime_start"), [&] {
+    return parse_knmi_time(overview.attr_string("product_datetime_start"));
+  });
   fr.accumulation_min = (fr.time - start) / 60.0;
   if (fr.accumulation_min <= 0)
     bad(overview.where("product_datetime_start"), "accumulation start is not before its end");
@@ -101,6 +128,7 @@ RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion regi
   if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D image");
   fr.grid_rows = ds.dims()[0];
   fr.grid_cols = ds.dims()[1];
+  if (fr.grid_rows < 1 || fr.grid_cols < 1) bad(ds.where(), "empty image");
   if (root.has("geographic")) {
     const auto geo = root.group("geographic");
     if (geo.has_attr("geo_pixel_size_x")) fr.pixel_x = geo.attr_doubles("geo_pixel_size_x").at(0);
@@ -112,12 +140,12 @@ RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion regi
   if (!with_values) return fr;
   const auto cal = image.group("calibration");
   double gain = 1.0, offset = 0.0;
-  try {
-    parse_knmi_calibration(cal.attr_string("calibration_formulas"), gain, offset);
-  } catch (const DataError& e) {
-    throw DataError(cal.where("calibration_formulas") + ": " + e.what());  // name the file
-  }
-  const float missing = static_cast<float>(cal.attr_doubles("calibration_missing_data").at(0));
+  parsed(cal.where("calibration_formulas"),
+         [&] { parse_knmi_calibration(cal.attr_string("calibration_formulas"), gain, offset); });
+  if (gain == 0.0) bad(cal.where("calibration_formulas"), "gain must be non-zero");
+  const auto missing_values = cal.attr_doubles("calibration_missing_data");
+  if (missing_values.empty()) bad(cal.where("calibration_missing_data"), "expected a number, found none");
+  const float missing = static_cast<float>(missing_values[0]);
   const std::int64_t n = fr.region.height * fr.region.width;
   fr.values.resize(static_cast<std::size_t>(n));
   fr.valid.resize(static_cast<std::size_t>(n));
@@ -125,11 +153,12 @@ RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion regi
   const double to_rate = 60.0 / fr.accumulation_min;  // depth over the accumulation -> mean mm/h
   for (std::int64_t i = 0; i < n; ++i) {
     const float raw = fr.values[i];
-    if (raw == missing || std::isnan(raw)) {
+    if (raw == missing || !std::isfinite(raw)) {
       fr.values[i] = 0.0f;
       fr.valid[i] = 0;
     } else {
-      fr.values[i] = static_cast<float>((offset + gain * raw) * to_rate);
+      // A depth is never negative (as for ODIM rates below): calibration noise below zero is no rain.
+      fr.values[i] = std::max(0.0f, calibrated(ds.where(), (offset + gain * raw) * to_rate, raw));
       fr.valid[i] = 1;
     }
   }
@@ -181,13 +210,15 @@ RadarFrame read_odim(const std::string& path, const std::string& wanted, bool wi
   fr.reflectivity = fr.source_quantity == "DBZH" || fr.source_quantity == "TH";
   const std::string date = top.string("date"), time = top.string("time");
   if (date.empty() || time.empty()) bad(path + ":/what", "missing date or time attribute");
-  fr.time = parse_odim_time(date, time);
+  fr.time = parsed(path + ":/what", [&] { return parse_odim_time(date, time); });
   if (fr.source_quantity == "ACRR") {
     const auto s = chosen.string("startdate"), st = chosen.string("starttime");
     const auto e = chosen.string("enddate"), et = chosen.string("endtime");
     if (s.empty() || st.empty() || e.empty() || et.empty())
       bad(path + ":" + data_path, "ACRR without startdate/starttime/enddate/endtime");
-    fr.accumulation_min = (parse_odim_time(e, et) - parse_odim_time(s, st)) / 60.0;
+    fr.accumulation_min =
+        parsed(path + ":" + data_path, [&] { return parse_odim_time(e, et) - parse_odim_time(s, st); }) /
+        60.0;
     if (fr.accumulation_min <= 0) bad(path + ":" + data_path, "ACRR accumulation window is empty");
   }
   fr.projdef = chosen.string("projdef");
@@ -198,6 +229,7 @@ RadarFrame read_odim(const std::string& path, const std::string& wanted, bool wi
   if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D Cartesian image");
   fr.grid_rows = ds.dims()[0];
   fr.grid_cols = ds.dims()[1];
+  if (fr.grid_rows < 1 || fr.grid_cols < 1) bad(ds.where(), "empty image");
   const auto xsize = chosen.number("xsize"), ysize = chosen.number("ysize");
   if ((xsize && *xsize != fr.grid_cols) || (ysize && *ysize != fr.grid_rows))
     bad(ds.where(), "shape does not match where@xsize/ysize");
@@ -205,6 +237,7 @@ RadarFrame read_odim(const std::string& path, const std::string& wanted, bool wi
   if (!with_values) return fr;
   const double gain = chosen.number("gain").value_or(1.0), offset = chosen.number("offset").value_or(0.0);
   if (gain == 0.0 || !std::isfinite(gain)) bad(path + ":" + data_path, "gain must be finite and non-zero");
+  if (!std::isfinite(offset)) bad(path + ":" + data_path, "offset must be finite");
   const auto nodata = chosen.number("nodata"), undetect = chosen.number("undetect");
   const float nd = nodata ? static_cast<float>(*nodata) : 0.0f,
               ud = undetect ? static_cast<float>(*undetect) : 0.0f;
@@ -215,7 +248,7 @@ RadarFrame read_odim(const std::string& path, const std::string& wanted, bool wi
   const double to_rate = fr.source_quantity == "ACRR" ? 60.0 / fr.accumulation_min : 1.0;
   for (std::int64_t i = 0; i < n; ++i) {
     const float raw = fr.values[i];
-    if ((nodata && raw == nd) || std::isnan(raw)) {
+    if ((nodata && raw == nd) || !std::isfinite(raw)) {
       fr.values[i] = 0.0f;
       fr.valid[i] = 0;
       continue;
@@ -225,9 +258,8 @@ RadarFrame read_odim(const std::string& path, const std::string& wanted, bool wi
       fr.values[i] = fr.reflectivity ? kDbzFloor : 0.0f;
       continue;
     }
-    const double v = offset + gain * raw;
-    fr.values[i] = fr.reflectivity ? std::max(kDbzFloor, static_cast<float>(v))
-                                   : static_cast<float>(std::max(0.0, v * to_rate));
+    const float v = calibrated(ds.where(), (offset + gain * raw) * to_rate, raw);
+    fr.values[i] = fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
   }
   return fr;
 }
@@ -308,10 +340,16 @@ void parse_knmi_calibration(const std::string& formula, double& gain, double& of
   std::smatch m;
   if (!std::regex_match(formula, m, re))
     throw DataError("KNMI calibration formula '" + formula + "': expected GEO=<gain>*PV+<offset>");
-  gain = std::stod(m[1].str());
-  std::string off = m[2].matched ? m[2].str() : "0";
-  off.erase(std::remove(off.begin(), off.end(), ' '), off.end());
-  offset = std::stod(off);
+  auto number = [&](std::string text) {
+    text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !std::isfinite(v))
+      throw DataError("KNMI calibration formula '" + formula + "': '" + text + "' is not a finite number");
+    return v;
+  };
+  gain = number(m[1].str());
+  offset = m[2].matched ? number(m[2].str()) : 0.0;
 }
 
 }  // namespace convlstm::data

@@ -145,6 +145,12 @@ void make_radar(const test::TempDir& dir) {
   fs::resize_file(dir.file("knmi_damaged/a_0005.h5"), 300);
   fs::create_directories(dir.file("knmi_formula"));
   test::write_knmi_file(dir.file("knmi_formula/a_0000.h5"), 0, "GEO = log(PV)", 8, 8, raw);
+  test::write_knmi_file(dir.file("knmi_formula/b_0000.h5"), 0, "GEO = 1e999 * PV + 0.0", 8, 8, raw);
+  // ODIM composites: a quantity the readers do not decode, a date stored as a number, a time in another form.
+  fs::create_directories(dir.file("odim"));
+  test::write_odim_file(dir.file("odim/vrad.h5"), {"VRAD", "010000", true, false});
+  test::write_odim_file(dir.file("odim/date_number.h5"), {"DBZH", "010000", true, true});
+  test::write_odim_file(dir.file("odim/time_colons.h5"), {"DBZH", "01:00:00", true, false});
 }
 
 TEST_CASE("the bad-input catalogue: exit status - a short message naming the culprit - no output", "[cli]") {
@@ -228,6 +234,14 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
        "knmi_formula/a_0000.h5", "r.h5"},
       {"radar file damaged with --strict", "import --strict --format knmi --output r.h5 'knmi_damaged/*.h5'",
        1, "knmi_damaged/a_0005.h5", "r.h5"},
+      {"radar formula with an infinite gain", "import --format knmi --output r.h5 knmi_formula/b_0000.h5", 1,
+       "not a finite number", "r.h5"},
+      {"radar quantity not decoded", "import --format odim --output r.h5 odim/vrad.h5", 1,
+       "odim/vrad.h5: no RATE, ACRR or DBZH data (quantities found: VRAD)", "r.h5"},
+      {"radar date stored as a number", "import --format odim --output r.h5 odim/date_number.h5", 1,
+       "odim/date_number.h5:/what: missing date or time", "r.h5"},
+      {"radar time in another form", "import --format odim --output r.h5 odim/time_colons.h5", 1,
+       "odim/time_colons.h5:/what: ODIM time", "r.h5"},
       {"radar glob matching nothing", "import --format knmi --output r.h5 'none_*.h5'", 2, "none_*.h5",
        "r.h5"},
       {"radar input that is a dataset", "import --format knmi --output r.h5 good.h5", 1, "good.h5", "r.h5"},

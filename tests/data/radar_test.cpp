@@ -48,45 +48,18 @@ TEST_CASE("time and calibration strings parse", "[data]") {
   CHECK(g == 0.5);
   CHECK(o == -32.0);
   CHECK_THROWS_AS(data::parse_knmi_calibration("GEO=log(PV)", g, o), DataError);
+  // Found by fuzzing: what the pattern lets through must still be a finite number.
+  CHECK_THROWS_AS(data::parse_knmi_calibration("GEO=.*PV", g, o), DataError);
+  CHECK_THROWS_AS(data::parse_knmi_calibration("GEO=1e999*PV", g, o), DataError);
+  CHECK_THROWS_AS(data::parse_knmi_calibration("GEO=1*PV+e", g, o), DataError);
   CHECK(data::dbz_from_rain_rate(1.0f, 200, 1.6) == Approx(23.01).epsilon(1e-3));
   CHECK(data::rain_rate_from_dbz(39.01f, 200, 1.6) == Approx(10.0).epsilon(1e-3));
-}
-
-// A small ODIM composite written here, with decoding attributes at the data level and sentinels in the data.
-void write_odim(const std::string& path, const std::string& quantity, const std::string& time,
-                bool at_data_level) {
-  auto f = data::h5::File::create(path);
-  const auto root = f.root();
-  root.set_attr("Conventions", std::string("ODIM_H5/V2_4"));
-  const auto what = root.create_group("what");
-  what.set_attr("object", std::string("COMP"));
-  what.set_attr("date", std::string("20241126"));
-  what.set_attr("time", time);
-  const auto where = root.create_group("where");
-  if (at_data_level) {  // CIRRUS-like: unsigned sizes
-    where.set_attr_uint64("xsize", 4);
-    where.set_attr_uint64("ysize", 2);
-  } else {  // NIMBUS-like: signed sizes
-    where.set_attr("xsize", std::int64_t{4});
-    where.set_attr("ysize", std::int64_t{2});
-  }
-  where.set_attr("projdef", std::string("+proj=laea +lat_0=55.0 +lon_0=10.0 "));
-  const auto q = root.create_group(at_data_level ? "dataset1/data1/what" : "dataset1/what");
-  q.set_attr("quantity", quantity);
-  q.set_attr("gain", 0.5);
-  q.set_attr("offset", -10.0);
-  q.set_attr("nodata", 255.0);
-  q.set_attr("undetect", 0.0);
-  root.create_group("dataset1/data1/quality1/what").set_attr("gain", 1.0);
-  auto d = f.create_dataset("/dataset1/data1/data", data::h5::Scalar::float32, {2, 4});
-  const float raw[8] = {0.0f, 255.0f, 20.0f, 100.0f, std::nanf(""), 40.0f, 60.0f, 0.0f};
-  d.write({0, 0}, {2, 4}, raw);
 }
 
 TEST_CASE("ODIM decoding: merged attributes - nodata - undetect - NaN - gain and offset", "[data]") {
   test::TempDir dir;
   const bool data_level = GENERATE(true, false);
-  write_odim(dir.file("r.h5"), "DBZH", "010000", data_level);
+  test::write_odim_file(dir.file("r.h5"), {"DBZH", "010000", data_level});
   CHECK(data::detect_radar_format(dir.file("r.h5")) == data::RadarFormat::odim);
   const auto fr = data::read_radar(dir.file("r.h5"));
   CHECK(fr.source_quantity == "DBZH");
@@ -227,7 +200,7 @@ TEST_CASE("KNMI decoding on a file written here: arrays - fixed strings - calibr
 TEST_CASE("ODIM rain rates: sizes signed or unsigned - undetect is no rain", "[data]") {
   test::TempDir dir;
   const bool data_level = GENERATE(true, false);  // unsigned sizes at data level, signed at dataset level
-  write_odim(dir.file("r.h5"), "RATE", "000000", data_level);
+  test::write_odim_file(dir.file("r.h5"), {"RATE", "000000", data_level});
   const auto a = data::read_radar(dir.file("r.h5"));
   CHECK(a.grid_cols == 4);
   CHECK(a.grid_rows == 2);

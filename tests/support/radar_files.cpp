@@ -1,5 +1,6 @@
 #include "support/radar_files.hpp"
 
+#include <cmath>
 #include <cstdio>
 
 #include "data/h5.hpp"
@@ -33,6 +34,38 @@ void write_knmi_file(const std::string& path, int end_minutes, const std::string
   cal.set_attr("calibration_missing_data", std::vector<double>{65535});
   auto d = f.create_dataset("/image1/image_data", data::h5::Scalar::uint16, {rows, cols});
   d.write({0, 0}, {rows, cols}, raw.data());
+}
+
+void write_odim_file(const std::string& path, const OdimFile& o) {
+  auto f = data::h5::File::create(path);
+  const auto root = f.root();
+  root.set_attr("Conventions", std::string("ODIM_H5/V2_4"));
+  const auto what = root.create_group("what");
+  what.set_attr("object", std::string("COMP"));
+  if (o.date_as_number)
+    what.set_attr("date", 20241126.0);
+  else
+    what.set_attr("date", std::string("20241126"));
+  what.set_attr("time", o.time);
+  const auto where = root.create_group("where");
+  if (o.at_data_level) {  // CIRRUS-like: unsigned sizes
+    where.set_attr_uint64("xsize", 4);
+    where.set_attr_uint64("ysize", 2);
+  } else {  // NIMBUS-like: signed sizes
+    where.set_attr("xsize", std::int64_t{4});
+    where.set_attr("ysize", std::int64_t{2});
+  }
+  where.set_attr("projdef", std::string("+proj=laea +lat_0=55.0 +lon_0=10.0 "));
+  const auto q = root.create_group(o.at_data_level ? "dataset1/data1/what" : "dataset1/what");
+  q.set_attr("quantity", o.quantity);
+  q.set_attr("gain", 0.5);
+  q.set_attr("offset", -10.0);
+  q.set_attr("nodata", 255.0);
+  q.set_attr("undetect", 0.0);
+  root.create_group("dataset1/data1/quality1/what").set_attr("gain", 1.0);
+  auto d = f.create_dataset("/dataset1/data1/data", data::h5::Scalar::float32, {2, 4});
+  const float raw[8] = {0.0f, 255.0f, 20.0f, 100.0f, std::nanf(""), 40.0f, 60.0f, 0.0f};
+  d.write({0, 0}, {2, 4}, raw);
 }
 
 }  // namespace convlstm::test

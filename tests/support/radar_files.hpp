@@ -1,5 +1,6 @@
 // Small radar files in the producers' own layouts, written by tests so that the readers are exercised without
-// the real samples: KNMI HDF5 with 1-element array attributes, fixed-length strings and a uint16 image.
+// the real samples: KNMI HDF5 with 1-element array attributes, fixed-length strings and a uint16 image; an
+// ODIM composite with its decoding attributes and sentinels in a 2 x 4 float image.
 #pragma once
 
 #include <cstdint>
@@ -15,5 +16,15 @@ std::string knmi_time(int minutes);
 // midnight of 2010-08-26.
 void write_knmi_file(const std::string& path, int end_minutes, const std::string& formula, std::int64_t rows,
                      std::int64_t cols, const std::vector<float>& raw);
+
+struct OdimFile {
+  std::string quantity = "DBZH";
+  std::string time = "010000";  // what@time; the date is 20241126
+  bool at_data_level = true;    // gain, offset, ... in dataset1/data1/what (CIRRUS) or dataset1/what (NIMBUS)
+  bool date_as_number = false;  // what@date stored as a number, as no ODIM producer should
+};
+
+// Raw values {0, 255, 20, 100, NaN, 40, 60, 0} with gain 0.5, offset -10, nodata 255, undetect 0.
+void write_odim_file(const std::string& path, const OdimFile& o);
 
 }  // namespace convlstm::test
