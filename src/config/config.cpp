@@ -20,8 +20,16 @@ struct Bad {
   std::string what;
 };
 
+// User text as it appears in an error: quoted, on one line, at most 60 characters.
+std::string quoted(const std::string& text) {
+  std::string s = text.size() > 60 ? text.substr(0, 57) + "..." : text;
+  for (auto& ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20) ch = ' ';
+  return "'" + s + "'";
+}
+
 std::string scalar_text(const YAML::Node& n) {
-  if (n.IsScalar()) return "'" + n.Scalar() + "'";
+  if (n.IsScalar()) return quoted(n.Scalar());
   if (n.IsSequence()) return "a list";
   if (n.IsMap()) return "a mapping";
   return "nothing";
@@ -53,7 +61,7 @@ std::string as_choice(const YAML::Node& n, const std::vector<std::string>& choic
   if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
     std::string list;
     for (std::size_t i = 0; i < choices.size(); ++i) list += (i ? ", " : "") + choices[i];
-    throw Bad{"expected one of " + list + ", got '" + s + "'"};
+    throw Bad{"expected one of " + list + ", got " + quoted(s)};
   }
   return s;
 }
@@ -110,8 +118,8 @@ const std::map<std::string, Setter>& leaves() {
              else if (k == "k")
                spec.k_x = spec.k_h = as_int(kv.second);
              else
-               throw Bad{"layer " + std::to_string(i) + ": unknown key '" + k +
-                         "' (expected filters, k_x, k_h or k)"};
+               throw Bad{"layer " + std::to_string(i) + ": unknown key " + quoted(k) +
+                         " (expected filters, k_x, k_h or k)"};
            }
            c.model.layers.push_back(spec);
          }
@@ -238,7 +246,8 @@ struct Parser {
     std::ostringstream os;
     os << source;
     if (line > 0) os << ":" << line;
-    os << ": " << key << ": " << what;
+    // A key is user text too when it is unknown: shortened like a value.
+    os << ": " << (key.size() > 60 ? quoted(key) : key) << ": " << what;
     throw ConfigError(os.str());
   }
 
@@ -379,13 +388,13 @@ Config parse_config(const std::string& yaml, const std::string& source,
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw ConfigError("--set " + o + ": expected key=value, for example --set train.max_steps=100");
+      throw ConfigError("--set " + quoted(o) + ": expected key=value, for example --set train.max_steps=100");
     const std::string key = o.substr(0, eq), value = o.substr(eq + 1);
     YAML::Node v;
     try {
       v = YAML::Load(value);
     } catch (const YAML::ParserException& e) {
-      throw ConfigError("--set " + key + ": value is not valid YAML (" + e.msg + ")");
+      throw ConfigError("--set " + quoted(key) + ": value is not valid YAML (" + e.msg + ")");
     }
     Parser sub{"--set", p.config, {}};
     sub.set(key, v, 0);
