@@ -12,7 +12,7 @@
 
 namespace convlstm::cli {
 
-Run add_bench(CLI::App& app) {
+Run add_bench(CLI::App& app, train::Communicator& comm) {
   struct Opts {
     std::string config;
     std::vector<std::string> overrides;
@@ -45,7 +45,7 @@ Run add_bench(CLI::App& app) {
       "write DIR/checkpoint.h5 (initial weights) and DIR/case.h5 (batch, loss, gradients of step 1)");
   sub->add_flag("--json", o->json, "print one JSON object instead of the table");
   sub->add_flag("--peak", o->peak, "only measure and print the fp32 FMA peak of --threads threads");
-  return [o]() {
+  return [o, &comm]() {
     if (o->peak) {
       ops::set_threads(o->threads >= 0 ? o->threads : 0);
       const int threads = ops::max_threads();
@@ -58,15 +58,18 @@ Run add_bench(CLI::App& app) {
       return 0;
     }
     if (o->config.empty()) throw UsageError("bench: --config is required (or --peak)");
-    const auto cfg = config::load_config(o->config, o->overrides);
+    config::Config cfg;
+    comm.agree([&] { cfg = config::load_config(o->config, o->overrides); });
     train::BenchOptions options;
+    options.comm = &comm;
     options.steps = o->steps;
     options.warmup = o->warmup;
     if (o->threads >= 0) options.threads = o->threads;
     if (!o->precision.empty()) options.precision = o->precision;
     if (!o->dump.empty()) options.dump_dir = o->dump;
     const auto r = train::run_bench(cfg, options);
-    std::fputs((o->json ? train::to_json(r) + "\n" : train::format_bench(r)).c_str(), stdout);
+    if (comm.root())
+      std::fputs((o->json ? train::to_json(r) + "\n" : train::format_bench(r)).c_str(), stdout);
     return 0;
   };
 }

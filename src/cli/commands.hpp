@@ -11,18 +11,20 @@
 #include <vector>
 
 #include "data/windows.hpp"
+#include "train/distributed.hpp"
 
 namespace convlstm::cli {
 
 using Run = std::function<int()>;
 
-Run add_train(CLI::App& app);
+// train and bench run data-parallel on the ranks of `comm` (one rank without mpirun).
+Run add_train(CLI::App& app, train::Communicator& comm);
 Run add_synth(CLI::App& app);
 Run add_info(CLI::App& app);
 Run add_import(CLI::App& app);
 Run add_predict(CLI::App& app);
 Run add_evaluate(CLI::App& app);
-Run add_bench(CLI::App& app);
+Run add_bench(CLI::App& app, train::Communicator& comm);
 
 // Shared by import and predict: shell-style globs expanded (a pattern matching nothing is a UsageError), and
 // "y0,x0,height,width" parsed.

@@ -1,6 +1,11 @@
 // convlstm command-line entry point: parses arguments, runs a subcommand, maps errors to exit statuses
 // (0 success, 1 runtime/data error, 2 usage/config error, 130 interrupted). The only place that catches
 // library errors and prints them.
+//
+// Under mpirun (train and bench only) every rank runs this: rank 0 logs, the others print only errors,
+// prefixed with their rank. An error all ranks share (train::CollectiveError) is printed once and every rank
+// exits with its status; an error only one rank has seen ends the whole job through MPI_Abort, so nothing
+// hangs.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <CLI/CLI.hpp>
 
@@ -26,20 +31,32 @@ int main(int argc, char** argv) {
   // not kill the process: ignored, SIGXFSZ turns into EFBIG from write().
   std::signal(SIGXFSZ, SIG_IGN);
   convlstm::data::h5::skip_library_shutdown_at_exit();
+  const convlstm::train::MpiSession mpi(&argc, &argv);
+  auto comm = mpi.world();
   CLI::App app{"convlstm: ConvLSTM precipitation nowcasting (Shi et al. 2015) on oneDNN"};
   app.set_version_flag("--version", std::string("convlstm ") + CONVLSTM_VERSION);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.require_subcommand(0, 1);
   std::map<std::string, convlstm::cli::Run> commands{
-      {"train", convlstm::cli::add_train(app)},     {"synth", convlstm::cli::add_synth(app)},
-      {"info", convlstm::cli::add_info(app)},       {"import", convlstm::cli::add_import(app)},
-      {"predict", convlstm::cli::add_predict(app)}, {"evaluate", convlstm::cli::add_evaluate(app)},
-      {"bench", convlstm::cli::add_bench(app)},
+      {"train", convlstm::cli::add_train(app, comm)}, {"synth", convlstm::cli::add_synth(app)},
+      {"info", convlstm::cli::add_info(app)},         {"import", convlstm::cli::add_import(app)},
+      {"predict", convlstm::cli::add_predict(app)},   {"evaluate", convlstm::cli::add_evaluate(app)},
+      {"bench", convlstm::cli::add_bench(app, comm)},
   };
   // Logs go to stderr (results go to files and stdout).
   spdlog::set_default_logger(spdlog::stderr_color_mt("convlstm"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$: %v");
+  const std::string rank_prefix =
+      comm.size() > 1 ? "rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size()) + ": "
+                      : "";
+  if (!comm.root()) spdlog::set_pattern("[%H:%M:%S] " + rank_prefix + "%^%l%$: %v");
+  // An error only this rank has: printed with its rank; under MPI it ends every rank of the job.
+  auto local_failure = [&](int status, const char* what) {
+    convlstm::log::error("{}{}", comm.root() ? rank_prefix : "", what);
+    if (comm.size() > 1) mpi.abort(status);
+    return status;
+  };
 
   try {
     app.parse(argc, argv);
@@ -55,21 +72,25 @@ int main(int argc, char** argv) {
   }
 
   try {
-    convlstm::log::set_level(log_level);
+    convlstm::log::set_level(comm.root() ? log_level : "error");
     for (auto* sub : app.get_subcommands()) {
+      if (comm.size() > 1 && sub->get_name() != "train" && sub->get_name() != "bench")
+        throw convlstm::train::CollectiveError(
+            "convlstm " + sub->get_name() + " runs in one process: only train and bench run under mpirun",
+            true);
       // A subcommand with subcommands of its own (synth radar) is dispatched by its own run function.
       return commands.at(sub->get_name())();
     }
     std::cout << app.help();
     return 0;
+  } catch (const convlstm::train::CollectiveError& e) {
+    if (comm.root()) convlstm::log::error("{}", e.what());
+    return e.usage() ? kExitUsage : kExitRuntime;
   } catch (const convlstm::ConfigError& e) {
-    convlstm::log::error("{}", e.what());
-    return kExitUsage;
+    return local_failure(kExitUsage, e.what());
   } catch (const convlstm::UsageError& e) {
-    convlstm::log::error("{}", e.what());
-    return kExitUsage;
+    return local_failure(kExitUsage, e.what());
   } catch (const std::exception& e) {
-    convlstm::log::error("{}", e.what());
-    return kExitRuntime;
+    return local_failure(kExitRuntime, e.what());
   }
 }

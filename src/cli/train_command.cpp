@@ -35,7 +35,7 @@ std::string format_eta(double s) {
 
 }  // namespace
 
-Run add_train(CLI::App& app) {
+Run add_train(CLI::App& app, train::Communicator& comm) {
   struct Opts {
     std::string config;
     std::string resume;
@@ -47,9 +47,11 @@ Run add_train(CLI::App& app) {
   sub->add_option("--resume", o->resume, "continue exactly from a checkpoint, e.g. runs/default/latest.h5");
   sub->add_option("--set", o->overrides,
                   "override a config key by its dotted path, e.g. --set train.max_steps=100");
-  return [o]() {
-    const auto cfg = config::load_config(o->config, o->overrides);
+  return [o, &comm]() {
+    config::Config cfg;
+    comm.agree([&] { cfg = config::load_config(o->config, o->overrides); });
     train::TrainOptions options;
+    options.comm = &comm;
     if (!o->resume.empty()) options.resume = o->resume;
     struct sigaction sa {};
     sa.sa_handler = on_signal;
@@ -57,7 +59,7 @@ Run add_train(CLI::App& app) {
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
     options.stop = &g_stop;
-    const bool tty = isatty(STDERR_FILENO);
+    const bool tty = isatty(STDERR_FILENO) && comm.root();
     if (tty) {
       options.on_step = [](const train::StepReport& r) {
         std::fprintf(stderr, "\rstep %lld/%lld  loss %.5f  %.1f seq/s  ETA %s   ",
@@ -69,8 +71,9 @@ Run add_train(CLI::App& app) {
     const auto result = train::train_model(cfg, options);
     if (tty) std::fprintf(stderr, "\n");
     if (result.interrupted) {
-      log::warn("interrupted at step {}: latest.h5 written; continue with --resume {}/latest.h5",
-                result.steps, cfg.output.dir);
+      if (comm.root())
+        log::warn("interrupted at step {}: latest.h5 written; continue with --resume {}/latest.h5",
+                  result.steps, cfg.output.dir);
       return 130;
     }
     return 0;

@@ -100,6 +100,12 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   const auto spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
   spec.validate();
   const std::int64_t B = cfg.train.batch_size, t_in = cfg.data.t_in, t_out = cfg.data.t_out;
+  Communicator single;
+  Communicator& comm = options.comm ? *options.comm : single;
+  if (B < comm.size())
+    throw ConfigError("train.batch_size " + std::to_string(B) + " is smaller than the " +
+                      std::to_string(comm.size()) + " ranks");
+  const std::int64_t b = shard_of(B, comm.rank(), comm.size()).size();  // this rank's sequences
 
   BenchResult r;
   r.model = spec.str();
@@ -107,10 +113,13 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   r.t_in = t_in;
   r.t_out = t_out;
   r.threads = ops::max_threads();
+  r.ranks = comm.size();
   r.precision = ops::precision_name(precision);
   r.conv_algorithm = cfg.train.conv_algorithm;
   r.steps = options.steps;
-  r.estimate_bytes = training_memory_bytes(cfg, frame.channels, frame.height, frame.width);
+  config::Config rank_cfg = cfg;
+  rank_cfg.train.batch_size = b;
+  r.estimate_bytes = training_memory_bytes(rank_cfg, frame.channels, frame.height, frame.width);
   require_memory_fits(r.estimate_bytes);
 
   nn::ParameterTable params(spec), grads(spec);
@@ -118,39 +127,46 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   nn::init_parameters(spec, params, rng);
   r.parameters = params.size();
   Optimizer optimizer(cfg.train.optimizer, spec);
-  Bptt net(spec, B, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));
+  Bptt net(spec, b, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));
   r.kernels = net.kernels();
-  r.train_flops = net.forward_flops() + net.backward_flops();
-  r.infer_flops = net.forward_flops();
+  r.train_flops = (net.forward_flops() + net.backward_flops()) * comm.size();
+  r.infer_flops = net.forward_flops() * comm.size();
+  r.gradient_bytes = 4.0 * static_cast<double>(grads.size());
   log::info("bench: {}, batch {}, {}+{} frames, {} threads, {}, {} parameters", r.model, B, t_in, t_out,
             r.threads, r.precision, r.parameters);
   log::debug("kernels: {}", r.kernels);
 
   // Random data in [0, 1], every pixel observed: the shapes and the arithmetic are those of training.
-  Batch batch{Tensor(Shape{B, t_in, frame.channels, frame.height, frame.width}),
-              Tensor(Shape{B, t_out, frame.channels, frame.height, frame.width}),
-              Tensor(Shape{B, t_out, frame.channels, frame.height, frame.width}), B};
+  Batch batch{Tensor(Shape{b, t_in, frame.channels, frame.height, frame.width}),
+              Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}),
+              Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}), b};
   for (auto& v : batch.inputs) v = rng.uniform(0.0f, 1.0f);
   for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
   std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
-  Tensor pred(Shape{B, t_out, frame.channels, frame.height, frame.width}), dpred(pred.shape());
+  Tensor pred(Shape{b, t_out, frame.channels, frame.height, frame.width}), dpred(pred.shape());
   BatchObjective objective{parse_objective(cfg.train.loss), cfg.data.normalize, "intensity", {}};
 
-  std::vector<double> fwd, bwd, opt, step, infer;
+  std::vector<double> fwd, bwd, opt, step, infer, reduce;
   for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
     auto t0 = Clock::now();
     net.forward(params.model, batch.inputs.data(), pred.data());
-    const double loss = objective.value(batch, pred.data());
+    auto parts = objective.parts(batch, pred.data());
     const double t_fwd = seconds_since(t0);
+    double t_reduce = -comm.reduce_seconds();
+    comm.sum(parts.values.data(), parts.values.size());
+    const double loss = parts.value();
     t0 = Clock::now();
     grads.zero();
     dpred.zero();
-    objective.gradient(batch, pred.data(), dpred.data());
+    objective.gradient(batch, pred.data(), dpred.data(), parts);
     net.backward(dpred.data(), grads.model);
     const double t_bwd = seconds_since(t0);
+    comm.sum(grads.flat().data, static_cast<std::size_t>(grads.flat().numel()));
+    t_reduce += comm.reduce_seconds();
     if (i == 0) {
       r.first_loss = loss;
-      if (options.dump_dir) write_dump(*options.dump_dir, cfg, frame, params, grads, batch, pred, loss);
+      if (options.dump_dir && comm.root())
+        write_dump(*options.dump_dir, cfg, frame, params, grads, batch, pred, loss);
     }
     t0 = Clock::now();
     const double gnorm = global_norm(grads.flat());
@@ -161,7 +177,8 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
       fwd.push_back(t_fwd);
       bwd.push_back(t_bwd);
       opt.push_back(t_opt);
-      step.push_back(t_fwd + t_bwd + t_opt);
+      reduce.push_back(t_reduce);
+      step.push_back(t_fwd + t_bwd + t_reduce + t_opt);
     }
   }
   for (std::int64_t i = 0; i < options.steps + 1; ++i) {
@@ -174,8 +191,10 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   r.optimizer = Timing::of(opt);
   r.step = Timing::of(step);
   r.infer = Timing::of(infer);
+  r.allreduce = Timing::of(reduce);
   r.peak_rss_bytes = peak_rss_bytes();
-  if (options.measure_peak) r.peak_gflops = measure_fma_peak_gflops(r.threads);
+  // Every rank measures at the same time, each on its own cores.
+  if (options.measure_peak) r.peak_gflops = measure_fma_peak_gflops(r.threads) * comm.size();
   return r;
 }
 
@@ -194,6 +213,8 @@ std::string to_json(const BenchResult& r) {
   timing("backward", r.backward);
   timing("optimizer", r.optimizer);
   timing("infer", r.infer);
+  timing("allreduce", r.allreduce);
+  os << "\"ranks\": " << r.ranks << ", \"gradient_mib\": " << r.gradient_bytes / (1 << 20) << ", ";
   os << "\"sequences_per_s\": " << r.sequences_per_s() << ", \"gflops\": " << r.gflops()
      << ", \"infer_gflops\": " << r.infer_gflops() << ", \"peak_gflops\": " << r.peak_gflops
      << ", \"peak_fraction\": " << r.peak_fraction() << ", \"peak_rss_mib\": " << r.peak_rss_bytes / (1 << 20)
@@ -206,6 +227,7 @@ std::string format_bench(const BenchResult& r) {
   char buf[256];
   std::ostringstream os;
   os << "model " << r.model << ", batch " << r.batch << ", " << r.t_in << " in, " << r.t_out << " out\n";
+  if (r.ranks > 1) os << r.ranks << " ranks (MPI), each with ";
   os << r.parameters << " parameters, " << r.threads << " threads, " << r.precision << ", "
      << r.conv_algorithm << " convolutions, " << r.steps << " timed steps after warm-up\n";
   os << "                median       min\n";
@@ -216,6 +238,7 @@ std::string format_bench(const BenchResult& r) {
   row("forward", r.forward);
   row("backward", r.backward);
   row("optimizer", r.optimizer);
+  if (r.ranks > 1) row("allreduce", r.allreduce);
   row("train step", r.step);
   row("inference", r.infer);
   std::snprintf(buf, sizeof buf, "training: %.2f sequences/s, %.1f GFLOP/s (in-image taps)",
@@ -229,6 +252,11 @@ std::string format_bench(const BenchResult& r) {
   std::snprintf(buf, sizeof buf, "\ninference: %.2f sequences/s, %.1f GFLOP/s\n", r.batch / r.infer.median,
                 r.infer_gflops());
   os << buf;
+  if (r.ranks > 1) {
+    std::snprintf(buf, sizeof buf, "allreduce of %.1f MiB of gradients: %.1f%% of the training step\n",
+                  r.gradient_bytes / (1 << 20), 100.0 * r.allreduce.median / r.step.median);
+    os << buf;
+  }
   std::snprintf(buf, sizeof buf, "peak RSS %.0f MiB (estimate before training %.0f MiB)\n",
                 r.peak_rss_bytes / (1 << 20), r.estimate_bytes / (1 << 20));
   os << buf;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "train/distributed.hpp"
 
 namespace convlstm::train {
 
@@ -18,6 +19,9 @@ struct BenchOptions {
   std::optional<std::string> precision;  // overrides train.precision
   std::optional<std::string> dump_dir;   // write checkpoint.h5 + case.h5 for scripts/bench_vs_pytorch.py
   bool measure_peak = true;              // also measure the FMA peak with the same threads
+  // Under mpirun: each rank runs its shard of the batch and the gradients are summed as in training; the
+  // allreduce is timed on its own. Absent: one process.
+  Communicator* comm = nullptr;
 };
 
 // Median and minimum over the timed repetitions, in seconds.
@@ -30,13 +34,16 @@ struct Timing {
 struct BenchResult {
   std::string model;  // ModelSpec::str()
   std::int64_t batch = 0, t_in = 0, t_out = 0, parameters = 0, steps = 0;
-  int threads = 0;
+  int threads = 0;  // per rank
+  int ranks = 1;
   std::string precision;
   std::string conv_algorithm;  // train.conv_algorithm (3x3 fp32 convolutions only; see kernels)
   Timing forward, backward, optimizer, step, infer;  // backward includes the loss gradient
-  double train_flops = 0.0;                          // per training step, in-image taps only
+  Timing allreduce;                                  // summing loss parts and gradients over the ranks
+  double gradient_bytes = 0.0;                       // the flat gradient buffer each allreduce sums
+  double train_flops = 0.0;                          // per training step (all ranks), in-image taps only
   double infer_flops = 0.0;                          // per inference pass
-  double peak_gflops = 0.0;  // measured fp32 FMA peak with `threads` threads (0 when not measured)
+  double peak_gflops = 0.0;  // measured fp32 FMA peak of all ranks' threads (0 when not measured)
   double peak_rss_bytes = 0.0;
   double estimate_bytes = 0.0;  // training_memory_bytes()
   double first_loss = 0.0;      // loss of the first step (random data, initial weights)

@@ -20,11 +20,6 @@ double observed(const LossBatch& b) {
   return s;
 }
 
-// The loss's normaliser: N_obs for mse/mae, S for bce.
-double denominator(LossKind kind, const LossBatch& b) {
-  return kind == LossKind::bce ? static_cast<double>(b.sequences) : observed(b);
-}
-
 inline double weight_at(const LossBatch& b, std::int64_t i) {
   const double m = b.mask ? (b.mask[i] != 0.0f ? 1.0 : 0.0) : 1.0;
   return b.weight ? m * b.weight[i] : m;
@@ -72,9 +67,16 @@ Objective parse_objective(const std::string& name) {
                     "' (expected mse, mae, bce, bmse, bmae or bmse+bmae)");
 }
 
+double loss_normaliser(LossKind kind, const LossBatch& b) {
+  return kind == LossKind::bce ? static_cast<double>(b.sequences) : observed(b);
+}
+
 double loss_forward(LossKind kind, const LossBatch& b) {
-  const double denom = denominator(kind, b);
-  if (denom <= 0.0) return 0.0;
+  const double norm = loss_normaliser(kind, b);
+  return norm > 0.0 ? loss_sum(kind, b) / norm : 0.0;
+}
+
+double loss_sum(LossKind kind, const LossBatch& b) {
   double sum = 0.0;
 #pragma omp parallel for reduction(+ : sum)
   for (std::int64_t i = 0; i < b.n; ++i) {
@@ -95,13 +97,16 @@ double loss_forward(LossKind kind, const LossBatch& b) {
       }
     }
   }
-  return sum / denom;
+  return sum;
 }
 
 void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred) {
-  const double denom = denominator(kind, b);
-  if (denom <= 0.0) return;
-  const double s = scale / denom;
+  loss_backward(kind, b, scale, dpred, loss_normaliser(kind, b));
+}
+
+void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred, double normaliser) {
+  if (normaliser <= 0.0) return;
+  const double s = scale / normaliser;
 #pragma omp parallel for
   for (std::int64_t i = 0; i < b.n; ++i) {
     const double w = weight_at(b, i);
@@ -149,6 +154,31 @@ double BatchObjective::value(const Batch& b, const float* pred) {
 void BatchObjective::gradient(const Batch& b, const float* pred, float* dpred) {
   const auto lb = batch(b, pred);
   for (auto k : objective.terms) loss_backward(k, lb, 1.0f, dpred);
+}
+
+LossParts BatchObjective::parts(const Batch& b, const float* pred) {
+  const auto lb = batch(b, pred);
+  const std::size_t n = objective.terms.size();
+  LossParts p{std::vector<double>(2 * n)};
+  for (std::size_t k = 0; k < n; ++k) {
+    p.values[k] = loss_sum(objective.terms[k], lb);
+    p.values[n + k] = loss_normaliser(objective.terms[k], lb);
+  }
+  return p;
+}
+
+void BatchObjective::gradient(const Batch& b, const float* pred, float* dpred, const LossParts& total) {
+  const auto lb = batch(b, pred);
+  const std::size_t n = objective.terms.size();
+  for (std::size_t k = 0; k < n; ++k) loss_backward(objective.terms[k], lb, 1.0f, dpred, total.values[n + k]);
+}
+
+double LossParts::value() const {
+  const std::size_t n = values.size() / 2;
+  double v = 0.0;
+  for (std::size_t k = 0; k < n; ++k)
+    if (values[n + k] > 0.0) v += values[k] / values[n + k];
+  return v;
 }
 
 }  // namespace convlstm::train

@@ -34,6 +34,10 @@ struct LossBatch {
 };
 
 double loss_forward(LossKind kind, const LossBatch& batch);
+// The two halves of loss_forward: the weighted sum, and the normaliser it is divided by (N_obs, or S for
+// bce).
+double loss_sum(LossKind kind, const LossBatch& batch);
+double loss_normaliser(LossKind kind, const LossBatch& batch);
 
 // HKO-7 balanced-loss pixel weight for a rain rate in mm/h: 1, 2, 5, 10, 30 below 2, 2-5, 5-10, 10-30,
 // from 30.
@@ -46,8 +50,19 @@ struct Objective {
   bool balanced = false;
 };
 Objective parse_objective(const std::string& name);  // throws ConfigError
-// dpred += scale * ∂loss/∂pred.
+// dpred += scale * ∂loss/∂pred, dividing by `normaliser` (another batch's or a sum over ranks' in
+// data-parallel training) or, in the first form, by this batch's own.
 void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred);
+void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred, double normaliser);
+
+// An objective over one batch kept as its sums and normalisers, one pair per term, so that the shards of a
+// batch on several ranks add theirs before dividing (train/distributed.hpp): the same loss and gradient as
+// one process with the whole batch.
+struct LossParts {
+  std::vector<double> values;  // sum_k for every term k, then normaliser_k for every term
+
+  double value() const;  // Σ_k sum_k / normaliser_k (a term with normaliser 0 counts 0)
+};
 
 // The objective over one Batch (targets and mask in normalised units): for balanced objectives it turns
 // targets back into rain rates (through `norm`, and Z-R when `quantity` is reflectivity) for the HKO-7
@@ -60,8 +75,11 @@ struct BatchObjective {
 
   LossBatch batch(const Batch& b, const float* pred);
   double value(const Batch& b, const float* pred);
-  // dpred += ∂objective/∂pred.
+  LossParts parts(const Batch& b, const float* pred);
+  // dpred += ∂objective/∂pred, normalised by this batch's own normalisers or by those of `total` (the parts
+  // of the whole batch, summed over ranks).
   void gradient(const Batch& b, const float* pred, float* dpred);
+  void gradient(const Batch& b, const float* pred, float* dpred, const LossParts& total);
 };
 
 }  // namespace convlstm::train

@@ -165,27 +165,50 @@ void require_memory_fits(double need_bytes) {
 
 TrainResult train_model(const config::Config& cfg, const TrainOptions& options) {
   const auto t_start = std::chrono::steady_clock::now();
-  ops::set_threads(static_cast<int>(cfg.train.threads));
-  const auto precision = ops::parse_precision(cfg.train.precision);
-  ops::require_precision_supported(precision, "train.precision");
+  Communicator single;
+  Communicator& comm = options.comm ? *options.comm : single;
+  const std::int64_t B = cfg.train.batch_size;  // the global batch
+  const Shard shard = shard_of(B, comm.rank(), comm.size());
+  const std::int64_t b_local = shard.size();
 
-  auto side = open_data(cfg);
+  // Set-up, agreed across ranks: an error on any rank (an unreadable file on one node) stops every rank.
+  ops::Precision precision{};
+  std::optional<DataSide> opened;
+  nn::ModelSpec spec;
+  double need = 0.0;
+  comm.agree([&] {
+    if (B < comm.size())
+      throw ConfigError("train.batch_size " + std::to_string(B) + " is smaller than the " +
+                        std::to_string(comm.size()) +
+                        " ranks: every rank needs a sequence of the global batch");
+    ops::set_threads(static_cast<int>(cfg.train.threads));
+    precision = ops::parse_precision(cfg.train.precision);
+    ops::require_precision_supported(precision, "train.precision");
+    opened.emplace(open_data(cfg));
+    const auto& rd = *opened->train_reader;
+    spec = config::model_spec(cfg, rd.channels(), rd.height(), rd.width());
+    spec.validate();
+    config::Config rank_cfg = cfg;  // this rank's memory: its shard of the batch
+    rank_cfg.train.batch_size = b_local;
+    need = training_memory_bytes(rank_cfg, rd.channels(), rd.height(), rd.width());
+    require_memory_fits(need);
+  });
+  DataSide& side = *opened;
   const auto& meta = side.train_file->meta();
   const auto& rd = *side.train_reader;
-  const auto spec = config::model_spec(cfg, rd.channels(), rd.height(), rd.width());
-  spec.validate();
-  const double need = training_memory_bytes(cfg, rd.channels(), rd.height(), rd.width());
-  require_memory_fits(need);
 
-  fs::create_directories(cfg.output.dir);
+  // Rank 0 owns the run directory: train.log, config.yaml, metrics.csv, checkpoints.
   const fs::path dir(cfg.output.dir);
-  LogFile log_file((dir / "train.log").string());
   const std::string config_yaml = config::to_yaml(cfg);
-  {
+  std::optional<LogFile> log_file;
+  comm.agree([&] {
+    if (!comm.root()) return;
+    fs::create_directories(cfg.output.dir);
+    log_file.emplace((dir / "train.log").string());
     std::ofstream out(dir / "config.yaml");
     out << config_yaml;
     if (!out) throw DataError((dir / "config.yaml").string() + ": cannot write");
-  }
+  });
   log::info("effective config:\n{}", config_yaml);
   log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
             cfg.data.train, meta.frames, rd.channels(), rd.height(), rd.width(), meta.quantity,
@@ -195,8 +218,9 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
   nn::init_parameters(spec, params, rng);
   Optimizer optimizer(cfg.train.optimizer, spec);
-  log::info("model: {}, {} parameters, about {} MiB for training", spec.str(), params.size(),
-            static_cast<long long>(need / (1 << 20)));
+  log::info("model: {}, {} parameters, about {} MiB for training{}", spec.str(), params.size(),
+            static_cast<long long>(need / (1 << 20)),
+            comm.size() > 1 ? " per rank, " + std::to_string(comm.size()) + " ranks" : std::string());
 
   CheckpointInfo info;
   info.config_yaml = config_yaml;
@@ -208,7 +232,9 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   info.data["quantity"] = meta.quantity;
   info.data["units"] = meta.units;
   if (meta.timestep_s) info.data["timestep_s"] = std::to_string(*meta.timestep_s);
-  if (options.resume) {
+  // A checkpoint holds nothing that depends on the number of ranks, so any number resumes it.
+  comm.agree([&] {
+    if (!options.resume) return;
     const auto prev = read_checkpoint_info(*options.resume);
     if (prev.frame_channels != info.frame_channels || prev.frame_height != info.frame_height ||
         prev.frame_width != info.frame_width)
@@ -220,55 +246,80 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     info.epoch = prev.epoch;
     info.best_val_loss = prev.best_val_loss;
     info.validations_since_best = prev.validations_since_best;
-    log::info("resumed from {} at step {}", *options.resume, info.step);
-  }
+  });
+  if (options.resume) log::info("resumed from {} at step {}", *options.resume, info.step);
 
-  const std::int64_t B = cfg.train.batch_size, n_train = static_cast<std::int64_t>(side.train_windows.size());
+  const std::int64_t n_train = static_cast<std::int64_t>(side.train_windows.size());
   const std::int64_t steps_per_epoch = std::max<std::int64_t>(1, n_train / B);
   const std::int64_t total = cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
-  Bptt net(spec, B, cfg.data.t_in, cfg.data.t_out, precision,
+  Bptt net(spec, b_local, cfg.data.t_in, cfg.data.t_out, precision,
            ops::parse_conv_algorithm(cfg.train.conv_algorithm));
-  BatchLoader train_loader(*side.train_reader, B, cfg.data.t_in, cfg.data.t_out);
+  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out);
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
-  BatchLoader val_loader(val_reader, B, cfg.data.t_in, cfg.data.t_out);
+  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out);
   BatchObjective loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
-  Tensor pred(Shape{B, cfg.data.t_out, rd.channels(), rd.height(), rd.width()}), dpred(pred.shape());
+  Tensor pred(Shape{b_local, cfg.data.t_out, rd.channels(), rd.height(), rd.width()}), dpred(pred.shape());
   Tensor persistence(pred.shape());
-  MetricsCsv metrics((dir / "metrics.csv").string(), info.step);
+  std::optional<MetricsCsv> metrics;
+  comm.agree([&] {
+    if (comm.root()) metrics.emplace((dir / "metrics.csv").string(), info.step);
+  });
 
-  // Mean loss of the model and of persistence (the last input frame, repeated) over the validation windows.
+  // Mean loss of the model and of persistence (the last input frame, repeated) over the validation windows,
+  // in global batches of B: each batch's loss is that of the whole batch, whatever the number of ranks.
   auto validate = [&](double& persistence_loss) {
-    double model_sum = 0.0, pers_sum = 0.0, seqs = 0.0;
     const std::int64_t n = static_cast<std::int64_t>(side.val_windows.size());
     std::int64_t batches = (n + B - 1) / B;
     if (cfg.train.val_batches) batches = std::min(batches, *cfg.train.val_batches);
     const std::int64_t fs = rd.frame_size();
+    const std::size_t terms = loss_eval.objective.terms.size(), row = 4 * terms + 1;
+    std::vector<double> parts(static_cast<std::size_t>(batches) * row, 0.0);  // model, persistence, valid
+    comm.agree([&] {
+      for (std::int64_t i = 0; i < batches; ++i) {
+        const std::int64_t first = i * B + shard.begin;
+        const std::int64_t count = std::clamp<std::int64_t>(n - first, 0, b_local);
+        if (count == 0) continue;
+        auto& batch = val_loader.load(side.val_windows.data() + first, count);
+        net.forward(params.model, batch.inputs.data(), pred.data());
+        for (std::int64_t b = 0; b < b_local; ++b)
+          for (std::int64_t t = 0; t < cfg.data.t_out; ++t)
+            std::copy_n(batch.inputs.data() + (b * cfg.data.t_in + cfg.data.t_in - 1) * fs, fs,
+                        persistence.data() + (b * cfg.data.t_out + t) * fs);
+        const auto model = loss_eval.parts(batch, pred.data());
+        const auto pers = loss_eval.parts(batch, persistence.data());
+        double* r = parts.data() + i * row;
+        std::copy(model.values.begin(), model.values.end(), r);
+        std::copy(pers.values.begin(), pers.values.end(), r + 2 * terms);
+        r[4 * terms] = static_cast<double>(batch.valid);
+      }
+    });
+    comm.sum(parts.data(), parts.size());
+    double model_sum = 0.0, pers_sum = 0.0, seqs = 0.0;
     for (std::int64_t i = 0; i < batches; ++i) {
-      auto& batch = val_loader.load(side.val_windows.data() + i * B, std::min(B, n - i * B));
-      net.forward(params.model, batch.inputs.data(), pred.data());
-      for (std::int64_t b = 0; b < B; ++b)
-        for (std::int64_t t = 0; t < cfg.data.t_out; ++t)
-          std::copy_n(batch.inputs.data() + (b * cfg.data.t_in + cfg.data.t_in - 1) * fs, fs,
-                      persistence.data() + (b * cfg.data.t_out + t) * fs);
-      model_sum += loss_eval.value(batch, pred.data()) * batch.valid;
-      pers_sum += loss_eval.value(batch, persistence.data()) * batch.valid;
-      seqs += batch.valid;
+      const double* r = parts.data() + i * row;
+      const double valid = r[4 * terms];
+      model_sum += LossParts{{r, r + 2 * terms}}.value() * valid;
+      pers_sum += LossParts{{r + 2 * terms, r + 4 * terms}}.value() * valid;
+      seqs += valid;
     }
     persistence_loss = seqs > 0 ? pers_sum / seqs : 0.0;
     return seqs > 0 ? model_sum / seqs : 0.0;
   };
   auto save = [&](const std::string& name) {
-    write_checkpoint((dir / name).string(), info, params, &optimizer);
+    comm.agree([&] {
+      if (comm.root()) write_checkpoint((dir / name).string(), info, params, &optimizer);
+    });
   };
 
   TrainResult result;
   result.best_val_loss = info.best_val_loss;
   std::int64_t cached_epoch = -1;
-  std::vector<std::int64_t> order, starts(static_cast<std::size_t>(B));
+  std::vector<std::int64_t> order, starts(static_cast<std::size_t>(b_local));
   auto window_clock = std::chrono::steady_clock::now();
   std::int64_t window_steps = 0;
   bool checkpoint_current = options.resume.has_value();
-  log::info("training {} steps ({} per epoch, batch {}), {} threads", total, steps_per_epoch, B,
+  log::info("training {} steps ({} per epoch, batch {}{}), {} threads", total, steps_per_epoch, B,
+            comm.size() > 1 ? ", " + std::to_string(b_local) + " on rank 0" : std::string(),
             ops::max_threads());
 
   for (std::int64_t step = info.step; step < total; ++step) {
@@ -277,23 +328,35 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
       order = data::epoch_order(n_train, static_cast<std::uint64_t>(cfg.train.seed), epoch);
       cached_epoch = epoch;
     }
-    for (std::int64_t b = 0; b < B; ++b) starts[b] = side.train_windows[order[(pos * B + b) % n_train]];
-    auto& batch = train_loader.load(starts.data(), B);
-    net.forward(params.model, batch.inputs.data(), pred.data());
-    const double loss = loss_eval.value(batch, pred.data());
+    // This rank's shard of the global batch: sequences shard.begin .. shard.end of it.
+    Batch* batch = nullptr;
+    LossParts parts;
+    comm.agree([&] {
+      for (std::int64_t b = 0; b < b_local; ++b)
+        starts[b] = side.train_windows[order[(pos * B + shard.begin + b) % n_train]];
+      batch = &train_loader.load(starts.data(), b_local);
+      net.forward(params.model, batch->inputs.data(), pred.data());
+      parts = loss_eval.parts(*batch, pred.data());
+    });
+    comm.sum(parts.values.data(), parts.values.size());
+    const double loss = parts.value();
     if (!std::isfinite(loss))
-      throw Error(
-          "step " + std::to_string(step + 1) + ": the training loss is " + std::to_string(loss) +
-          "; stopped, the last checkpoint is intact (lower train.optimizer.lr or set train.clip_grad_norm)");
+      throw CollectiveError("step " + std::to_string(step + 1) + ": the training loss is " +
+                                std::to_string(loss) +
+                                "; stopped, the last checkpoint is intact (lower train.optimizer.lr or set "
+                                "train.clip_grad_norm)",
+                            false);
     grads.zero();
     dpred.zero();
-    loss_eval.gradient(batch, pred.data(), dpred.data());
+    loss_eval.gradient(*batch, pred.data(), dpred.data(), parts);
     net.backward(dpred.data(), grads.model);
+    comm.sum(grads.flat().data, static_cast<std::size_t>(grads.flat().numel()));
     const double gnorm = global_norm(grads.flat());
     if (!std::isfinite(gnorm))
-      throw Error("step " + std::to_string(step + 1) +
-                  ": the gradient norm is not finite; stopped, the last "
-                  "checkpoint is intact (set train.clip_grad_norm or lower train.optimizer.lr)");
+      throw CollectiveError("step " + std::to_string(step + 1) +
+                                ": the gradient norm is not finite; stopped, the last "
+                                "checkpoint is intact (set train.clip_grad_norm or lower train.optimizer.lr)",
+                            false);
     if (cfg.train.clip_grad_norm) clip_to_norm(grads.flat(), gnorm, *cfg.train.clip_grad_norm);
     const double lr = learning_rate(cfg.train.lr_schedule, cfg.train.optimizer.lr, step, total);
     optimizer.step(params, grads, lr);
@@ -307,7 +370,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     const double window_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - window_clock).count();
     const double sps = window_s > 0 ? window_steps * B / window_s : 0.0;
-    if (options.on_step)
+    if (options.on_step && comm.root())
       options.on_step({info.step, total, epoch, loss, sps, sps > 0 ? (total - info.step) * B / sps : 0.0});
 
     std::optional<double> val, pers;
@@ -336,7 +399,9 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
       window_clock = std::chrono::steady_clock::now();
       window_steps = 0;
     }
-    metrics.row(info.step, epoch, loss, val, lr, gnorm, elapsed, sps, pers);
+    comm.agree([&] {
+      if (metrics) metrics->row(info.step, epoch, loss, val, lr, gnorm, elapsed, sps, pers);
+    });
     if (info.step % cfg.output.checkpoint_every == 0 || last) {
       save("latest.h5");
       checkpoint_current = true;
@@ -347,7 +412,8 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
       result.early_stopped = true;
       break;
     }
-    if (options.stop && options.stop->load()) {
+    // A signal reaches one rank or all: every rank stops after the same step.
+    if (comm.any(options.stop && options.stop->load())) {
       result.interrupted = true;
       break;
     }
@@ -356,9 +422,13 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   result.steps = info.step;
   result.best_val_loss = info.best_val_loss;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  result.reduce_seconds = comm.reduce_seconds();
   log::info("{} after {} steps in {:.1f} s; latest checkpoint {}",
             result.interrupted ? "interrupted" : "finished", result.steps, result.seconds,
             (dir / "latest.h5").string());
+  if (comm.size() > 1)
+    log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm.size(),
+              result.reduce_seconds, 100.0 * result.reduce_seconds / std::max(result.seconds, 1e-9));
   return result;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "train/distributed.hpp"
 
 namespace convlstm::train {
 
@@ -29,6 +30,9 @@ struct TrainOptions {
   std::optional<std::string> resume;        // RUN/latest.h5
   const std::atomic<bool>* stop = nullptr;  // set by a signal handler: finish the step, checkpoint, return
   std::function<void(const StepReport&)> on_step;  // progress display (cli/)
+  // Data-parallel training (distributed.hpp): each rank trains on its shard of every global batch of
+  // train.batch_size; rank 0 alone writes the run directory. Absent: one process.
+  Communicator* comm = nullptr;
 };
 
 struct TrainResult {
@@ -40,6 +44,7 @@ struct TrainResult {
   bool interrupted = false;
   bool early_stopped = false;
   double seconds = 0.0;
+  double reduce_seconds = 0.0;  // in reductions across ranks (0 for one process)
 };
 
 TrainResult train_model(const config::Config& cfg, const TrainOptions& options);

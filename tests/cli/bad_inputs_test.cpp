@@ -1,8 +1,6 @@
 // The bad-input catalogue (issue 6): every case runs the convlstm binary on one broken input and requires the
 // documented exit status (2 usage/config, 1 runtime/data), a message of at most three lines that names the
 // file, key or dataset, and that the command's output file was not created.
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -17,6 +15,7 @@
 #include "data/synth_radar.hpp"
 #include "support/radar_files.hpp"
 #include "support/raw_dataset.hpp"
+#include "support/run_binary.hpp"
 #include "support/temp_dir.hpp"
 
 namespace convlstm {
@@ -24,32 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int status = -1;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs `convlstm ARGS` in dir with OMP_NUM_THREADS=1; stdout discarded, stderr kept.
-Outcome run(const test::TempDir& dir, const std::string& args) {
-  const std::string err = dir.file("stderr.txt");
-  const std::string cmd = "cd '" + dir.path().string() + "' && OMP_NUM_THREADS=1 '" + CONVLSTM_BINARY +
-                          "' --log-level warn " + args + " >/dev/null 2>'" + err + "'";
-  const int raw = std::system(cmd.c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw), slurp(err)};
-}
-
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using test::count_lines;
 
 struct Case {
   std::string name;
@@ -61,11 +35,11 @@ struct Case {
 
 void expect(const test::TempDir& dir, const Case& c) {
   INFO(c.name << ": convlstm " << c.args);
-  const auto o = run(dir, c.args);
+  const auto o = test::run_convlstm(dir, c.args);
   INFO("stderr: " << o.err);
   CHECK(o.status == c.status);
-  CHECK(lines(o.err) >= 1);
-  CHECK(lines(o.err) <= 3);
+  CHECK(count_lines(o.err) >= 1);
+  CHECK(count_lines(o.err) <= 3);
   CHECK_THAT(o.err, Catch::Contains(c.says));
   CHECK_THAT(o.err, !Catch::Contains("HDF5-DIAG"));
   if (!c.output.empty()) {
