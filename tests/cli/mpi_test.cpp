@@ -154,6 +154,24 @@ TEST_CASE("under mpirun a rank that fails stops every rank with its name - no ha
   }
 }
 
+TEST_CASE("SIGINT to mpirun stops every rank after the same step with a checkpoint of it", "[mpi][cli]") {
+  test::TempDir dir;
+  prepare(dir);
+  // Started in the background; interrupted once metrics.csv has a few rows.
+  const auto o = test::run_in(
+      dir, mpirun(2) +
+               " train --config c.yaml --set output.dir=s --set train.max_steps=1000000"
+               " --set output.checkpoint_every=1000000 & pid=$!; for i in $(seq 600); do"
+               " [ \"$(cat s/metrics.csv 2>/dev/null | wc -l)\" -gt 4 ] && break; sleep 0.1; done;"
+               " kill -INT $pid; wait $pid; echo $? > status");
+  INFO(o.err);
+  CHECK(std::stoi(test::slurp(dir.file("status"))) != 0);
+  CHECK_THAT(o.err, Catch::Contains("interrupted at step"));
+  const auto rows = metrics(dir.file("s/metrics.csv"));
+  REQUIRE(rows.size() >= 4);
+  CHECK(train::read_checkpoint_info(dir.file("s/latest.h5")).step == rows.back().step);
+}
+
 TEST_CASE("convlstm bench under mpirun reports the allreduce per step", "[mpi][cli]") {
   test::TempDir dir;
   prepare(dir);
