@@ -13,6 +13,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev catch2
   libpng-dev libgif-dev
   libopenmpi-dev openmpi-bin
+  libopencv-video-dev
 )
 deps_only=0
 for arg in "$@"; do

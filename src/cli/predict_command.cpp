@@ -50,7 +50,7 @@ Run add_predict(CLI::App& app) {
 Run add_evaluate(CLI::App& app) {
   struct Opts {
     eval::EvaluateOptions e;
-    std::string baselines = "persistence", thresholds, csv, json;
+    std::string baselines = "persistence", thresholds, csv, json, flow = "dis";
     std::int64_t max_windows = 0;
   };
   auto o = std::make_shared<Opts>();
@@ -58,8 +58,11 @@ Run add_evaluate(CLI::App& app) {
       app.add_subcommand("evaluate", "Score a model over every window of a dataset, next to baselines");
   sub->add_option("--checkpoint", o->e.checkpoint, "checkpoint (RUN/best.h5)")->required();
   sub->add_option("--data", o->e.data, "dataset file")->required();
-  sub->add_option("--baselines", o->baselines, "comma-separated: persistence, or none")
+  sub->add_option("--baselines", o->baselines, "comma-separated: persistence, optical-flow, or none")
       ->capture_default_str();
+  sub->add_option("--flow-method", o->flow, "optical-flow baseline: dis or farneback (OpenCV)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"dis", "farneback"}));
   sub->add_option("--thresholds", o->thresholds,
                   "comma-separated rain-rate thresholds in mm/h (default 0.5,2,5,10,30)");
   sub->add_option("--stride", o->e.stride, "frames between window starts")
@@ -71,6 +74,7 @@ Run add_evaluate(CLI::App& app) {
   sub->add_option("--json", o->json, "write the scores as JSON");
   return [o]() {
     o->e.baselines = o->baselines == "none" ? std::vector<std::string>{} : split_list(o->baselines);
+    o->e.flow_method = eval::parse_flow_method(o->flow);
     if (!o->thresholds.empty()) {
       std::vector<double> t;
       for (const auto& s : split_list(o->thresholds)) {

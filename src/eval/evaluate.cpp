@@ -43,14 +43,19 @@ void write_atomically(const std::string& path, const std::string& text) {
 }  // namespace
 
 const std::vector<std::string>& known_baselines() {
-  static const std::vector<std::string> b{"persistence"};
+  static const std::vector<std::string> b{"persistence", "optical-flow"};
   return b;
 }
 
 Evaluation evaluate(const EvaluateOptions& o) {
   for (const auto& b : o.baselines)
     if (std::find(known_baselines().begin(), known_baselines().end(), b) == known_baselines().end())
-      throw UsageError("--baselines: unknown baseline '" + b + "' (known: persistence)");
+      throw UsageError("--baselines: unknown baseline '" + b + "' (known: persistence, optical-flow)");
+  if (std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") && !optical_flow_available())
+    throw UsageError(
+        "--baselines optical-flow: this convlstm was built without OpenCV (apt-get install "
+        "libopencv-video-dev, "
+        "then rebuild)");
   Forecaster model(o.checkpoint, o.batch);
   const auto& cfg = model.config();
   data::DatasetReader reader(o.data);
@@ -107,9 +112,15 @@ Evaluation evaluate(const EvaluateOptions& o) {
       const float* obs = targets.data() + b * t_out * fs;
       const float* m = tmask.data() + b * t_out * fs;
       e.sources[0].scores.add(pred.data() + b * t_out * fs, obs, m, h, w);
+      const float* in = inputs.data() + b * t_in * fs;
+      const float* in_mask = imask.data() + b * t_in * fs;
+      const float fill = meta.quantity == "reflectivity" ? data::kDbzFloor : 0.0f;
       for (std::size_t k = 1; k < e.sources.size(); ++k) {
-        persistence_forecast(inputs.data() + b * t_in * fs, imask.data() + b * t_in * fs, t_in, t_out, fs,
-                             meta.quantity == "reflectivity" ? data::kDbzFloor : 0.0f, base.data());
+        if (e.sources[k].name == "optical-flow")
+          optical_flow_forecast(in, in_mask, {t_in, spec.channels, h, w}, t_out, meta.quantity, o.flow_method,
+                                fill, base.data());
+        else
+          persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());
         e.sources[k].scores.add(base.data(), obs, m, h, w);
       }
     }

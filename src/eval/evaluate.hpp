@@ -9,15 +9,17 @@
 #include <vector>
 
 #include "eval/metrics.hpp"
+#include "eval/optical_flow.hpp"
 
 namespace convlstm::eval {
 
 struct EvaluateOptions {
   std::string checkpoint;
   std::string data;
-  std::vector<std::string> baselines{"persistence"};
-  std::optional<std::vector<double>> thresholds;  // mm/h; default 0.5, 2, 5, 10, 30
-  std::int64_t stride = 1;                        // frames between window starts
+  std::vector<std::string> baselines{"persistence"};  // known_baselines()
+  FlowMethod flow_method = FlowMethod::dis;           // for optical-flow
+  std::optional<std::vector<double>> thresholds;      // mm/h; default 0.5, 2, 5, 10, 30
+  std::int64_t stride = 1;                            // frames between window starts
   std::int64_t batch = 8;
   std::optional<std::int64_t> max_windows;
 };

@@ -146,6 +146,34 @@ TEST_CASE("evaluate scores the model next to persistence and writes CSV and JSON
   CHECK_THROWS_AS(eval::evaluate(o), UsageError);
 }
 
+TEST_CASE("evaluate --baselines persistence,optical-flow scores three sources", "[eval]") {
+  auto& t = trained();
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = t.data;
+  o.stride = 5;
+  o.baselines = {"persistence", "optical-flow"};
+  if (!eval::optical_flow_available()) {
+    CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("without OpenCV"));
+    return;
+  }
+  for (auto method : {eval::FlowMethod::dis, eval::FlowMethod::farneback}) {
+    o.flow_method = method;
+    const auto e = eval::evaluate(o);
+    REQUIRE(e.sources.size() == 3);
+    CHECK(e.sources[2].name == "optical-flow");
+    CHECK(e.sources[2].scores.lead(0).pixels == 11 * 256);
+    // Synthetic radar moves: at the last lead the flow forecast is closer than persistence.
+    auto mse = [&](std::size_t source) {
+      for (const auto& [name, v] : e.sources[source].scores.figures(3))
+        if (name == "mse") return v;
+      return -1.0;
+    };
+    CHECK(mse(2) >= 0.0);
+    CHECK(mse(2) < mse(1));
+  }
+}
+
 }  // namespace
 }  // namespace convlstm
 
