@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The README's real-radar example on the KNMI sample (../shared/data/radar/knmi-20100826): import the first six
+# The README's real-radar experiment on the KNMI sample (../shared/data/radar/knmi-20100826): import the first six
 # hours for training and the last hour and a half for testing, train configs/knmi_sample.yaml, evaluate against
-# persistence on the test hours, and forecast from the last raw files.
+# persistence and optical flow (OpenCV's DIS) on the test hours at 0.5, 1, 2, 5 and 10 mm/h, and forecast from
+# the last raw files (PNG frames and a GIF of truth and forecast).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 radar=${RADAR_DIR:-../shared/data/radar}/knmi-20100826
-[ -d "$radar" ] || { echo "knmi_example.sh: $radar not found (the sample lives in ../shared beside the checkout)" >&2; exit 1; }
+[ -d "$radar" ] || { echo "knmi_experiment.sh: $radar not found (the sample lives in ../shared beside the checkout)" >&2; exit 1; }
 bash scripts/setup.sh
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 bin=./build/convlstm
@@ -14,7 +15,7 @@ $bin import --output data/knmi_train.h5 "${crop[@]}" "$radar"/RAD_NL25_RAP_5min_
 $bin import --output data/knmi_test.h5 "${crop[@]}" "$radar"/RAD_NL25_RAP_5min_20100826{06,07}*.h5
 $bin train --config configs/knmi_sample.yaml "$@"
 $bin evaluate --checkpoint runs/knmi/best.h5 --data data/knmi_test.h5 --thresholds 0.5,1,2,5,10 \
-  --csv runs/knmi/evaluation.csv --json runs/knmi/evaluation.json
+  --baselines persistence,optical-flow --csv runs/knmi/evaluation.csv --json runs/knmi/evaluation.json
 # An operational-style forecast straight from the raw files: the last 5 of the morning.
 $bin predict --checkpoint runs/knmi/best.h5 --input "$radar/RAD_NL25_RAP_5min_20100826*.h5" \
   --output runs/knmi/forecast.h5 --png runs/knmi/forecast --gif runs/knmi/forecast.gif
