@@ -97,16 +97,12 @@ int fuzz_dataset(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
   const std::string path = scratch_path("dataset.h5");
   write_dataset(path, in);
-  try {
+  read_expecting_named_errors(path, [&] {
     const data::DatasetReader r(path);
     check_meta(r.meta());
     check_windows(r.meta(), in);
     read_frames(r, in);
-  } catch (const DataError& e) {
-    if (std::string(e.what()).find(path) == std::string::npos)
-      finding(std::string("dataset error that does not name the file: ") + e.what());
-  }
-  std::remove(path.c_str());
+  });
   return 0;
 }
 

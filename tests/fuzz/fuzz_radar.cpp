@@ -140,15 +140,11 @@ int fuzz_radar(const std::uint8_t* data, std::size_t size) {
     region.height = in.ConsumeIntegralInRange<std::int64_t>(-1, kRows + 1);
     region.width = in.ConsumeIntegralInRange<std::int64_t>(-1, kCols + 1);
   }
-  try {
+  read_expecting_named_errors(path, [&] {
     if (!format) (void)data::detect_radar_format(path);
     check_frame(data::read_radar_header(path, format, quantity), false);
     check_frame(data::read_radar(path, format, quantity, region), true);
-  } catch (const DataError& e) {
-    if (std::string(e.what()).find(path) == std::string::npos)
-      finding(std::string("radar error that does not name the file: ") + e.what());
-  }
-  std::remove(path.c_str());
+  });
   return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace convlstm::fuzz {
@@ -24,5 +25,9 @@ void fuzz_setup();
 
 // Aborts with `what` on stderr: a finding.
 [[noreturn]] void finding(const std::string& what);
+
+// Runs a reader on the file at `path`, then removes the file. The reader may throw DataError only, and its
+// message must name the file.
+void read_expecting_named_errors(const std::string& path, const std::function<void()>& read);
 
 }  // namespace convlstm::fuzz
