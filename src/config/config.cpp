@@ -181,6 +181,8 @@ const std::map<std::string, Setter>& leaves() {
        [](Config& c, const YAML::Node& n) { c.train.patience = nullable<std::int64_t>(n, as_int); }},
       {"train.seed", [](Config& c, const YAML::Node& n) { c.train.seed = as_int(n); }},
       {"train.threads", [](Config& c, const YAML::Node& n) { c.train.threads = as_int(n); }},
+      {"train.init_from",
+       [](Config& c, const YAML::Node& n) { c.train.init_from = nullable<std::string>(n, as_string); }},
       {"train.precision",
        [](Config& c, const YAML::Node& n) { c.train.precision = as_choice(n, {"fp32", "bf16"}); }},
       {"train.conv_algorithm",
@@ -476,6 +478,7 @@ std::string to_yaml(const Config& c) {
   t["early_stopping"]["patience"] =
       c.train.patience ? YAML::Node(*c.train.patience) : YAML::Node(YAML::NodeType::Null);
   t["seed"] = c.train.seed;
+  t["init_from"] = opt_str(c.train.init_from);
   t["threads"] = c.train.threads;
   t["precision"] = c.train.precision;
   t["conv_algorithm"] = c.train.conv_algorithm;

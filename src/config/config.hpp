@@ -64,6 +64,9 @@ struct TrainConfig {
   std::optional<std::int64_t> val_batches;  // cap on validation batches per evaluation; absent: all
   std::optional<std::int64_t> patience;     // early_stopping.patience, in validations without improvement
   std::int64_t seed = 1;
+  // Start from the parameters of this checkpoint (pre-training, e.g. on synthetic data of the same grid); the
+  // optimizer starts fresh and the steps count from 0. Ignored with --resume.
+  std::optional<std::string> init_from;
   std::int64_t threads = 0;
   std::string precision = "fp32";           // fp32 | bf16
   std::string conv_algorithm = "winograd";  // winograd | direct (ops/conv2d.hpp)

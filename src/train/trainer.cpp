@@ -232,6 +232,16 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   info.data["quantity"] = meta.quantity;
   info.data["units"] = meta.units;
   if (meta.timestep_s) info.data["timestep_s"] = std::to_string(*meta.timestep_s);
+  // Pre-trained parameters: the same model shape, any frame size (the convolutions do not depend on it).
+  comm.agree([&] {
+    if (!cfg.train.init_from || options.resume) return;
+    try {
+      read_checkpoint_tensors(*cfg.train.init_from, params, nullptr);
+    } catch (const DataError& e) {
+      throw DataError(std::string("train.init_from: ") + e.what());
+    }
+  });
+  if (cfg.train.init_from && !options.resume) log::info("parameters from {}", *cfg.train.init_from);
   // A checkpoint holds nothing that depends on the number of ranks, so any number resumes it.
   comm.agree([&] {
     if (!options.resume) return;

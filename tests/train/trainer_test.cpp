@@ -2,11 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "core/error.hpp"
 #include "data/synth_radar.hpp"
+#include "nn/parameters.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
 
@@ -125,6 +128,54 @@ TEST_CASE("training refuses a model that needs more memory than the machine has"
   cfg.model.layers = {{4096, 3, 3}};
   cfg.train.batch_size = 4096;
   CHECK_THROWS_AS(train::train_model(cfg, {}), ConfigError);
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+std::vector<float> checkpoint_params(const config::Config& cfg, const std::string& path) {
+  nn::ParameterTable p(config::model_spec(cfg, 1, 16, 16));
+  train::read_checkpoint_tensors(path, p, nullptr);
+  return {p.flat().begin(), p.flat().end()};
+}
+
+TEST_CASE("train.init_from starts from a checkpoint's parameters with a fresh optimizer and step count",
+          "[train]") {
+  test::TempDir dir;
+  train::train_model(tiny_config(dir, "a", 8), {});
+  // Practically no update (SGD, lr 1e-12): B's parameters after one step are A's, not a fresh initialisation.
+  auto b = tiny_config(dir, "b", 1);
+  b.train.init_from = dir.file("a/latest.h5");
+  b.train.seed = 2;
+  b.train.optimizer.kind = "sgd";
+  b.train.optimizer.lr = 1e-12;
+  train::train_model(b, {});
+  auto fresh = b;
+  fresh.train.init_from.reset();
+  fresh.output.dir = dir.file("fresh");
+  train::train_model(fresh, {});
+  const auto pa = checkpoint_params(b, dir.file("a/latest.h5")),
+             pb = checkpoint_params(b, dir.file("b/latest.h5")),
+             pf = checkpoint_params(b, dir.file("fresh/latest.h5"));
+  double same = 0.0, other = 0.0;
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    same = std::max(same, static_cast<double>(std::abs(pa[i] - pb[i])));
+    other = std::max(other, static_cast<double>(std::abs(pa[i] - pf[i])));
+  }
+  CHECK(same < 1e-6);
+  CHECK(other > 1e-2);
+  CHECK(train::read_checkpoint_info(dir.file("b/latest.h5")).step == 1);
+  CHECK(train::read_checkpoint_info(dir.file("b/latest.h5")).optimizer_kind == "sgd");
+
+  auto wider = tiny_config(dir, "c", 1);
+  wider.model.layers = {{32, 3, 3}};
+  wider.train.init_from = dir.file("a/latest.h5");
+  CHECK_THROWS_WITH(train::train_model(wider, {}), Catch::Contains("train.init_from") &&
+                                                       Catch::Contains("a/latest.h5") &&
+                                                       Catch::Contains("shape"));
 }
 
 }  // namespace
