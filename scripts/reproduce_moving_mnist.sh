@@ -12,7 +12,8 @@
 # Environment: MAX_HOURS (default 0: no limit) stops training after that many hours with a checkpoint (SIGTERM);
 # run the script again to continue exactly where it stopped. Each run appends to runs/moving_mnist/results.md:
 # the model, steps, epochs, training time so far, best validation cross-entropy, test cross-entropy of the best
-# checkpoint, and whether training finished (early stopping or 50 epochs) or was paused. The curve so far is
+# checkpoint (of the latest before the first validation), and whether training finished (early stopping or 50
+# epochs) or was paused. The curve so far is
 # each run's metrics.csv (train and validation cross-entropy per sequence, per step).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -70,12 +71,12 @@ for model in "${models[@]}"; do
   read -r steps epochs seconds best < <(awk -F, 'NR > 1 { s = $1; e = $2; if ($7 + 0 < t) acc += t; t = $7 + 0
       if ($4 != "" && (b == "" || $4 + 0 < b + 0)) b = $4 }
     END { printf "%s %s %.0f %s\n", s, e, acc + t, (b == "" ? "-" : b) }' "$run/metrics.csv")
-  test_ce=-
-  if [ -f "$run/best.h5" ]; then
-    $bin evaluate --checkpoint "$run/best.h5" --data data/moving_mnist_test.h5 --stride 20 --baselines none \
-      --json "$run/test.json" >/dev/null
-    test_ce=$(grep -o '"bce_per_sequence": *[0-9.e+-]*' "$run/test.json" | head -n 1 | awk '{ print $2 }')
-  fi
+  # The test score of the best checkpoint (the latest one before the first validation).
+  scored=best
+  [ -f "$run/best.h5" ] || scored=latest
+  $bin evaluate --checkpoint "$run/$scored.h5" --data data/moving_mnist_test.h5 --stride 20 --baselines none \
+    --json "$run/test.json" >/dev/null
+  test_ce="$(grep -o '"bce_per_sequence": *[0-9.e+-]*' "$run/test.json" | head -n 1 | awk '{ print $2 }') ($scored)"
   machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
   echo "| $model | $steps | $epochs | $seconds | $best | ${test_ce:--} | $status | $machine |" | tee -a "$out/results.md"
   [ "$status" = paused ] && break
