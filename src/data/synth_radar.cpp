@@ -16,6 +16,8 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kDry = 0.1;        // mm/h: below this a pixel is dry
 constexpr double kMaxRate = 100.0;  // mm/h
+constexpr double kCellsPer64Square = 4.5;  // mean number of cells of a 64x64 grid (with its margin)
+constexpr double kBirthMargin = 12.0;      // pixels: cells are born up to this far outside the grid
 
 struct Cell {
   double x, y;       // centre, pixels
@@ -32,16 +34,21 @@ struct Wind {
 
 class Generator {
  public:
-  Generator(const SynthRadarOptions& o) : o_(o), rng_(o.seed), scale_(std::min(o.height, o.width) / 64.0) {
+  // Lengths and speeds are in pixels, the same at every grid size: a larger grid is a larger domain, with as
+  // many cells per unit area, so the wet fraction and the rain-rate distribution do not depend on the size.
+  Generator(const SynthRadarOptions& o) : o_(o), rng_(o.seed) {
     mean_dir_ = rng_.uniform(0.0f, 2.0f * static_cast<float>(kPi));
-    mean_speed_ = rng_.uniform(0.6f, 1.4f) * scale_;
+    mean_speed_ = rng_.uniform(0.6f, 1.4f);
     wind_ = {mean_speed_ * std::cos(mean_dir_),
              mean_speed_ * std::sin(mean_dir_),
              0.35 * mean_speed_,
-             64.0 * scale_,
+             64.0,
              0.0,
              1.0};
-    target_cells_ = std::max(2.0, 4.5 * o.height * o.width / (64.0 * 64.0));
+    // Cells live on the domain and a margin of kBirthMargin around it: the same density on that area at
+    // every size (a margin is a larger share of a small grid).
+    const double m = 2.0 * kBirthMargin;
+    target_cells_ = std::max(2.0, kCellsPer64Square * (o.height + m) * (o.width + m) / ((64.0 + m) * (64.0 + m)));
     for (int i = 0; i < static_cast<int>(target_cells_); ++i) {
       cells_.push_back(new_cell(/*anywhere=*/true));
       cells_.back().age = rng_.uniform(0.0f, static_cast<float>(cells_.back().life));
@@ -56,7 +63,7 @@ class Generator {
  private:
   Cell new_cell(bool anywhere) {
     Cell c;
-    const double margin = 12.0 * scale_;
+    const double margin = kBirthMargin;
     if (anywhere || rng_.uniform(0.0f, 1.0f) < 0.5f) {
       c.x = rng_.uniform(-static_cast<float>(margin), static_cast<float>(o_.width + margin));
       c.y = rng_.uniform(-static_cast<float>(margin), static_cast<float>(o_.height + margin));
@@ -69,7 +76,7 @@ class Generator {
       c.y = cy + rng_.uniform(-0.5f, 0.5f) * o_.height * std::abs(wind_.u / speed);
     }
     c.peak = std::min(kMaxRate, std::exp(std::log(4.0) + 0.9 * rng_.normal(0.0f, 1.0f)));
-    c.a = rng_.uniform(2.0f, 6.0f) * scale_;
+    c.a = rng_.uniform(2.0f, 6.0f);
     c.b = c.a * rng_.uniform(0.45f, 1.0f);
     c.theta = rng_.uniform(0.0f, static_cast<float>(kPi));
     c.age = 0.0;
@@ -87,11 +94,11 @@ class Generator {
     // 400 frames, and an Ornstein-Uhlenbeck speed), so a long series shows every direction; the actual wind
     // follows it with Ornstein-Uhlenbeck steps, and the wave phases of the field wander.
     mean_dir_ += 0.05 * rng_.normal(0.0f, 1.0f);
-    mean_speed_ += 0.01 * (scale_ - mean_speed_) + 0.01 * scale_ * rng_.normal(0.0f, 1.0f);
-    mean_speed_ = std::min(std::max(mean_speed_, 0.3 * scale_), 1.8 * scale_);
+    mean_speed_ += 0.01 * (1.0 - mean_speed_) + 0.01 * rng_.normal(0.0f, 1.0f);
+    mean_speed_ = std::min(std::max(mean_speed_, 0.3), 1.8);
     const double mean_u = mean_speed_ * std::cos(mean_dir_), mean_v = mean_speed_ * std::sin(mean_dir_);
-    wind_.u += 0.02 * (mean_u - wind_.u) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
-    wind_.v += 0.02 * (mean_v - wind_.v) + 0.02 * scale_ * rng_.normal(0.0f, 1.0f);
+    wind_.u += 0.02 * (mean_u - wind_.u) + 0.02 * rng_.normal(0.0f, 1.0f);
+    wind_.v += 0.02 * (mean_v - wind_.v) + 0.02 * rng_.normal(0.0f, 1.0f);
     wind_.phi += 0.01 + 0.01 * rng_.normal(0.0f, 1.0f);
     wind_.psi += 0.01 + 0.01 * rng_.normal(0.0f, 1.0f);
     for (auto& c : cells_) {
@@ -103,7 +110,7 @@ class Generator {
       c.age += 1.0;
     }
     merge();
-    const double margin = 20.0 * scale_;
+    const double margin = 20.0;
     cells_.erase(std::remove_if(cells_.begin(), cells_.end(),
                                 [&](const Cell& c) {
                                   return c.age >= c.life || c.x < -margin || c.y < -margin ||
@@ -164,7 +171,6 @@ class Generator {
 
   SynthRadarOptions o_;
   Rng rng_;
-  double scale_;
   Wind wind_;
   double mean_dir_, mean_speed_, target_cells_;
   std::vector<Cell> cells_;

@@ -8,6 +8,12 @@
 // Cells move with the wind at their centre: u = U(t) + A sin(2π y / λ + φ(t)), v = V(t) + A cos(2π x / λ +
 // ψ(t)), where (U, V) follows a synoptic flow whose direction random-walks (a long series shows every
 // direction) and whose speed varies, through Ornstein-Uhlenbeck steps; the phases drift slowly.
+//
+// Every length and speed is in pixels and the same at every grid size (radii 2-6 px, wind about 1 px per
+// frame, wavelength 64 px); the number of cells grows with the area of the grid and its 12-pixel birth
+// margin (4.5 for 64x64). A larger grid is a larger domain with the same weather, so the wet fraction and
+// the rain-rate distribution do not depend on the size (tests/data/synth_test.cpp pins both from 64x64 to
+// 512x512: 13-16% wet, median wet rate 0.55 mm/h). 64x64 series are the same as before the fix.
 #pragma once
 
 #include <cstdint>

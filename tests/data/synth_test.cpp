@@ -59,6 +59,54 @@ TEST_CASE("synthetic radar is deterministic - mostly dry - log-normal-ish and mo
   CHECK(diff < 0.8 * total);
 }
 
+// Wet fraction and wet-pixel rain-rate quantiles of a synthetic series.
+struct RainStats {
+  double wet = 0.0, median = 0.0, p90 = 0.0;
+};
+
+RainStats rain_stats(const std::vector<float>& v) {
+  std::vector<float> wet;
+  for (float x : v)
+    if (x > 0.0f) wet.push_back(x);
+  RainStats s;
+  s.wet = static_cast<double>(wet.size()) / v.size();
+  if (wet.empty()) return s;
+  std::sort(wet.begin(), wet.end());
+  s.median = wet[wet.size() / 2];
+  s.p90 = wet[wet.size() * 9 / 10];
+  return s;
+}
+
+TEST_CASE("synthetic radar has the same wet fraction and rain rates at every grid size", "[data]") {
+  // The same number of pixel-frames at each size (larger grids hold more cells, so fewer frames suffice),
+  // from two seeds. Before the fix, 256x256 was 97% and 512x512 100% wet.
+  test::TempDir dir;
+  std::vector<RainStats> stats;
+  for (std::int64_t size : {64, 128, 256, 512}) {
+    std::vector<float> all;
+    for (std::uint64_t seed : {1, 2}) {
+      data::SynthRadarOptions o;
+      o.height = o.width = size;
+      o.frames = std::max<std::int64_t>(8, 600 * 64 * 64 / (size * size));
+      o.seed = seed;
+      data::write_synth_radar(dir.file("s.h5"), o);
+      const auto v = all_frames(dir.file("s.h5"));
+      all.insert(all.end(), v.begin(), v.end());
+    }
+    stats.push_back(rain_stats(all));
+    INFO("size " << size << ": wet " << stats.back().wet << ", median " << stats.back().median << ", p90 "
+                 << stats.back().p90);
+    CHECK(stats.back().wet > 0.05);  // real composites: about 5-20% wet
+    CHECK(stats.back().wet < 0.25);
+  }
+  for (std::size_t i = 1; i < stats.size(); ++i) {
+    INFO("size index " << i << ": wet " << stats[i].wet << " against " << stats[0].wet << " at 64x64");
+    CHECK(stats[i].wet == Approx(stats[0].wet).epsilon(0.35));
+    CHECK(stats[i].median == Approx(stats[0].median).epsilon(0.35));
+    CHECK(stats[i].p90 == Approx(stats[0].p90).epsilon(0.35));
+  }
+}
+
 TEST_CASE("moving MNIST follows the Srivastava protocol", "[data]") {
   test::TempDir dir;
   {
