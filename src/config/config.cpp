@@ -134,9 +134,18 @@ const std::map<std::string, Setter>& leaves() {
       {"model.forget_bias", [](Config& c, const YAML::Node& n) { c.model.forget_bias = as_double(n); }},
       {"model.output",
        [](Config& c, const YAML::Node& n) {
-         c.model.output = as_choice(n, {"sigmoid", "identity"}) == "sigmoid" ? nn::OutputActivation::sigmoid
-                                                                             : nn::OutputActivation::identity;
+         const auto s = as_choice(n, {"sigmoid", "identity", "residual"});
+         c.model.output = s == "sigmoid"    ? nn::OutputActivation::sigmoid
+                          : s == "identity" ? nn::OutputActivation::identity
+                                            : nn::OutputActivation::residual;
        }},
+      {"model.forecaster_input",
+       [](Config& c, const YAML::Node& n) {
+         c.model.forecaster_input = as_choice(n, {"none", "extrapolation"}) == "none"
+                                        ? nn::ForecasterInput::none
+                                        : nn::ForecasterInput::extrapolation;
+       }},
+      {"model.flow_method", [](Config& c, const YAML::Node& n) { c.model.flow_method = as_choice(n, {"dis", "farneback"}); }},
       {"train.batch_size", [](Config& c, const YAML::Node& n) { c.train.batch_size = as_int(n); }},
       {"train.epochs", [](Config& c, const YAML::Node& n) { c.train.epochs = as_int(n); }},
       {"train.max_steps",
@@ -450,6 +459,8 @@ std::string to_yaml(const Config& c) {
   m["peephole"] = nn::to_string(c.model.peephole);
   m["forget_bias"] = c.model.forget_bias;
   m["output"] = nn::to_string(c.model.output);
+  m["forecaster_input"] = nn::to_string(c.model.forecaster_input);
+  m["flow_method"] = c.model.flow_method;
   auto t = root["train"];
   t["batch_size"] = c.train.batch_size;
   t["epochs"] = c.train.epochs;
@@ -508,6 +519,7 @@ nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t he
   s.peephole = c.model.peephole;
   s.forget_bias = static_cast<float>(c.model.forget_bias);
   s.output = c.model.output;
+  s.forecaster_input = c.model.forecaster_input;
   return s;
 }
 

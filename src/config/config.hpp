@@ -31,6 +31,9 @@ struct ModelConfig {
   nn::Peephole peephole = nn::Peephole::channel;
   double forget_bias = 1.0;
   nn::OutputActivation output = nn::OutputActivation::sigmoid;
+  nn::ForecasterInput forecaster_input = nn::ForecasterInput::none;
+  // The optical flow behind the extrapolation the model reads (dis | farneback), as in evaluate's baseline.
+  std::string flow_method = "dis";
 };
 
 struct OptimizerConfig {

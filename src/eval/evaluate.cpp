@@ -40,6 +40,13 @@ void write_atomically(const std::string& path, const std::string& text) {
   data::commit_file(tmp, path);
 }
 
+// "mean", "+3" or "15 min".
+std::string lead_name(const Evaluation& e, std::int64_t t) {
+  if (t < 0) return "mean";
+  if (e.lead_times_s.empty()) return "+" + std::to_string(t + 1);
+  return std::to_string(static_cast<long long>(e.lead_times_s[static_cast<std::size_t>(t)] / 60)) + " min";
+}
+
 }  // namespace
 
 const std::vector<std::string>& known_baselines() {
@@ -47,11 +54,16 @@ const std::vector<std::string>& known_baselines() {
   return b;
 }
 
+std::vector<std::string> default_baselines() {
+  if (motion::optical_flow_available()) return {"persistence", "optical-flow"};
+  return {"persistence"};
+}
+
 Evaluation evaluate(const EvaluateOptions& o) {
   for (const auto& b : o.baselines)
     if (std::find(known_baselines().begin(), known_baselines().end(), b) == known_baselines().end())
       throw UsageError("--baselines: unknown baseline '" + b + "' (known: persistence, optical-flow)");
-  if (std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") && !optical_flow_available())
+  if (std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") && !motion::optical_flow_available())
     throw UsageError(
         "--baselines optical-flow: this convlstm was built without OpenCV (apt-get install "
         "libopencv-video-dev, "
@@ -84,6 +96,9 @@ Evaluation evaluate(const EvaluateOptions& o) {
   so.quantity = meta.quantity;
   so.zr_a = cfg.data.normalize.zr_a;
   so.zr_b = cfg.data.normalize.zr_b;
+  so.keep_windows = o.bootstrap > 0;
+  if (o.bootstrap < 0) throw UsageError("--bootstrap: expected a number of replicates, 0 or more");
+  if (o.block && *o.block < 1) throw UsageError("--block: expected at least 1 window");
   Evaluation e;
   e.quantity = meta.quantity;
   e.units = meta.units;
@@ -117,8 +132,8 @@ Evaluation evaluate(const EvaluateOptions& o) {
       const float fill = meta.quantity == "reflectivity" ? data::kDbzFloor : 0.0f;
       for (std::size_t k = 1; k < e.sources.size(); ++k) {
         if (e.sources[k].name == "optical-flow")
-          optical_flow_forecast(in, in_mask, {t_in, spec.channels, h, w}, t_out, meta.quantity, o.flow_method,
-                                fill, base.data());
+          motion::optical_flow_forecast(in, in_mask, {t_in, spec.channels, h, w}, t_out, meta.quantity,
+                                        o.flow_method, fill, base.data());
         else
           persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());
         e.sources[k].scores.add(base.data(), obs, m, h, w);
@@ -126,6 +141,17 @@ Evaluation evaluate(const EvaluateOptions& o) {
     }
     e.windows += n;
     log::debug("evaluate: {} of {} windows", e.windows, starts.size());
+  }
+  if (o.bootstrap > 0) {
+    BootstrapOptions bo;
+    bo.replicates = o.bootstrap;
+    bo.block = o.block ? *o.block : default_block(t_in + t_out, o.stride);
+    bo.seed = o.bootstrap_seed;
+    std::vector<const Scores*> scores;
+    for (const auto& s : e.sources) scores.push_back(&s.scores);
+    e.bootstrap = bootstrap(scores, bo);
+    log::info("evaluate: {} bootstrap replicates of {} windows in blocks of {}", bo.replicates, e.windows,
+              bo.block);
   }
   return e;
 }
@@ -147,11 +173,7 @@ std::string format_table(const Evaluation& e) {
   }
   os << "\n";
   for (std::int64_t t = -1; t < e.sources[0].scores.t_out(); ++t) {
-    std::string lead = t < 0
-                           ? "mean"
-                           : (e.lead_times_s.empty()
-                                  ? "+" + std::to_string(t + 1)
-                                  : std::to_string(static_cast<long long>(e.lead_times_s[t] / 60)) + " min");
+    const std::string lead = lead_name(e, t);
     char head[16];
     std::snprintf(head, sizeof head, "%-10s", lead.c_str());
     os << head;
@@ -173,24 +195,83 @@ std::string format_table(const Evaluation& e) {
       for (const auto& [name, v] : s.scores.figures(-1))
         if (name == "bce_per_sequence") os << s.name << ": cross-entropy per sequence " << number(v) << "\n";
   }
+  if (e.bootstrap) {
+    const auto& bo = e.bootstrap->options;
+    os << "\n"
+       << static_cast<int>(std::lround(100 * bo.level)) << "% intervals of model - baseline ("
+       << bo.replicates << " block-bootstrap replicates, blocks of " << bo.block
+       << " windows); '+' the model is better over the whole interval, '-' worse\n";
+    for (std::size_t k = 1; k < e.sources.size(); ++k) {
+      const auto& d = e.bootstrap->differences[k - 1];
+      os << "model - " << e.sources[k].name << ":\n";
+      for (std::int64_t t = -1; t < e.sources[0].scores.t_out(); ++t) {
+        const auto& row = t < 0 ? d.mean() : d.leads[static_cast<std::size_t>(t)];
+        const auto model = e.sources[0].scores.figures(t), base = e.sources[k].scores.figures(t);
+        const std::string lead = lead_name(e, t);
+        char head[16];
+        std::snprintf(head, sizeof head, "  %-8s", lead.c_str());
+        os << head;
+        for (std::size_t f = 0; f < row.size(); ++f) {
+          const auto& [name, iv] = row[f];
+          const bool csi = name.rfind("csi@", 0) == 0;
+          if (!csi && name != "mse") continue;
+          const double diff = model[f].second - base[f].second;
+          // Higher is better for CSI, lower for MSE.
+          const char mark = std::isnan(iv.lo) ? '?'
+                            : csi             ? (iv.lo > 0   ? '+'
+                                                 : iv.hi < 0 ? '-'
+                                                             : ' ')
+                                              : (iv.hi < 0   ? '+'
+                                                 : iv.lo > 0 ? '-'
+                                                             : ' ');
+          char cell[128];
+          std::snprintf(cell, sizeof cell, " %s %s [%s, %s]%c", name.c_str(), number(diff).c_str(),
+                        number(iv.lo).c_str(), number(iv.hi).c_str(), mark);
+          os << cell;
+        }
+        os << "\n";
+      }
+    }
+  }
   return os.str();
 }
 
 void write_csv(const Evaluation& e, const std::string& path) {
+  // One row per source (and, with the bootstrap, per difference "model-BASELINE") and lead; with the
+  // bootstrap every figure has its interval in FIGURE_lo and FIGURE_hi columns.
   std::ostringstream os;
   os << "source,lead,lead_time_s";
-  for (const auto& [name, v] : e.sources[0].scores.figures(0)) os << "," << name;
+  const auto columns = e.sources[0].scores.figures(0);
+  for (const auto& [name, v] : columns) {
+    os << "," << name;
+    if (e.bootstrap) os << "," << name << "_lo," << name << "_hi";
+  }
   os << "\n";
-  for (const auto& s : e.sources) {
-    for (std::int64_t t = 0; t <= s.scores.t_out(); ++t) {
-      const bool mean = t == s.scores.t_out();
-      os << s.name << "," << (mean ? "mean" : std::to_string(t + 1)) << ","
+  const std::int64_t t_out = e.sources[0].scores.t_out();
+  auto rows = [&](const std::string& source, const Scores& scores, const Scores* minus,
+                  const FigureIntervals* iv) {
+    for (std::int64_t t = 0; t <= t_out; ++t) {
+      const bool mean = t == t_out;
+      os << source << "," << (mean ? "mean" : std::to_string(t + 1)) << ","
          << (mean || e.lead_times_s.empty() ? "" : number(e.lead_times_s[t]));
-      for (const auto& [name, v] : s.scores.figures(mean ? -1 : t))
-        if (name != "bce_per_sequence") os << "," << number(v);
+      const auto f = scores.figures(mean ? -1 : t);
+      const auto g = minus ? minus->figures(mean ? -1 : t) : f;
+      for (std::size_t k = 0; k < columns.size(); ++k) {  // per-lead figures (no bce_per_sequence)
+        os << "," << number(minus ? f[k].second - g[k].second : f[k].second);
+        if (iv) {
+          const auto& i = iv->leads[static_cast<std::size_t>(t)][k].second;
+          os << "," << number(i.lo) << "," << number(i.hi);
+        }
+      }
       os << "\n";
     }
-  }
+  };
+  for (std::size_t k = 0; k < e.sources.size(); ++k)
+    rows(e.sources[k].name, e.sources[k].scores, nullptr, e.bootstrap ? &e.bootstrap->sources[k] : nullptr);
+  if (e.bootstrap)
+    for (std::size_t k = 1; k < e.sources.size(); ++k)
+      rows(e.sources[0].name + "-" + e.sources[k].name, e.sources[0].scores, &e.sources[k].scores,
+           &e.bootstrap->differences[k - 1]);
   write_atomically(path, os.str());
 }
 
@@ -218,7 +299,49 @@ void write_json(const Evaluation& e, const std::string& path) {
       os << (t ? ",\n        " : "\n        ") << obj(s.scores.figures(t));
     os << "]\n    }";
   }
-  os << "\n  }\n}\n";
+  os << "\n  }";
+  if (e.bootstrap) {
+    // Intervals {"figure": [lo, hi]} per lead and of the mean, for each source and each difference.
+    auto ivs = [](const std::vector<std::pair<std::string, Interval>>& f) {
+      std::string s = "{";
+      for (std::size_t i = 0; i < f.size(); ++i)
+        s += (i ? ", " : "") + ("\"" + f[i].first + "\": [") +
+             (std::isnan(f[i].second.lo) ? "null" : number(f[i].second.lo)) + ", " +
+             (std::isnan(f[i].second.hi) ? "null" : number(f[i].second.hi)) + "]";
+      return s + "}";
+    };
+    auto block = [&](const FigureIntervals& fi, const Scores& scores, const Scores* minus) {
+      auto point = [&](std::int64_t t) {
+        auto f = scores.figures(t);
+        if (minus) {
+          const auto g = minus->figures(t);
+          for (std::size_t k = 0; k < f.size(); ++k) f[k].second -= g[k].second;
+        }
+        return obj(f);
+      };
+      std::ostringstream b;
+      b << "{\n      \"mean\": " << point(-1) << ",\n      \"mean_interval\": " << ivs(fi.mean())
+        << ",\n      \"per_lead\": [";
+      for (std::int64_t t = 0; t < scores.t_out(); ++t) b << (t ? ", " : "") << point(t);
+      b << "],\n      \"per_lead_interval\": [";
+      for (std::int64_t t = 0; t < scores.t_out(); ++t)
+        b << (t ? ", " : "") << ivs(fi.leads[static_cast<std::size_t>(t)]);
+      b << "]\n    }";
+      return b.str();
+    };
+    const auto& bo = e.bootstrap->options;
+    os << ",\n  \"bootstrap\": {\"replicates\": " << bo.replicates << ", \"block\": " << bo.block
+       << ", \"seed\": " << bo.seed << ", \"level\": " << number(bo.level) << "},\n  \"intervals\": {";
+    for (std::size_t k = 0; k < e.sources.size(); ++k)
+      os << (k ? "," : "") << "\n    \"" << e.sources[k].name
+         << "\": " << block(e.bootstrap->sources[k], e.sources[k].scores, nullptr);
+    os << "\n  },\n  \"differences\": {";
+    for (std::size_t k = 1; k < e.sources.size(); ++k)
+      os << (k > 1 ? "," : "") << "\n    \"" << e.sources[0].name << "-" << e.sources[k].name
+         << "\": " << block(e.bootstrap->differences[k - 1], e.sources[0].scores, &e.sources[k].scores);
+    os << "\n  }";
+  }
+  os << "\n}\n";
   write_atomically(path, os.str());
 }
 

@@ -8,20 +8,29 @@
 #include <string>
 #include <vector>
 
+#include "eval/bootstrap.hpp"
 #include "eval/metrics.hpp"
-#include "eval/optical_flow.hpp"
+#include "motion/optical_flow.hpp"
 
 namespace convlstm::eval {
+
+// The names `--baselines` accepts, and its default: persistence and optical-flow (persistence alone in a
+// build without OpenCV).
+const std::vector<std::string>& known_baselines();
+std::vector<std::string> default_baselines();
 
 struct EvaluateOptions {
   std::string checkpoint;
   std::string data;
-  std::vector<std::string> baselines{"persistence"};  // known_baselines()
-  FlowMethod flow_method = FlowMethod::dis;           // for optical-flow
-  std::optional<std::vector<double>> thresholds;      // mm/h; default 0.5, 2, 5, 10, 30
-  std::int64_t stride = 1;                            // frames between window starts
+  std::vector<std::string> baselines = default_baselines();  // known_baselines()
+  motion::FlowMethod flow_method = motion::FlowMethod::dis;  // for optical-flow
+  std::optional<std::vector<double>> thresholds;             // mm/h; default 0.5, 2, 5, 10, 30
+  std::int64_t stride = 1;                                   // frames between window starts
   std::int64_t batch = 8;
   std::optional<std::int64_t> max_windows;
+  std::int64_t bootstrap = 0;         // replicates of the block bootstrap (0: no intervals)
+  std::optional<std::int64_t> block;  // windows per block; default: the windows sharing a frame
+  std::uint64_t bootstrap_seed = 1;
 };
 
 struct SourceScores {
@@ -34,6 +43,7 @@ struct Evaluation {
   std::vector<double> lead_times_s;  // empty when the data has no time step
   std::int64_t windows = 0;
   std::string quantity, units;
+  std::optional<BootstrapResult> bootstrap;  // 90% intervals, with EvaluateOptions::bootstrap
 };
 
 Evaluation evaluate(const EvaluateOptions& options);
@@ -42,8 +52,5 @@ Evaluation evaluate(const EvaluateOptions& options);
 std::string format_table(const Evaluation& e);
 void write_csv(const Evaluation& e, const std::string& path);
 void write_json(const Evaluation& e, const std::string& path);
-
-// The names `--baselines` accepts.
-const std::vector<std::string>& known_baselines();
 
 }  // namespace convlstm::eval

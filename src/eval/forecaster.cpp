@@ -1,6 +1,7 @@
 #include "eval/forecaster.hpp"
 
 #include "core/error.hpp"
+#include "train/batches.hpp"
 #include "train/checkpoint.hpp"
 
 namespace convlstm::eval {
@@ -18,6 +19,9 @@ Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch) : batc
                                        ops::parse_conv_algorithm(cfg_.train.conv_algorithm));
   norm_in_ = Tensor(Shape{batch * cfg_.data.t_in * frame_size()});
   norm_out_ = Tensor(Shape{batch * cfg_.data.t_out * frame_size()});
+  extrapolator_ = train::make_extrapolator(spec_, cfg_.data.t_in, cfg_.data.t_out, cfg_.data.normalize,
+                                           quantity(), cfg_.model.flow_method);
+  if (extrapolator_) norm_extrapolation_ = Tensor(norm_out_.shape());
 }
 
 std::string Forecaster::quantity() const {
@@ -29,7 +33,12 @@ void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
   const auto& norm = cfg_.data.normalize;
   for (std::int64_t i = 0; i < norm_in_.numel(); ++i)
     norm_in_[i] = mask[i] != 0.0f ? norm.forward(inputs[i]) : 0.0f;
-  net_->forward(params_->model, norm_in_.data(), norm_out_.data());
+  if (extrapolator_) {
+    const std::int64_t in = cfg_.data.t_in * frame_size(), out = extrapolator_->output_size();
+    for (std::int64_t b = 0; b < batch_; ++b)
+      extrapolator_->run(norm_in_.data() + b * in, mask + b * in, norm_extrapolation_.data() + b * out);
+  }
+  net_->forward(params_->model, norm_in_.data(), norm_out_.data(), norm_extrapolation_.data());
   for (std::int64_t i = 0; i < norm_out_.numel(); ++i) pred[i] = norm.inverse(norm_out_[i]);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "motion/extrapolation.hpp"
 #include "nn/parameters.hpp"
 #include "tensor/tensor.hpp"
 #include "train/bptt.hpp"
@@ -30,6 +31,8 @@ class Forecaster {
   std::string quantity() const;
 
   // inputs (B, T_in, C, H, W) in physical units, with mask (1 observed) -> pred (B, T_out, C, H, W) physical.
+  // An advection-conditioned model first extrapolates each sequence (motion/extrapolation.hpp), as in
+  // training.
   void forecast(const float* inputs, const float* mask, float* pred);
 
  private:
@@ -40,6 +43,8 @@ class Forecaster {
   std::unique_ptr<nn::ParameterTable> params_;
   std::unique_ptr<train::Bptt> net_;
   Tensor norm_in_, norm_out_;
+  std::unique_ptr<motion::Extrapolator> extrapolator_;  // when the model reads the extrapolation
+  Tensor norm_extrapolation_;
 };
 
 }  // namespace convlstm::eval

@@ -35,6 +35,27 @@ double Contingency::hss() const {
   return ratio(2.0 * (h * c - m * f), (h + m) * (m + c) + (h + f) * (f + c));
 }
 
+LeadScores& LeadScores::operator+=(const LeadScores& o) {
+  if (tables.size() < o.tables.size()) tables.resize(o.tables.size());
+  for (std::size_t k = 0; k < o.tables.size(); ++k) {
+    tables[k].hits += o.tables[k].hits;
+    tables[k].misses += o.tables[k].misses;
+    tables[k].false_alarms += o.tables[k].false_alarms;
+    tables[k].correct_negatives += o.tables[k].correct_negatives;
+  }
+  sq += o.sq;
+  abs += o.abs;
+  bsq += o.bsq;
+  babs += o.babs;
+  pixels += o.pixels;
+  frames += o.frames;
+  bce += o.bce;
+  frame_sq += o.frame_sq;
+  frame_abs += o.frame_abs;
+  ssim += o.ssim;
+  return *this;
+}
+
 Scores::Scores(std::int64_t t_out, ScoreOptions options) : opt_(std::move(options)) {
   for (double t : opt_.thresholds)
     physical_thresholds_.push_back(opt_.quantity == "reflectivity"
@@ -47,8 +68,10 @@ Scores::Scores(std::int64_t t_out, ScoreOptions options) : opt_(std::move(option
 void Scores::add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w) {
   const std::int64_t hw = h * w;
   const bool refl = opt_.quantity == "reflectivity";
+  std::vector<LeadScores> window(leads_.size());
   for (std::size_t t = 0; t < leads_.size(); ++t) {
-    auto& l = leads_[t];
+    auto& l = window[t];
+    l.tables.resize(opt_.thresholds.size());
     const float* p = pred + t * hw;
     const float* o = obs + t * hw;
     const float* m = mask + t * hw;
@@ -85,7 +108,19 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
       l.frame_abs += ab;
       l.ssim += ssim(p, o, h, w);
     }
+    leads_[t] += l;
   }
+  if (opt_.keep_windows) windows_.push_back(std::move(window));
+}
+
+Scores Scores::resampled(const std::vector<std::int64_t>& windows) const {
+  ScoreOptions o = opt_;
+  o.keep_windows = false;
+  Scores r(t_out(), o);
+  for (std::int64_t i : windows)
+    for (std::size_t t = 0; t < leads_.size(); ++t)
+      r.leads_[t] += windows_.at(static_cast<std::size_t>(i))[t];
+  return r;
 }
 
 std::vector<std::pair<std::string, double>> Scores::figures(std::int64_t t) const {

@@ -30,12 +30,14 @@ struct LeadScores {
   std::vector<Contingency> tables;                                    // one per threshold
   double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;              // sums over observed pixels
   double frames = 0, bce = 0, frame_sq = 0, frame_abs = 0, ssim = 0;  // intensity: sums over frames
+  LeadScores& operator+=(const LeadScores& o);
 };
 
 struct ScoreOptions {
   std::vector<double> thresholds{0.5, 2.0, 5.0, 10.0, 30.0};  // mm/h (converted for reflectivity)
   std::string quantity = "rain_rate";
   double zr_a = 200.0, zr_b = 1.6;
+  bool keep_windows = false;  // also keep each forecast's sums, for resampling (the bootstrap)
 };
 
 class Scores {
@@ -53,10 +55,16 @@ class Scores {
   // Named figures for lead t (or the mean over lead times when t < 0): "csi@0.5", "mse", "bce", ...
   std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
 
+  // With keep_windows: how many forecasts were added, and the scores of the forecasts whose indices (in the
+  // order of add, repeats allowed) are given, as if only those had been added.
+  std::int64_t windows() const { return static_cast<std::int64_t>(windows_.size()); }
+  Scores resampled(const std::vector<std::int64_t>& windows) const;
+
  private:
   ScoreOptions opt_;
   std::vector<double> physical_thresholds_;  // in the data's unit
   std::vector<LeadScores> leads_;
+  std::vector<std::vector<LeadScores>> windows_;  // keep_windows: per forecast, per lead
 };
 
 // Mean SSIM of two frames in [0, 1] (Gaussian window 11x11, σ = 1.5, C1 = 0.01², C2 = 0.03²).

@@ -1,4 +1,4 @@
-#include "eval/optical_flow.hpp"
+#include "motion/optical_flow.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include <opencv2/video/tracking.hpp>
 #endif
 
-namespace convlstm::eval {
+namespace convlstm::motion {
 
 FlowMethod parse_flow_method(const std::string& name) {
   if (name == "dis") return FlowMethod::dis;
@@ -140,4 +140,4 @@ void optical_flow_forecast(const float* inputs, const float* mask, const FlowFra
   advect(inputs + last, mask + last, motion, f, t_out, fill, out);
 }
 
-}  // namespace convlstm::eval
+}  // namespace convlstm::motion

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace convlstm::eval {
+namespace convlstm::motion {
 
 enum class FlowMethod { dis, farneback };
 FlowMethod parse_flow_method(const std::string& name);  // dis | farneback; throws UsageError
@@ -44,4 +44,4 @@ void advect(const float* last, const float* last_mask, const std::vector<float>&
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,
                            const std::string& quantity, FlowMethod method, float fill, float* out);
 
-}  // namespace convlstm::eval
+}  // namespace convlstm::motion

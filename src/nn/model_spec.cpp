@@ -50,6 +50,8 @@ std::string ModelSpec::str() const {
   }
   os << ", patch " << patch << ", " << height << "x" << width << "x" << channels << ", peephole "
      << to_string(peephole);
+  if (forecaster_input != ForecasterInput::none) os << ", forecaster input " << to_string(forecaster_input);
+  if (output == OutputActivation::residual) os << ", residual output";
   return os.str();
 }
 
@@ -66,7 +68,19 @@ std::string to_string(Peephole p) {
 }
 
 std::string to_string(OutputActivation a) {
-  return a == OutputActivation::sigmoid ? "sigmoid" : "identity";
+  switch (a) {
+    case OutputActivation::sigmoid:
+      return "sigmoid";
+    case OutputActivation::identity:
+      return "identity";
+    case OutputActivation::residual:
+      return "residual";
+  }
+  return "?";
+}
+
+std::string to_string(ForecasterInput f) {
+  return f == ForecasterInput::extrapolation ? "extrapolation" : "none";
 }
 
 }  // namespace convlstm::nn

@@ -17,7 +17,17 @@ struct LayerSpec {
   std::int64_t k_h = 3;       // state-to-state kernel
 };
 
-enum class OutputActivation { sigmoid, identity };
+// The head's output function. residual: y = E + (W_head * H + b_head), identity on top of the extrapolation
+// nowcast E of the same lead (in the normalised space; see ForecasterInput), so a head that outputs zero
+// forecasts exactly the extrapolation. A residual model also holds the g-gate biases and the head's bias at
+// zero (they stay out of the forward pass and get no gradient): then a dry input (all zeros) gives zero
+// states and a dry forecast at every lead, and no constant veil of drizzle can be learned.
+enum class OutputActivation { sigmoid, identity, residual };
+
+// What forecaster layer 0 reads at lead t. none: nothing (Shi et al. 2015). extrapolation: the optical-flow
+// extrapolation of the last observed frame to lead t (motion/extrapolation.hpp), normalised and patched like
+// the inputs, through its own W_x.
+enum class ForecasterInput { none, extrapolation };
 
 struct ModelSpec {
   std::int64_t channels = 1;                              // C of a frame
@@ -28,7 +38,16 @@ struct ModelSpec {
   Peephole peephole = Peephole::channel;
   float forget_bias = 1.0f;
   OutputActivation output = OutputActivation::sigmoid;
+  ForecasterInput forecaster_input = ForecasterInput::none;
 
+  // The forward pass needs the extrapolation nowcast of every lead (forecaster input or residual output).
+  bool needs_extrapolation() const {
+    return forecaster_input == ForecasterInput::extrapolation || output == OutputActivation::residual;
+  }
+  // Input channels of forecaster layer 0's W_x (0: it has none).
+  std::int64_t forecaster_input_channels() const {
+    return forecaster_input == ForecasterInput::extrapolation ? patched_channels() : 0;
+  }
   std::int64_t patched_channels() const { return channels * patch * patch; }  // C p²
   std::int64_t grid_h() const { return height / patch; }                      // H' = H / p
   std::int64_t grid_w() const { return width / patch; }                       // W' = W / p
@@ -42,5 +61,6 @@ struct ModelSpec {
 
 std::string to_string(Peephole p);
 std::string to_string(OutputActivation a);
+std::string to_string(ForecasterInput f);
 
 }  // namespace convlstm::nn

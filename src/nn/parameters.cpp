@@ -33,10 +33,12 @@ ParameterTable::ParameterTable(const ModelSpec& spec) {
     auto& cells = encoder ? model.encoder : model.forecaster;
     for (std::size_t k = 0; k < L; ++k) {
       const auto& l = spec.layers[k];
-      const std::int64_t c_in = k == 0 ? spec.patched_channels() : spec.layers[k - 1].filters;
+      const std::int64_t c_in = k > 0     ? spec.layers[k - 1].filters
+                                : encoder ? spec.patched_channels()
+                                          : spec.forecaster_input_channels();
       const std::string prefix =
           std::string(encoder ? "encoder" : "forecaster") + "/layer" + std::to_string(k) + "/";
-      if (encoder || k > 0)
+      if (c_in > 0)
         entries.push_back({prefix + "w_x", Shape{4 * l.filters, c_in, l.k_x, l.k_x}, &cells[k].w_x});
       entries.push_back({prefix + "w_h", Shape{4 * l.filters, l.filters, l.k_h, l.k_h}, &cells[k].w_h});
       entries.push_back({prefix + "b", Shape{4 * l.filters}, &cells[k].b});
@@ -81,10 +83,14 @@ void init_parameters(const ModelSpec& spec, ParameterTable& params, Rng& rng) {
   for (std::size_t k = 0; k < spec.layers.size(); ++k) {
     const std::int64_t c_in = k == 0 ? spec.patched_channels() : spec.layers[k - 1].filters;
     init_cell(params.model.encoder[k], c_in, spec.layers[k]);
-    // Forecaster layer 0 has no input; its fan-in is the recurrent part alone.
-    init_cell(params.model.forecaster[k], k == 0 ? 0 : c_in, spec.layers[k]);
+    // Forecaster layer 0 reads the extrapolation or nothing; without input its fan-in is the recurrent part.
+    init_cell(params.model.forecaster[k], k == 0 ? spec.forecaster_input_channels() : c_in, spec.layers[k]);
   }
-  uniform(params.model.head_w, 1.0f / std::sqrt(static_cast<float>(spec.hidden_sum())));
+  // A residual model starts as the extrapolation nowcast itself: its head (the correction) starts at zero.
+  if (spec.output == OutputActivation::residual)
+    params.model.head_w.zero();
+  else
+    uniform(params.model.head_w, 1.0f / std::sqrt(static_cast<float>(spec.hidden_sum())));
   params.model.head_b.zero();
 }
 

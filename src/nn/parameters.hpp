@@ -14,7 +14,7 @@
 namespace convlstm::nn {
 
 struct CellParams {
-  TensorView w_x;  // (4F, C, k_x, k_x); empty for forecaster layer 0, which has no input
+  TensorView w_x;  // (4F, C, k_x, k_x); empty for forecaster layer 0 unless it reads the extrapolation
   TensorView w_h;  // (4F, F, k_h, k_h)
   TensorView b;    // (4F)
   TensorView w_c;  // (3, F) channel or (3, F, H', W') pixel peepholes for i, f, o; empty with peephole none
@@ -54,7 +54,8 @@ class ParameterTable {
 // Documented initialisation, reproducible from the seed:
 //   W_x, W_h ~ U(-s, s) with s = 1/sqrt(C k_x² + F k_h²), the fan-in of the gates' pre-activation;
 //   b = 0 except the forget gate's, = forget_bias; peepholes = 0;
-//   head W ~ U(-1/sqrt(ΣF), 1/sqrt(ΣF)), head b = 0.
+//   head W ~ U(-1/sqrt(ΣF), 1/sqrt(ΣF)), head b = 0; a residual model's head W = 0 (it starts as the
+//   extrapolation nowcast, and the first step's gradient reaches the head alone).
 void init_parameters(const ModelSpec& spec, ParameterTable& params, Rng& rng);
 
 }  // namespace convlstm::nn

@@ -40,10 +40,11 @@ struct BenchResult {
   std::string conv_algorithm;  // train.conv_algorithm (3x3 fp32 convolutions only; see kernels)
   Timing forward, backward, optimizer, step, infer;  // backward includes the loss gradient
   Timing allreduce;                                  // summing loss parts and gradients over the ranks
-  double gradient_bytes = 0.0;                       // the flat gradient buffer each allreduce sums
-  double train_flops = 0.0;                          // per training step (all ranks), in-image taps only
-  double infer_flops = 0.0;                          // per inference pass
-  double peak_gflops = 0.0;  // measured fp32 FMA peak of all ranks' threads (0 when not measured)
+  Timing extrapolation;         // motion and advection of one batch (advection-conditioned models; else 0)
+  double gradient_bytes = 0.0;  // the flat gradient buffer each allreduce sums
+  double train_flops = 0.0;     // per training step (all ranks), in-image taps only
+  double infer_flops = 0.0;     // per inference pass
+  double peak_gflops = 0.0;     // measured fp32 FMA peak of all ranks' threads (0 when not measured)
   double peak_rss_bytes = 0.0;
   double estimate_bytes = 0.0;  // training_memory_bytes()
   double first_loss = 0.0;      // loss of the first step (random data, initial weights)

@@ -26,7 +26,9 @@ nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecast
   const auto& l = spec.layers[k];
   nn::CellShape s;
   s.b = batch;
-  s.c = k == 0 ? (forecaster ? 0 : spec.patched_channels()) : spec.layers[k - 1].filters;
+  s.c = k > 0        ? spec.layers[k - 1].filters
+        : forecaster ? spec.forecaster_input_channels()
+                     : spec.patched_channels();
   s.f = l.filters;
   s.h = spec.grid_h();
   s.w = spec.grid_w();
@@ -94,6 +96,7 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
     }
     const std::int64_t cp = ops::padded_channels(x_layout_, spec.patched_channels());
     x_ = cv.take(t_in * batch * cp * hw);
+    if (spec.forecaster_input == nn::ForecasterInput::extrapolation) xe_ = cv.take(t_out * batch * cp * hw);
     y_ = cv.take(t_out * batch * cp * hw);
     dy_ = cv.take(t_out * batch * cp * hw);
   };
@@ -103,6 +106,17 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       most = std::max(most, std::max(t_in, t_out) * 4 * state_size(enc_cells_[k]));
     dgates_bf16_.resize(static_cast<std::size_t>(most));
   }
+  if (spec.output == nn::OutputActivation::residual) {
+    zero_g_bias_.resize(2 * L);
+    zero_head_bias_.assign(static_cast<std::size_t>(spec.patched_channels()), 0.0f);
+    std::int64_t most = 0;
+    for (std::size_t k = 0; k < L; ++k) {
+      zero_g_bias_[k].assign(static_cast<std::size_t>(4 * spec.layers[k].filters), 0.0f);
+      zero_g_bias_[L + k].assign(zero_g_bias_[k].size(), 0.0f);
+      most = std::max(most, spec.layers[k].filters);
+    }
+    held_grad_.resize(static_cast<std::size_t>(most));
+  }
   Carver measure;
   carve(measure);
   tape_ = Tensor(Shape{measure.used});
@@ -111,11 +125,26 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
 }
 
 void Bptt::set_params(const nn::ModelParams& p) {
-  for (std::size_t k = 0; k < enc_cells_.size(); ++k) {
-    enc_cells_[k].set_params(p.encoder[k]);
-    fc_cells_[k].set_params(p.forecaster[k]);
+  const std::size_t L = enc_cells_.size();
+  if (zero_g_bias_.empty()) {
+    for (std::size_t k = 0; k < L; ++k) {
+      enc_cells_[k].set_params(p.encoder[k]);
+      fc_cells_[k].set_params(p.forecaster[k]);
+    }
+    head_.set_params(p.head_w.data, p.head_b.data);
+    return;
   }
-  head_.set_params(p.head_w.data, p.head_b.data);
+  // Residual output: the cells read copies of their biases whose g part is zero, the head a zero bias.
+  for (std::size_t k = 0; k < 2 * L; ++k) {
+    nn::CellParams cp = k < L ? p.encoder[k] : p.forecaster[k - L];
+    auto& b = zero_g_bias_[k];
+    const std::int64_t f = spec_.layers[k % L].filters;
+    std::copy_n(cp.b.data, 4 * f, b.data());
+    std::fill(b.begin() + 2 * f, b.begin() + 3 * f, 0.0f);  // gate order i, f, g, o
+    cp.b.data = b.data();
+    (k < L ? enc_cells_[k] : fc_cells_[k - L]).set_params(cp);
+  }
+  head_.set_params(p.head_w.data, zero_head_bias_.data());
 }
 
 void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, bool zero_initial_state) {
@@ -127,11 +156,16 @@ void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float*
   }
 }
 
-void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pred) {
+void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pred,
+                   const float* extrapolation) {
+  CONVLSTM_CHECK(extrapolation || !spec_.needs_extrapolation(),
+                 "this model (" << spec_.str() << ") needs the extrapolation of every lead");
   set_params(params);
   const std::size_t L = enc_.size();
   nn::FrameGeometry in{b_, t_in_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::patch_frames(in, inputs, x_layout_, x_);
+  nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
+  if (xe_) nn::patch_frames(out, extrapolation, x_layout_, xe_);
 
   for (std::size_t k = 0; k < L; ++k) {
     const std::int64_t st = state_size(enc_cells_[k]);
@@ -145,18 +179,23 @@ void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pr
     std::memcpy(fc_[k].h, enc_[k].h + t_in_ * st,
                 sizeof(float) * st);  // start from the encoder's final state
     std::memcpy(fc_[k].c, enc_[k].c + t_in_ * st, sizeof(float) * st);
-    const float* x = k == 0 ? nullptr : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
+    const float* x = k == 0 ? xe_ : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
     run_layer_forward(fc_cells_[k], fc_[k], x, /*zero_initial_state=*/false);
   }
 
   head_.forward(forecaster_outputs(), y_);
-  nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::unpatch_frames(out, y_, y_layout_, pred);
+  if (spec_.output == nn::OutputActivation::residual)
+    ops::add_into(pred, extrapolation, b_ * t_out_ * spec_.channels * spec_.height * spec_.width);
 }
 
 void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, nn::CellParams& grads,
                               float* dx, bool initial_state_needs_grad) {
   const std::int64_t st = state_size(cell);
+  // Residual output: the g-gate biases are held at zero, so their gradients stay as they were.
+  const std::int64_t f = cell.shape().f;
+  float* held_g = zero_g_bias_.empty() ? nullptr : grads.b.data + 2 * f;
+  if (held_g) std::copy_n(held_g, f, held_grad_.data());
   float* dc_next = tp.dc;       // ∂L/∂C_{t+1}... reaching step t from later steps
   float* dc_prev = tp.dc + st;  // ∂L/∂C_{t-1}, accumulated by step t
   std::uint16_t* lp = dgates_bf16_.empty() ? nullptr : dgates_bf16_.data();
@@ -173,6 +212,7 @@ void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float
   // Weights from all steps at once: H_{t-1} for t = 0..T-1 is slots 0..T-1 of h, contiguous; the gates now
   // hold their gradients.
   cell.backward_params(x, tp.h, tp.gates, tp.dpeep, grads, dx, lp);
+  if (held_g) std::copy_n(held_grad_.data(), f, held_g);
 }
 
 void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
@@ -181,7 +221,9 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
   nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch
 
   const std::int64_t hw = spec_.grid_h() * spec_.grid_w();
-  head_.backward_params(forecaster_outputs(), y_, dy_, grads.head_w.data, grads.head_b.data);
+  // Residual: pred = unpatch(y) + extrapolation, so ∂L/∂y is dy as it is; the head's bias is held at zero.
+  const bool held = !zero_g_bias_.empty();
+  head_.backward_params(forecaster_outputs(), y_, dy_, grads.head_w.data, held ? nullptr : grads.head_b.data);
 
   for (std::size_t k = 0; k < L; ++k) {
     for (auto* tp : {&enc_[k], &fc_[k]}) {
@@ -197,8 +239,8 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
   // Forecaster: layer k's dH_{1..T_out} = dx of layer k+1, plus the head's share.
   for (std::size_t k = L; k-- > 0;) {
     head_.backward_data(k, fc_[k].dh + state_size(fc_cells_[k]));
-    const float* x = k == 0 ? nullptr : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
-    float* dx = k == 0 ? nullptr : fc_[k - 1].dh + state_size(fc_cells_[k - 1]);
+    const float* x = k == 0 ? xe_ : fc_[k - 1].h + state_size(fc_cells_[k - 1]);
+    float* dx = k == 0 ? nullptr : fc_[k - 1].dh + state_size(fc_cells_[k - 1]);  // none for E
     run_layer_backward(fc_cells_[k], fc_[k], x, grads.forecaster[k], dx, /*initial_state_needs_grad=*/true);
   }
   // Encoder: layer k's dH_{1..T_in} = dx of layer k+1; the forecaster started from its final state, so

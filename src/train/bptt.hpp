@@ -5,8 +5,9 @@
 //   X = patch(frames)                                    (T_in*B, C p², H', W')
 //   encoder layer k = 0..L-1: (H, C)_0 = 0; for t < T_in: (H, C)_{t+1} = cell(X^k_t, H_t, C_t)
 //                             X^0 = X, X^{k+1}_t = H^k_{t+1}
-//   forecaster layer k:       (H, C)_0 = encoder layer k's (H, C)_{T_in}; no input for k = 0, X^{k+1} = H^k
-//   y = head([H^0; ...; H^{L-1}] of every forecaster step);  pred = unpatch(y)
+//   forecaster layer k:       (H, C)_0 = encoder layer k's (H, C)_{T_in}; X^{k+1} = H^k; for k = 0 no input,
+//                             or E = patch(extrapolation) with forecaster_input: extrapolation
+//   y = head([H^0; ...; H^{L-1}] of every forecaster step);  pred = unpatch(y)  (+ extrapolation: residual)
 // Backward is the same read in reverse: head, forecaster layers top-down (each reversed in time), the
 // forecaster's initial-state gradients into the encoder's final states, encoder layers top-down.
 #pragma once
@@ -46,8 +47,11 @@ class Bptt {
   Bptt(const Bptt&) = delete;
   Bptt& operator=(const Bptt&) = delete;
 
-  // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward.
-  void forward(const nn::ModelParams& params, const float* inputs, float* pred);
+  // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward. extrapolation
+  // (B, T_out, C, H, W), normalised like the inputs: the extrapolation nowcast of every lead, required when
+  // spec.needs_extrapolation() (and ignored otherwise).
+  void forward(const nn::ModelParams& params, const float* inputs, float* pred,
+               const float* extrapolation = nullptr);
   // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params, for the parameters and inputs of the last
   // forward (the tape and the cells' prepared weights hold them). Consumes the tape: one backward per
   // forward.
@@ -72,6 +76,10 @@ class Bptt {
   ops::Layout state_layout_, x_layout_, y_layout_;
   std::vector<nn::ConvLstmCell> enc_cells_, fc_cells_;
   nn::OutputHead head_;
+  // Residual output: the gate biases with their g part held at zero, per encoder and forecaster layer (the
+  // cells read these copies), the head's zero bias, and a scratch that keeps the held gradients unchanged.
+  std::vector<std::vector<float>> zero_g_bias_;
+  std::vector<float> zero_head_bias_, held_grad_;
 
   Tensor tape_;  // one arena for everything below
   // Precision::bf16: one layer's gate gradients rounded to bf16 by the steps, read again by the weight
@@ -79,6 +87,7 @@ class Bptt {
   std::vector<std::uint16_t> dgates_bf16_;
   std::vector<LayerTape> enc_, fc_;
   float* x_ = nullptr;   // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
+  float* xe_ = nullptr;  // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation)
   float* y_ = nullptr;   // (T_out*B, C p², H', W') head output
   float* dy_ = nullptr;  // same
 };

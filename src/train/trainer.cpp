@@ -264,9 +264,13 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const std::int64_t total = cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
   Bptt net(spec, b_local, cfg.data.t_in, cfg.data.t_out, precision,
            ops::parse_conv_algorithm(cfg.train.conv_algorithm));
-  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out);
+  auto extrapolator = [&] {
+    return make_extrapolator(spec, cfg.data.t_in, cfg.data.t_out, cfg.data.normalize, meta.quantity,
+                             cfg.model.flow_method);
+  };
+  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator());
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
-  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out);
+  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator());
   BatchObjective loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
   Tensor pred(Shape{b_local, cfg.data.t_out, rd.channels(), rd.height(), rd.width()}), dpred(pred.shape());
   Tensor persistence(pred.shape());
@@ -290,7 +294,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
         const std::int64_t count = std::clamp<std::int64_t>(n - first, 0, b_local);
         if (count == 0) continue;
         auto& batch = val_loader.load(side.val_windows.data() + first, count);
-        net.forward(params.model, batch.inputs.data(), pred.data());
+        net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data());
         for (std::int64_t b = 0; b < b_local; ++b)
           for (std::int64_t t = 0; t < cfg.data.t_out; ++t)
             std::copy_n(batch.inputs.data() + (b * cfg.data.t_in + cfg.data.t_in - 1) * fs, fs,
@@ -345,7 +349,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
       for (std::int64_t b = 0; b < b_local; ++b)
         starts[b] = side.train_windows[order[(pos * B + shard.begin + b) % n_train]];
       batch = &train_loader.load(starts.data(), b_local);
-      net.forward(params.model, batch->inputs.data(), pred.data());
+      net.forward(params.model, batch->inputs.data(), pred.data(), batch->extrapolation.data());
       parts = loss_eval.parts(*batch, pred.data());
     });
     comm.sum(parts.values.data(), parts.values.size());
@@ -436,6 +440,16 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   log::info("{} after {} steps in {:.1f} s; latest checkpoint {}",
             result.interrupted ? "interrupted" : "finished", result.steps, result.seconds,
             (dir / "latest.h5").string());
+  if (spec.needs_extrapolation()) {
+    const double ex = train_loader.extrapolation_seconds() + val_loader.extrapolation_seconds();
+    result.extrapolation_seconds = ex;
+    log::info(
+        "motion and advection: {:.1f} s of {:.1f} s ({:.1f}%), {} windows extrapolated, {} read from the "
+        "cache",
+        ex, result.seconds, 100.0 * ex / std::max(result.seconds, 1e-9),
+        train_loader.extrapolations_computed() + val_loader.extrapolations_computed(),
+        train_loader.extrapolations_cached() + val_loader.extrapolations_cached());
+  }
   if (comm.size() > 1)
     log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm.size(),
               result.reduce_seconds, 100.0 * result.reduce_seconds / std::max(result.seconds, 1e-9));

@@ -45,6 +45,8 @@ struct TrainResult {
   bool early_stopped = false;
   double seconds = 0.0;
   double reduce_seconds = 0.0;  // in reductions across ranks (0 for one process)
+  double extrapolation_seconds =
+      0.0;  // computing the extrapolation nowcasts the model reads (motion, advection)
 };
 
 TrainResult train_model(const config::Config& cfg, const TrainOptions& options);

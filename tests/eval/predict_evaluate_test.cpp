@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -10,8 +12,10 @@
 #include "data/synth_radar.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/predict.hpp"
+#include "nn/parameters.hpp"
 #include "support/radar_files.hpp"
 #include "support/temp_dir.hpp"
+#include "train/checkpoint.hpp"
 #include "train/trainer.hpp"
 
 namespace convlstm {
@@ -130,8 +134,10 @@ TEST_CASE("evaluate scores the model next to persistence and writes CSV and JSON
   o.data = t.data;
   o.stride = 5;
   const auto e = eval::evaluate(o);
-  REQUIRE(e.sources.size() == 2);
+  // The default baselines: persistence and, where OpenCV is built, optical flow.
+  REQUIRE(e.sources.size() == (motion::optical_flow_available() ? 3u : 2u));
   CHECK(e.sources[1].name == "persistence");
+  if (motion::optical_flow_available()) CHECK(e.sources[2].name == "optical-flow");
   CHECK(e.windows == 11);  // starts 0, 5, ..., 50 (windows of 7 in 60 frames)
   CHECK(e.lead_times_s.size() == 4);
   // Persistence at the first lead time is scored against the truth, pixel by pixel.
@@ -153,11 +159,11 @@ TEST_CASE("evaluate --baselines persistence,optical-flow scores three sources", 
   o.data = t.data;
   o.stride = 5;
   o.baselines = {"persistence", "optical-flow"};
-  if (!eval::optical_flow_available()) {
+  if (!motion::optical_flow_available()) {
     CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("without OpenCV"));
     return;
   }
-  for (auto method : {eval::FlowMethod::dis, eval::FlowMethod::farneback}) {
+  for (auto method : {motion::FlowMethod::dis, motion::FlowMethod::farneback}) {
     o.flow_method = method;
     const auto e = eval::evaluate(o);
     REQUIRE(e.sources.size() == 3);
@@ -171,6 +177,88 @@ TEST_CASE("evaluate --baselines persistence,optical-flow scores three sources", 
     };
     CHECK(mse(2) >= 0.0);
     CHECK(mse(2) < mse(1));
+  }
+}
+
+TEST_CASE("evaluate --bootstrap writes intervals of every score and of model - baseline", "[eval]") {
+  auto& t = trained();
+  test::TempDir out;
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = t.data;
+  o.stride = 2;
+  o.baselines = {"persistence"};
+  o.bootstrap = 100;
+  const auto e = eval::evaluate(o);
+  REQUIRE(e.bootstrap);
+  CHECK(e.bootstrap->options.block == 4);  // windows of 7 frames every 2 share a frame with 4 windows
+  REQUIRE(e.bootstrap->differences.size() == 1);
+  REQUIRE(e.bootstrap->sources[0].leads.size() == 5);  // 4 leads and the mean
+  eval::write_csv(e, out.file("e.csv"));
+  eval::write_json(e, out.file("e.json"));
+  std::ifstream csv(out.file("e.csv")), json(out.file("e.json"));
+  std::string header, text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  std::getline(csv, header);
+  CHECK_THAT(header, Catch::Contains("csi@0.5,csi@0.5_lo,csi@0.5_hi"));
+  std::string line, last;
+  while (std::getline(csv, line)) last = line;
+  CHECK(last.rfind("model-persistence,mean,", 0) == 0);
+  CHECK_THAT(text, Catch::Contains("\"differences\"") && Catch::Contains("\"model-persistence\"") &&
+                       Catch::Contains("\"per_lead_interval\""));
+  CHECK_THAT(eval::format_table(e), Catch::Contains("intervals of model - baseline"));
+  // The same seed gives the same intervals.
+  const auto again = eval::evaluate(o);
+  CHECK(again.bootstrap->differences[0].mean()[0].second.lo ==
+        e.bootstrap->differences[0].mean()[0].second.lo);
+}
+
+TEST_CASE("the advection-conditioned model trains - predicts and with a zero head scores as optical flow",
+          "[eval]") {
+  if (!motion::optical_flow_available()) {
+    WARN("skipped: this build has no OpenCV (the conditioned model needs its optical flow)");
+    return;
+  }
+  test::TempDir dir;
+  const std::string data = dir.file("synth.h5");
+  data::SynthRadarOptions so;
+  so.frames = 60;
+  so.height = so.width = 16;
+  data::write_synth_radar(data, so);
+  const auto cfg = config::parse_config(
+      "", "tiny",
+      {"data.train=" + data, "data.t_in=3", "data.t_out=4", "data.normalize.kind=log", "model.patch=2",
+       "model.layers=[{filters: 16, k: 3}]", "model.forecaster_input=extrapolation", "model.output=residual",
+       "train.batch_size=2", "train.max_steps=4", "train.val_every=4", "train.val_batches=1",
+       "output.dir=" + dir.file("run")});
+  const auto result = train::train_model(cfg, {});
+  CHECK(result.extrapolation_seconds > 0.0);
+  const std::string ckpt = dir.file("run/latest.h5");
+  CHECK_THAT(train::read_checkpoint_info(ckpt).config_yaml,
+             Catch::Contains("forecaster_input: extrapolation") && Catch::Contains("output: residual"));
+  eval::PredictOptions p;
+  p.checkpoint = ckpt;
+  p.inputs = {data};
+  p.output = dir.file("pred.h5");
+  CHECK(eval::predict(p).forecasts == 1);
+  // Zero the head: the model is then exactly the extrapolation, and evaluate scores it as the baseline.
+  {
+    nn::ParameterTable params(config::model_spec(cfg, 1, 16, 16));
+    train::read_checkpoint_tensors(ckpt, params, nullptr);
+    params.model.head_w.zero();
+    auto info = train::read_checkpoint_info(ckpt);
+    train::write_checkpoint(dir.file("zero_head.h5"), info, params, nullptr);
+  }
+  eval::EvaluateOptions o;
+  o.checkpoint = dir.file("zero_head.h5");
+  o.data = data;
+  o.stride = 3;
+  o.baselines = {"optical-flow"};
+  const auto e = eval::evaluate(o);
+  const auto model = e.sources[0].scores.figures(-1), flow = e.sources[1].scores.figures(-1);
+  for (std::size_t k = 0; k < model.size(); ++k) {
+    INFO(model[k].first);
+    if (std::isnan(flow[k].second)) continue;
+    CHECK(model[k].second == Approx(flow[k].second).epsilon(1e-4).margin(1e-6));
   }
 }
 

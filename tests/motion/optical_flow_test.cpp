@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "data/radar.hpp"
-#include "eval/optical_flow.hpp"
+#include "motion/optical_flow.hpp"
 
 namespace convlstm {
 namespace {
@@ -38,17 +38,17 @@ double mse(const float* a, const float* b, std::int64_t n) {
 }
 
 TEST_CASE("optical flow finds the speed of a moving rain cell and its forecast beats persistence", "[eval]") {
-  if (!eval::optical_flow_available()) {
+  if (!motion::optical_flow_available()) {
     WARN("skipped: built without OpenCV (libopencv-video-dev)");
     return;
   }
   const std::int64_t t_in = 4, t_out = 6, frame = kH * kW;
   const auto truth = moving(t_in + t_out, 1.5, -1.0);
   const std::vector<float> mask(static_cast<std::size_t>(t_in * frame), 1.0f);
-  const eval::FlowFrames f{t_in, 1, kH, kW};
-  for (auto method : {eval::FlowMethod::dis, eval::FlowMethod::farneback}) {
-    INFO(eval::to_string(method));
-    const auto motion = eval::estimate_motion(truth.data(), mask.data(), f, "rain_rate", method);
+  const motion::FlowFrames f{t_in, 1, kH, kW};
+  for (auto method : {motion::FlowMethod::dis, motion::FlowMethod::farneback}) {
+    INFO(motion::to_string(method));
+    const auto motion = motion::estimate_motion(truth.data(), mask.data(), f, "rain_rate", method);
     // At the cells' centres after the last input frame, where the image has structure.
     for (auto [cx, cy] : {std::pair{20 + 4.5, 24 - 3.0}, std::pair{38 + 4.5, 36 - 3.0}}) {
       const auto i = (static_cast<std::int64_t>(cy) * kW + static_cast<std::int64_t>(cx)) * 2;
@@ -56,13 +56,13 @@ TEST_CASE("optical flow finds the speed of a moving rain cell and its forecast b
       CHECK(motion[i + 1] == Approx(-1.0).margin(0.3));
     }
     std::vector<float> out(static_cast<std::size_t>(t_out * frame));
-    eval::optical_flow_forecast(truth.data(), mask.data(), f, t_out, "rain_rate", method, 0.0f, out.data());
+    motion::optical_flow_forecast(truth.data(), mask.data(), f, t_out, "rain_rate", method, 0.0f, out.data());
     const float* last = truth.data() + (t_in - 1) * frame;
     for (std::int64_t l = 1; l < t_out; l += 2) {
       const float* obs = truth.data() + (t_in + l) * frame;
       INFO("lead " << l + 1);
       // DIS's flow is sharper than Farneback's smoothed polynomial fit away from the cells.
-      const double ratio = method == eval::FlowMethod::dis ? 0.1 : 0.25;
+      const double ratio = method == motion::FlowMethod::dis ? 0.1 : 0.25;
       CHECK(mse(out.data() + l * frame, obs, frame) < ratio * mse(last, obs, frame));
     }
   }
@@ -71,13 +71,13 @@ TEST_CASE("optical flow finds the speed of a moving rain cell and its forecast b
 TEST_CASE("advection: a uniform motion shifts the field - what enters from outside or nodata is fill",
           "[eval]") {
   const std::int64_t h = 4, w = 5, t_out = 2;
-  const eval::FlowFrames f{1, 1, h, w};
+  const motion::FlowFrames f{1, 1, h, w};
   std::vector<float> last(h * w), mask(h * w, 1.0f), motion(h * w * 2, 0.0f);
   for (std::int64_t i = 0; i < h * w; ++i) last[i] = static_cast<float>(i + 1);
   for (std::int64_t i = 0; i < h * w; ++i) motion[2 * i] = 1.0f;  // one pixel to the east per step
   mask[1 * w + 2] = 0.0f;                                         // row 1, column 2 unobserved
   std::vector<float> out(t_out * h * w);
-  eval::advect(last.data(), mask.data(), motion, f, t_out, -7.0f, out.data());
+  motion::advect(last.data(), mask.data(), motion, f, t_out, -7.0f, out.data());
   for (std::int64_t y = 0; y < h; ++y)
     for (std::int64_t x = 0; x < w; ++x) {
       INFO("y " << y << " x " << x);
@@ -91,7 +91,7 @@ TEST_CASE("advection: a uniform motion shifts the field - what enters from outsi
 
 TEST_CASE("optical flow of a static field is the persistence forecast - reflectivity fills with the floor",
           "[eval]") {
-  if (!eval::optical_flow_available()) {
+  if (!motion::optical_flow_available()) {
     WARN("skipped: built without OpenCV (libopencv-video-dev)");
     return;
   }
@@ -100,10 +100,10 @@ TEST_CASE("optical flow of a static field is the persistence forecast - reflecti
   for (std::int64_t t = 0; t < t_in; ++t)
     for (std::int64_t i = 0; i < frame; ++i) in[t * frame + i] = 30.0f * cell(i % kW, i / kW, 30, 30) / 22.0f;
   std::vector<float> out(static_cast<std::size_t>(t_out * frame));
-  eval::optical_flow_forecast(in.data(), mask.data(), {t_in, 1, kH, kW}, t_out, "reflectivity",
-                              eval::FlowMethod::dis, data::kDbzFloor, out.data());
+  motion::optical_flow_forecast(in.data(), mask.data(), {t_in, 1, kH, kW}, t_out, "reflectivity",
+                                motion::FlowMethod::dis, data::kDbzFloor, out.data());
   for (std::int64_t l = 0; l < t_out; ++l) CHECK(mse(out.data() + l * frame, in.data(), frame) < 1e-3);
-  CHECK_THROWS_AS(eval::parse_flow_method("lucas-kanade"), UsageError);
+  CHECK_THROWS_AS(motion::parse_flow_method("lucas-kanade"), UsageError);
 }
 
 }  // namespace

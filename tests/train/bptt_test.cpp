@@ -2,8 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include "core/error.hpp"
 
 #include "support/grad_check.hpp"
 #include "support/reference_conv.hpp"
@@ -33,7 +36,7 @@ struct ModelHarness {
   std::int64_t b, t_in, t_out;
   nn::ParameterTable params, grads;
   train::Bptt net;
-  std::vector<float> inputs, probe_r, pred;
+  std::vector<float> inputs, probe_r, pred, extrapolation;  // extrapolation: for conditioned models
 
   ModelHarness(const ModelSpec& s, std::int64_t batch, std::int64_t tin, std::int64_t tout,
                ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct)
@@ -53,9 +56,11 @@ struct ModelHarness {
     inputs = test::random_vector(b * t_in * frame, rng, 0.0f, 1.0f);
     probe_r = test::random_vector(b * t_out * frame, rng);
     pred.assign(b * t_out * frame, 0.0f);
+    if (spec.needs_extrapolation()) extrapolation = test::random_vector(b * t_out * frame, rng, 0.0f, 1.0f);
   }
   double probe() {
-    net.forward(params.model, inputs.data(), pred.data());
+    net.forward(params.model, inputs.data(), pred.data(),
+                extrapolation.empty() ? nullptr : extrapolation.data());
     return test::dot(pred.data(), probe_r.data(), pred.size());
   }
   void backward(float start) {
@@ -98,6 +103,71 @@ TEST_CASE("encoder-forecaster BPTT with Winograd convolutions matches central di
   ModelHarness m(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel), 2, 3, 3,
                  ops::ConvAlgorithm::winograd);
   check_model_gradients(m, /*max_elements=*/30, /*seed=*/9);
+}
+
+ModelSpec conditioned(ModelSpec s, nn::ForecasterInput input, nn::OutputActivation output) {
+  s.forecaster_input = input;
+  s.output = output;
+  return s;
+}
+
+TEST_CASE("the advection-conditioned model's BPTT matches central differences", "[train][grad]") {
+  // Through forecaster layer 0's new W_x (the extrapolation input) and the residual output, separately and
+  // together; the held g-gate and head biases must get exactly zero, analytic and numeric.
+  using FI = nn::ForecasterInput;
+  using OA = nn::OutputActivation;
+  const auto input = GENERATE(FI::none, FI::extrapolation);
+  const auto output = GENERATE(OA::sigmoid, OA::residual);
+  if (input == FI::none && output == OA::sigmoid) return;  // the paper's model, checked above
+  ModelHarness m(
+      conditioned(small_model({{4, 3, 5}, {3, 3, 3}}, 6, 10, nn::Peephole::channel), input, output), 2, 3, 3);
+  const bool has_w_x =
+      std::any_of(m.params.tensors.begin(), m.params.tensors.end(),
+                  [](const nn::NamedTensor& t) { return t.name == "forecaster/layer0/w_x"; });
+  REQUIRE(has_w_x == (input == FI::extrapolation));
+  if (has_w_x) CHECK(m.params.find("forecaster/layer0/w_x").shape == (Shape{4 * 4, 4, 3, 3}));
+  check_model_gradients(m);
+}
+
+TEST_CASE("the advection-conditioned model's BPTT matches central differences in the blocked layout",
+          "[train][grad]") {
+  ModelHarness m(conditioned(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel),
+                             nn::ForecasterInput::extrapolation, nn::OutputActivation::residual),
+                 2, 3, 3, ops::ConvAlgorithm::winograd);
+  check_model_gradients(m, /*max_elements=*/40, /*seed=*/10);
+}
+
+TEST_CASE("a residual model with a zero head forecasts the extrapolation exactly", "[train]") {
+  ModelHarness m(conditioned(small_model({{4, 3, 3}, {4, 3, 3}}, 6, 10, nn::Peephole::channel),
+                             nn::ForecasterInput::extrapolation, nn::OutputActivation::residual),
+                 2, 3, 4);
+  m.params.model.head_w.zero();
+  m.probe();
+  CHECK(m.pred == m.extrapolation);
+}
+
+TEST_CASE("a residual model forecasts a dry input as exactly dry at every lead", "[train]") {
+  // Random weights and biases, forget and output biases included: with the g-gate and head biases held at
+  // zero, all-zero inputs and extrapolation leave every state at zero, so no drizzle veil can appear.
+  ModelHarness m(conditioned(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel),
+                             nn::ForecasterInput::extrapolation, nn::OutputActivation::residual),
+                 2, 3, 4);
+  std::fill(m.inputs.begin(), m.inputs.end(), 0.0f);
+  std::fill(m.extrapolation.begin(), m.extrapolation.end(), 0.0f);
+  m.probe();
+  CHECK(std::all_of(m.pred.begin(), m.pred.end(), [](float v) { return v == 0.0f; }));
+  // The paper's model does not have this property: its biases alone make a forecast.
+  ModelHarness paper(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel), 2, 3, 4);
+  std::fill(paper.inputs.begin(), paper.inputs.end(), 0.0f);
+  paper.probe();
+  CHECK(*std::max_element(paper.pred.begin(), paper.pred.end()) > 0.01f);
+}
+
+TEST_CASE("forward refuses a conditioned model without its extrapolation", "[train]") {
+  ModelHarness m(conditioned(small_model({{4, 3, 3}}, 6, 10, nn::Peephole::channel),
+                             nn::ForecasterInput::extrapolation, nn::OutputActivation::sigmoid),
+                 1, 2, 2);
+  CHECK_THROWS_AS(m.net.forward(m.params.model, m.inputs.data(), m.pred.data()), Error);
 }
 
 TEST_CASE("encoder-forecaster backward accumulates into the gradient arena", "[train][grad]") {
