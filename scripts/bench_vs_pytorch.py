@@ -52,8 +52,9 @@ def need_torch(install):
 
 # ---------------------------------------------------------------------------------------------------------
 # The model in PyTorch, from a convlstm checkpoint (design 5: gate order i, f, g, o; peepholes [3, F] or
-# [3, F, H', W'] for i, f, o; encoder-forecaster with an input-less forecaster layer 0; 1x1 head; patching in
-# pixel_unshuffle order).
+# [3, F, H', W'] for i, f, o; encoder-forecaster whose forecaster layer 0 reads nothing or, with
+# model.forecaster_input extrapolation, the extrapolation frames; 1x1 head, added to the extrapolation with
+# model.output residual, whose g-gate and head biases are held at zero; patching in pixel_unshuffle order).
 
 
 def build_model(ckpt_path, threads):
@@ -79,6 +80,8 @@ def build_model(ckpt_path, threads):
     layers = [(int(l["filters"]), int(l["k_x"]), int(l["k_h"])) for l in m["layers"]]
     peephole = m["peephole"]
     sigmoid_out = m["output"] == "sigmoid"
+    residual = m["output"] == "residual"
+    extrap_in = m.get("forecaster_input", "none") == "extrapolation"
 
     class Cell:
         def __init__(self, prefix, has_input):
@@ -97,14 +100,22 @@ def build_model(ckpt_path, threads):
             w = self.w_c[k]
             return w.view(1, -1, 1, 1) if w.dim() == 1 else w.unsqueeze(0)
 
+        def bias(self):
+            if not residual:
+                return self.b
+            keep = torch.ones_like(self.b)
+            keep[2 * self.f:3 * self.f] = 0.0  # the g gate's bias is held at zero
+            return self.b * keep
+
         def step(self, x, h, c):
+            b = self.bias()
             if x is None:
-                a = F.conv2d(h, self.w_h, self.b, padding=self.k_h // 2)
+                a = F.conv2d(h, self.w_h, b, padding=self.k_h // 2)
             elif self.k_x == self.k_h:
-                a = F.conv2d(torch.cat([x, h], 1), torch.cat([self.w_x, self.w_h], 1), self.b,
+                a = F.conv2d(torch.cat([x, h], 1), torch.cat([self.w_x, self.w_h], 1), b,
                              padding=self.k_h // 2)
             else:
-                a = (F.conv2d(x, self.w_x, self.b, padding=self.k_x // 2) +
+                a = (F.conv2d(x, self.w_x, b, padding=self.k_x // 2) +
                      F.conv2d(h, self.w_h, padding=self.k_h // 2))
             ai, af, ag, ao = a.chunk(4, 1)
             if self.w_c is not None:
@@ -117,7 +128,7 @@ def build_model(ckpt_path, threads):
 
     L = len(layers)
     enc = [Cell(f"encoder/layer{k}", True) for k in range(L)]
-    fc = [Cell(f"forecaster/layer{k}", k > 0) for k in range(L)]
+    fc = [Cell(f"forecaster/layer{k}", k > 0 or extrap_in) for k in range(L)]
     head_w = weights["head/w"].requires_grad_()
     head_b = weights["head/b"].requires_grad_()
     params = {}
@@ -128,10 +139,13 @@ def build_model(ckpt_path, threads):
                     params[f"{prefix}/{name}"] = getattr(cell, name)
     params["head/w"], params["head/b"] = head_w, head_b
 
-    def forward(frames, t_out):
-        # frames (B, T_in, C, H, W) -> (B, T_out, C, H, W)
+    def forward(frames, t_out, extrapolation=None):
+        # frames (B, T_in, C, H, W), extrapolation (B, T_out, C, H, W) -> (B, T_out, C, H, W)
         B, T_in, C, H, W = frames.shape
         x = F.pixel_unshuffle(frames.reshape(B * T_in, C, H, W), p).reshape(B, T_in, C * p * p, H // p, W // p)
+        if extrap_in:
+            e = F.pixel_unshuffle(extrapolation.reshape(B * t_out, C, H, W), p).reshape(
+                B, t_out, C * p * p, H // p, W // p)
         hs, cs = [], []
         inputs = [x[:, s] for s in range(T_in)]
         for k in range(L):
@@ -147,17 +161,20 @@ def build_model(ckpt_path, threads):
         frames_out = []
         state = list(zip(hs, cs))
         for s in range(t_out):
-            below = None
+            below = e[:, s] if extrap_in else None
             tops = []
             for k in range(L):
                 h, c = fc[k].step(below, *state[k])
                 state[k] = (h, c)
                 below = h
                 tops.append(h)
-            y = F.conv2d(torch.cat(tops, 1), head_w, head_b)
+            y = F.conv2d(torch.cat(tops, 1), head_w, None if residual else head_b)
             if sigmoid_out:
                 y = torch.sigmoid(y)
-            frames_out.append(F.pixel_shuffle(y, p))
+            y = F.pixel_shuffle(y, p)
+            if residual:
+                y = y + extrapolation[:, s]
+            frames_out.append(y)
         return torch.stack(frames_out, 1)
 
     def loss_fn(pred, target):
@@ -185,8 +202,9 @@ def worker(args):
     with h5py.File(os.path.join(args.case, "case.h5"), "r") as f:
         inputs = torch.tensor(f["inputs"][()])
         targets = torch.tensor(f["targets"][()])
+        extrap = torch.tensor(f["extrapolation"][()]) if "extrapolation" in f else None
         if args.check:
-            pred = forward(inputs, t_out)
+            pred = forward(inputs, t_out, extrap)
             loss = loss_fn(pred, targets)
             loss.backward()
             want_loss = float(f.attrs["loss"])
@@ -196,7 +214,7 @@ def worker(args):
                    "grads": {}}
             for name, v in params.items():
                 ref = np.asarray(f["grad/" + name][()], dtype=np.float64)
-                got = v.grad.numpy().astype(np.float64)
+                got = v.grad.numpy().astype(np.float64) if v.grad is not None else np.zeros_like(ref)
                 # Relative to the tensor's scale: max |diff| / max |ref|, and the norm of the difference.
                 scale = max(np.abs(ref).max(), 1e-30)
                 out["grads"][name] = {
@@ -212,7 +230,7 @@ def worker(args):
     for i in range(args.warmup + args.steps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=False)
-        pred = forward(inputs, t_out)
+        pred = forward(inputs, t_out, extrap)
         loss = loss_fn(pred, targets)
         t1 = time.perf_counter()
         loss.backward()
@@ -227,7 +245,7 @@ def worker(args):
     with torch.no_grad():
         for i in range(args.steps + 1):
             t0 = time.perf_counter()
-            forward(inputs, t_out)
+            forward(inputs, t_out, extrap)
             if i > 0:
                 infer.append(time.perf_counter() - t0)
     print(json.dumps({

@@ -14,6 +14,7 @@ packages=(
   libpng-dev libgif-dev
   libopenmpi-dev openmpi-bin
   libopencv-video-dev
+  python3-matplotlib
 )
 deps_only=0
 for arg in "$@"; do

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -126,6 +127,12 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   nn::ParameterTable params(spec), grads(spec);
   Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
   nn::init_parameters(spec, params, rng);
+  // A residual model's head starts at zero, which would leave every gradient but the head's at zero in the
+  // dumped step; for the comparison the dump gives the head random weights, so every path carries signal.
+  if (options.dump_dir && spec.output == nn::OutputActivation::residual) {
+    const float s = 1.0f / std::sqrt(static_cast<float>(spec.hidden_sum()));
+    for (auto& w : params.model.head_w) w = rng.uniform(-s, s);
+  }
   r.parameters = params.size();
   Optimizer optimizer(cfg.train.optimizer, spec);
   Bptt net(spec, b, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));

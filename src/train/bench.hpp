@@ -17,8 +17,9 @@ struct BenchOptions {
   std::int64_t warmup = 2;               // untimed steps first (primitive creation, page faults)
   std::optional<int> threads;            // overrides train.threads
   std::optional<std::string> precision;  // overrides train.precision
-  std::optional<std::string> dump_dir;   // write checkpoint.h5 + case.h5 for scripts/bench_vs_pytorch.py
-  bool measure_peak = true;              // also measure the FMA peak with the same threads
+  // write checkpoint.h5 + case.h5 for scripts/bench_vs_pytorch.py (a residual model then gets a random head)
+  std::optional<std::string> dump_dir;
+  bool measure_peak = true;  // also measure the FMA peak with the same threads
   // Under mpirun: each rank runs its shard of the batch and the gradients are summed as in training; the
   // allreduce is timed on its own. Absent: one process.
   Communicator* comm = nullptr;

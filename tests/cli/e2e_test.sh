@@ -47,6 +47,8 @@ head -1 "$work/run/metrics.csv" | grep -q "^step,epoch,train_loss,val_loss,lr,gr
 expect 0 0 "$bin" info "$work/run/latest.h5"
 grep -q "step       20" "$work/out" || fail "info does not show the checkpoint step: $(cat "$work/out")"
 grep -q "parameters" "$work/out" || fail "info does not show the parameter count"
+grep -q "forecaster input extrapolation, residual output" "$work/out" ||
+  fail "info does not show the default model's extrapolation input and residual output: $(head -3 "$work/out")"
 
 # Resume continues from step 20 to 24.
 "$bin" --log-level warn train --config "$default_config" "${common[@]}" --set train.max_steps=24 \
@@ -61,6 +63,25 @@ expect 0 3 "$bin" --log-level warn evaluate --checkpoint "$work/run/best.h5" --d
   --csv "$work/eval.csv" --json "$work/eval.json" --thresholds 0.5,2
 grep -q "^mean" "$work/out" || fail "evaluate printed no mean row: $(cat "$work/out")"
 grep -q "^persistence,mean" "$work/eval.csv" || fail "eval.csv has no persistence row"
+# Intervals, and the plots drawn from them (scripts/plot_metrics.py, Debian's python3-matplotlib).
+expect 0 3 "$bin" --log-level warn evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" \
+  --baselines persistence --bootstrap 50 --csv "$work/evalb.csv" --json "$work/evalb.json" --thresholds 0.5,2
+grep -q "^model-persistence,mean" "$work/evalb.csv" || fail "bootstrap csv has no difference row"
+grep -q "intervals of model - baseline" "$work/out" || fail "evaluate --bootstrap printed no intervals"
+plot=$(dirname "$default_config")/../scripts/plot_metrics.py
+/usr/bin/python3 -c "import matplotlib" 2>/dev/null ||
+  fail "python3-matplotlib is missing (scripts/setup.sh --test installs it): the plot script cannot be tested"
+for f in "$work/evalb.json" "$work/evalb.csv" "$work/eval.json"; do
+  /usr/bin/python3 "$plot" --eval "$f" --eval-out "$work/skill.png" --train "$work/run/metrics.csv" \
+    --train-out "$work/training.png" >"$work/out" 2>&1 || fail "plot_metrics.py on $f: $(cat "$work/out")"
+  [ -s "$work/skill.png" ] && [ -s "$work/training.png" ] || fail "plot_metrics.py wrote no PNG for $f"
+  rm -f "$work/skill.png" "$work/training.png"
+done
+/usr/bin/python3 "$plot" --eval "$work/tiny.h5" --out "$work/bad.png" >/dev/null 2>"$work/err"; rc=$?
+[ $rc -eq 1 ] && [ ! -e "$work/bad.png" ] && [ "$(wc -l <"$work/err")" -le 3 ] ||
+  fail "plot_metrics.py on a non-evaluation file: exit $rc, $(cat "$work/err")"
+/usr/bin/python3 "$plot" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "plot_metrics.py without arguments: exit $rc (expected 2)"
 expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --thresholds 0.5,abc
 expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --baselines rover
 expect 1 3 "$bin" predict --checkpoint "$work/tiny.h5" --input "$work/tiny.h5" --output "$work/bad.h5"
