@@ -301,13 +301,16 @@ struct Parser {
     }
   }
 
+  static constexpr std::int64_t kMaxFramesPerWindow = 10000;
+
   void validate() const {
     const auto& c = config;
     require(!c.data.train.empty(), "data.train", "must name a dataset file");
     require(c.data.val_fraction >= 0.0 && c.data.val_fraction < 1.0, "data.val_fraction",
             "must be in [0, 1)");
-    require(c.data.t_in >= 1, "data.t_in", "must be at least 1");
-    require(c.data.t_out >= 1, "data.t_out", "must be at least 1");
+    // Upper bounds keep every window, step and frame count far from int64 overflow.
+    require(c.data.t_in >= 1 && c.data.t_in <= kMaxFramesPerWindow, "data.t_in", "must be in [1, 10000]");
+    require(c.data.t_out >= 1 && c.data.t_out <= kMaxFramesPerWindow, "data.t_out", "must be in [1, 10000]");
     require(c.data.stride >= 1, "data.stride", "must be at least 1");
     require(c.data.downsample >= 1, "data.downsample", "must be at least 1");
     if (c.data.crop)
@@ -325,7 +328,7 @@ struct Parser {
       require(l.k_h >= 1 && l.k_h % 2 == 1 && l.k_h <= 15, "model.layers", at + "k_h must be odd, 1 to 15");
     }
     require(c.train.batch_size >= 1, "train.batch_size", "must be at least 1");
-    require(c.train.epochs >= 1, "train.epochs", "must be at least 1");
+    require(c.train.epochs >= 1 && c.train.epochs <= 1000000, "train.epochs", "must be in [1, 1000000]");
     require(!c.train.max_steps || *c.train.max_steps >= 1, "train.max_steps", "must be null or at least 1");
     require(c.train.optimizer.lr > 0.0, "train.optimizer.lr", "must be positive");
     require(c.train.optimizer.momentum >= 0.0 && c.train.optimizer.momentum < 1.0, "train.optimizer.momentum",

@@ -40,6 +40,25 @@ void write_atomically(const std::string& path, const std::string& text) {
   data::commit_file(tmp, path);
 }
 
+// A JSON string literal's contents: quotes, backslashes and control characters escaped (units and quantity
+// are free text from a data file).
+std::string json_string(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // "mean", "+3" or "15 min".
 std::string lead_name(const Evaluation& e, std::int64_t t) {
   if (t < 0) return "mean";
@@ -284,8 +303,8 @@ void write_json(const Evaluation& e, const std::string& path) {
     return s + "}";
   };
   std::ostringstream os;
-  os << "{\n  \"windows\": " << e.windows << ",\n  \"quantity\": \"" << e.quantity << "\",\n  \"units\": \""
-     << e.units << "\",\n  \"thresholds\": [";
+  os << "{\n  \"windows\": " << e.windows << ",\n  \"quantity\": \"" << json_string(e.quantity)
+     << "\",\n  \"units\": \"" << json_string(e.units) << "\",\n  \"thresholds\": [";
   const auto& th = e.sources[0].scores.options().thresholds;
   for (std::size_t i = 0; i < th.size(); ++i) os << (i ? ", " : "") << number(th[i]);
   os << "],\n  \"lead_times_s\": [";

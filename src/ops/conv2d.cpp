@@ -60,10 +60,6 @@ ConvAlgorithm parse_conv_algorithm(const std::string& name) {
   throw ConfigError("convolution algorithm '" + name + "': expected direct or winograd");
 }
 
-const char* conv_algorithm_name(ConvAlgorithm a) {
-  return a == ConvAlgorithm::winograd ? "winograd" : "direct";
-}
-
 bool bf16_supported() {
   const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
   const auto need = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);

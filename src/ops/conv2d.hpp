@@ -44,7 +44,6 @@ enum class Precision { fp32, bf16 };
 enum class ConvAlgorithm { direct, winograd };
 
 ConvAlgorithm parse_conv_algorithm(const std::string& name);  // "direct" | "winograd", else ConfigError
-const char* conv_algorithm_name(ConvAlgorithm a);
 
 Precision parse_precision(const std::string& name);  // "fp32" | "bf16", else ConfigError
 const char* precision_name(Precision p);

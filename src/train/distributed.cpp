@@ -16,14 +16,6 @@ Shard shard_of(std::int64_t n, int rank, int ranks) {
   return {n * rank / ranks, n * (rank + 1) / ranks};
 }
 
-bool mpi_built() {
-#ifdef CONVLSTM_HAVE_MPI
-  return true;
-#else
-  return false;
-#endif
-}
-
 namespace {
 
 #ifdef CONVLSTM_HAVE_MPI

@@ -79,7 +79,6 @@ class MpiSession {
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
 
-  bool active() const { return active_; }
   Communicator world() const;
   // Ends every rank of the job now (MPI_Abort): for an error only this rank has seen.
   [[noreturn]] void abort(int status) const;
@@ -88,8 +87,5 @@ class MpiSession {
   bool active_ = false;
   int rank_ = 0, size_ = 1;
 };
-
-// True when this build has MPI (CONVLSTM_MPI).
-bool mpi_built();
 
 }  // namespace convlstm::train

@@ -1,5 +1,6 @@
 #include "train/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -65,15 +66,24 @@ DataSide open_data(const config::Config& cfg) {
 
 class MetricsCsv {
  public:
+  static constexpr int kColumns = 9;
+
   // Keeps the rows of an earlier run up to `keep_through_step` (resume), drops the rest.
   MetricsCsv(const std::string& path, std::int64_t keep_through_step) : path_(path) {
     std::vector<std::string> kept;
     if (keep_through_step > 0) {
       std::ifstream in(path);
       std::string line;
+      // Only complete rows (every column present, the step a whole number): the last line of a run killed
+      // mid-write may be torn.
       while (std::getline(in, line)) {
         if (line.empty() || line.rfind("step", 0) == 0) continue;
-        if (std::stoll(line.substr(0, line.find(','))) <= keep_through_step) kept.push_back(line);
+        if (std::count(line.begin(), line.end(), ',') != kColumns - 1) continue;
+        const std::string first = line.substr(0, line.find(','));
+        if (first.empty() || first.size() > 18 ||
+            !std::all_of(first.begin(), first.end(), [](char c) { return c >= '0' && c <= '9'; }))
+          continue;
+        if (std::stoll(first) <= keep_through_step) kept.push_back(line);
       }
     }
     out_.open(path, std::ios::trunc);
@@ -158,7 +168,7 @@ void require_memory_fits(double need_bytes) {
   if (have > 0 && need_bytes > 0.9 * have)
     throw ConfigError(
         "the model and batch need about " + std::to_string(static_cast<long long>(need_bytes / (1 << 20))) +
-        " MiB for training, more than this machine's " +
+        " MiB for training, more than 90% of this machine's " +
         std::to_string(static_cast<long long>(have / (1 << 20))) +
         " MiB: reduce train.batch_size, model.layers filters, data.t_in/t_out or the frame size");
 }
@@ -204,12 +214,20 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   comm.agree([&] {
     if (!comm.root()) return;
     fs::create_directories(cfg.output.dir);
+    {
+      // The whole effective config goes to train.log and config.yaml; stderr gets one line naming it.
+      std::ofstream log(dir / "train.log", std::ios::app);
+      log << "effective config:\n" << config_yaml;
+      log.close();
+      if (!log) throw DataError((dir / "train.log").string() + ": cannot write (disk full?)");
+    }
     log_file.emplace((dir / "train.log").string());
     std::ofstream out(dir / "config.yaml");
     out << config_yaml;
-    if (!out) throw DataError((dir / "config.yaml").string() + ": cannot write");
+    out.close();  // checked after the close, which is when a full disk shows
+    if (!out) throw DataError((dir / "config.yaml").string() + ": cannot write (disk full?)");
   });
-  log::info("effective config:\n{}", config_yaml);
+  log::info("effective config in {} (and train.log)", (dir / "config.yaml").string());
   log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
             cfg.data.train, meta.frames, rd.channels(), rd.height(), rd.width(), meta.quantity,
             side.train_windows.size(), side.val_windows.size(), cfg.data.t_in, cfg.data.t_out);

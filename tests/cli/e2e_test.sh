@@ -42,6 +42,12 @@ for f in latest.h5 best.h5 metrics.csv config.yaml train.log; do
   [ -s "$work/run/$f" ] || fail "train did not write $f"
 done
 [ "$(wc -l <"$work/run/metrics.csv")" -eq 21 ] || fail "metrics.csv should have a header and 20 rows"
+# At the default log level the effective config goes to train.log, not to stderr (one line names it).
+"$bin" train --config "$default_config" "${common[@]}" --set train.max_steps=2 --set "output.dir=$work/run_log" \
+  2>"$work/err" || fail "train: $(cat "$work/err")"
+[ "$(wc -l <"$work/err")" -le 12 ] || fail "train printed $(wc -l <"$work/err") lines on stderr: $(cat "$work/err")"
+grep -q "effective config in $work/run_log/config.yaml" "$work/err" || fail "stderr does not name config.yaml"
+grep -q "^model:" "$work/run_log/train.log" || fail "train.log does not hold the effective config"
 head -1 "$work/run/metrics.csv" | grep -q "^step,epoch,train_loss,val_loss,lr,grad_norm,seconds,seq_per_s" ||
   fail "metrics.csv columns: $(head -1 "$work/run/metrics.csv")"
 expect 0 0 "$bin" info "$work/run/latest.h5"

@@ -58,7 +58,11 @@ TEST_CASE("a wrong type names the line and what was expected", "[config]") {
 }
 
 TEST_CASE("out-of-range values are refused", "[config]") {
-  CHECK_THAT(error_of("data:\n  t_in: 0\n"), Catch::Contains("c.yaml:2: data.t_in: must be at least 1"));
+  CHECK_THAT(error_of("data:\n  t_in: 0\n"), Catch::Contains("c.yaml:2: data.t_in: must be in [1, 10000]"));
+  // Upper bounds: sums and products of these would overflow int64 further down.
+  CHECK_THAT(error_of("data:\n  t_out: 4611686018427387904\n"), Catch::Contains("c.yaml:2: data.t_out"));
+  CHECK_THAT(error_of("data:\n  t_in: 10001\n"), Catch::Contains("data.t_in"));
+  CHECK_THAT(error_of("train:\n  epochs: 1000000000000\n"), Catch::Contains("c.yaml:2: train.epochs"));
   CHECK_THAT(error_of("train:\n  batch_size: -3\n"), Catch::Contains("train.batch_size"));
   CHECK_THAT(error_of("model:\n  layers: []\n"), Catch::Contains("needs at least one layer"));
   CHECK_THAT(error_of("model:\n  layers: [{filters: 8, k_x: 4, k_h: 3}]\n"),

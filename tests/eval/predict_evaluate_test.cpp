@@ -206,6 +206,13 @@ TEST_CASE("evaluate --bootstrap writes intervals of every score and of model - b
   CHECK_THAT(text, Catch::Contains("\"differences\"") && Catch::Contains("\"model-persistence\"") &&
                        Catch::Contains("\"per_lead_interval\""));
   CHECK_THAT(eval::format_table(e), Catch::Contains("intervals of model - baseline"));
+  // Free text from the data file is escaped in the JSON.
+  auto odd = e;
+  odd.units = "mm/h \"x\" \\ \n";
+  eval::write_json(odd, out.file("odd.json"));
+  std::ifstream odd_json(out.file("odd.json"));
+  const std::string odd_text((std::istreambuf_iterator<char>(odd_json)), std::istreambuf_iterator<char>());
+  CHECK_THAT(odd_text, Catch::Contains("\"units\": \"mm/h \\\"x\\\" \\\\ \\u000a\""));
   // The same seed gives the same intervals.
   const auto again = eval::evaluate(o);
   CHECK(again.bootstrap->differences[0].mean()[0].second.lo ==

@@ -100,6 +100,11 @@ TEST_CASE("a run stopped at step N and resumed logs the same losses as an uninte
   const auto part = train::train_model(tiny_config(dir, "part", 12), first);
   CHECK(part.interrupted);
   CHECK(train::read_checkpoint_info(dir.file("part/latest.h5")).step == 6);
+  {
+    // A run killed mid-write leaves a torn last row (and worse): resume must neither throw nor keep them.
+    std::ofstream torn(dir.file("part/metrics.csv"), std::ios::app);
+    torn << ",,\n3x,0,1,,1,1,1,1,\n5,0,0.1\n99999999999999999999,0,1,,1,1,1,1,\n";
+  }
   train::TrainOptions resume;
   resume.resume = dir.file("part/latest.h5");
   train::train_model(tiny_config(dir, "part", 12), resume);
