@@ -252,6 +252,7 @@ struct Parser {
   std::string source;
   Config config;
   std::map<std::string, int> lines;  // key -> 1-based line where it was set (0: --set)
+  std::set<std::string> overridden;  // keys last set by --set: their range errors name --set, not the file
 
   [[noreturn]] void fail(int line, const std::string& key, const std::string& what) const {
     std::ostringstream os;
@@ -295,6 +296,7 @@ struct Parser {
   }
 
   void require(bool ok, const std::string& key, const std::string& what) const {
+    if (!ok && overridden.count(key)) throw ConfigError("--set: " + key + ": " + what);
     if (!ok) {
       const auto it = lines.find(key);
       fail(it == lines.end() ? -1 : it->second, key, what);
@@ -387,7 +389,7 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 Config parse_config(const std::string& yaml, const std::string& source,
                     const std::vector<std::string>& overrides) {
-  Parser p{source, {}, {}};
+  Parser p{source, {}, {}, {}};
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -410,10 +412,11 @@ Config parse_config(const std::string& yaml, const std::string& source,
     } catch (const YAML::ParserException& e) {
       throw ConfigError("--set " + quoted(key) + ": value is not valid YAML (" + e.msg + ")");
     }
-    Parser sub{"--set", p.config, {}};
+    Parser sub{"--set", p.config, {}, {}};
     sub.set(key, v, 0);
     p.config = sub.config;
     p.lines.erase(key);
+    p.overridden.insert(key);
   }
   p.validate();
   return p.config;

@@ -63,6 +63,13 @@ TEST_CASE("out-of-range values are refused", "[config]") {
   CHECK_THAT(error_of("data:\n  t_out: 4611686018427387904\n"), Catch::Contains("c.yaml:2: data.t_out"));
   CHECK_THAT(error_of("data:\n  t_in: 10001\n"), Catch::Contains("data.t_in"));
   CHECK_THAT(error_of("train:\n  epochs: 1000000000000\n"), Catch::Contains("c.yaml:2: train.epochs"));
+  // A range error in a --set value names --set, not the file.
+  try {
+    config::parse_config("data:\n  t_in: 3\n", "c.yaml", {"data.t_in=0"});
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("--set: data.t_in: must be in"));
+  }
   CHECK_THAT(error_of("train:\n  batch_size: -3\n"), Catch::Contains("train.batch_size"));
   CHECK_THAT(error_of("model:\n  layers: []\n"), Catch::Contains("needs at least one layer"));
   CHECK_THAT(error_of("model:\n  layers: [{filters: 8, k_x: 4, k_h: 3}]\n"),
