@@ -312,8 +312,12 @@ void write_json(const Evaluation& e, const std::string& path) {
   os << "],\n  \"sources\": {";
   for (std::size_t k = 0; k < e.sources.size(); ++k) {
     const auto& s = e.sources[k];
+    std::string defined = "{";
+    for (const auto& [name, n] : s.scores.defined_leads())
+      defined += (defined.size() > 1 ? ", \"" : "\"") + name + "\": " + std::to_string(n);
+    defined += "}";
     os << (k ? "," : "") << "\n    \"" << s.name << "\": {\n      \"mean\": " << obj(s.scores.figures(-1))
-       << ",\n      \"per_lead\": [";
+       << ",\n      \"mean_defined_leads\": " << defined << ",\n      \"per_lead\": [";
     for (std::int64_t t = 0; t < s.scores.t_out(); ++t)
       os << (t ? ",\n        " : "\n        ") << obj(s.scores.figures(t));
     os << "]\n    }";

@@ -53,6 +53,7 @@ LeadScores& LeadScores::operator+=(const LeadScores& o) {
   frame_sq += o.frame_sq;
   frame_abs += o.frame_abs;
   ssim += o.ssim;
+  ssim_frames += o.ssim_frames;
   return *this;
 }
 
@@ -95,8 +96,10 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
       }
     }
     if (intensity()) {
+      // Over the observed pixels of the frame (a fully observed frame: the paper's per-frame sums).
       double bce = 0, sq = 0, ab = 0;
       for (std::int64_t i = 0; i < hw; ++i) {
+        if (m[i] == 0.0f) continue;
         const double q = std::min(std::max(static_cast<double>(p[i]), 1e-7), 1.0 - 1e-7), y = o[i];
         bce -= y * std::log(q) + (1.0 - y) * std::log(1.0 - q);
         sq += (p[i] - y) * (p[i] - y);
@@ -106,7 +109,11 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
       l.bce += bce;
       l.frame_sq += sq;
       l.frame_abs += ab;
-      l.ssim += ssim(p, o, h, w);
+      const double s = ssim(p, o, h, w, m);
+      if (!std::isnan(s)) {
+        l.ssim += s;
+        l.ssim_frames += 1;
+      }
     }
     leads_[t] += l;
   }
@@ -142,20 +149,28 @@ std::vector<std::pair<std::string, double>> Scores::figures(std::int64_t t) cons
       f.push_back({"bce_per_frame", ratio(l.bce, l.frames)});
       f.push_back({"frame_mse", ratio(l.frame_sq, l.frames)});
       f.push_back({"frame_mae", ratio(l.frame_abs, l.frames)});
-      f.push_back({"ssim", ratio(l.ssim, l.frames)});
+      f.push_back({"ssim", ratio(l.ssim, l.ssim_frames)});
     }
     return f;
   };
   if (t >= 0) return figures_of(leads_[t]);
-  // Mean over lead times of each per-lead figure (HKO-7 reports the average of the per-lead scores).
+  // Mean over lead times of each per-lead figure (HKO-7 reports the average of the per-lead scores), over
+  // the leads where it is defined (a CSI with no event at one lead leaves the others' mean); NaN if none.
+  std::vector<double> defined;
   for (std::size_t i = 0; i < leads_.size(); ++i) {
     const auto f = figures_of(leads_[i]);
-    if (out.empty()) out.assign(f.size(), {"", 0.0});
+    if (out.empty()) {
+      out.assign(f.size(), {"", 0.0});
+      defined.assign(f.size(), 0.0);
+    }
     for (std::size_t k = 0; k < f.size(); ++k) {
       out[k].first = f[k].first;
-      out[k].second += f[k].second / static_cast<double>(leads_.size());
+      if (std::isnan(f[k].second)) continue;
+      out[k].second += f[k].second;
+      defined[k] += 1;
     }
   }
+  for (std::size_t k = 0; k < out.size(); ++k) out[k].second = ratio(out[k].second, defined[k]);
   if (intensity()) {
     double bce = 0;
     for (const auto& l : leads_) bce += ratio(l.bce, l.frames);
@@ -164,16 +179,34 @@ std::vector<std::pair<std::string, double>> Scores::figures(std::int64_t t) cons
   return out;
 }
 
-double ssim(const float* a, const float* b, std::int64_t h, std::int64_t w) {
+std::vector<std::pair<std::string, std::int64_t>> Scores::defined_leads() const {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (std::int64_t t = 0; t < t_out(); ++t) {
+    const auto f = figures(t);
+    if (out.empty())
+      for (const auto& [name, v] : f) out.push_back({name, 0});
+    for (std::size_t k = 0; k < f.size(); ++k) out[k].second += std::isnan(f[k].second) ? 0 : 1;
+  }
+  return out;
+}
+
+double ssim(const float* a, const float* b, std::int64_t h, std::int64_t w, const float* mask) {
   constexpr int kR = 5;
   constexpr double kSigma = 1.5, kC1 = 0.01 * 0.01, kC2 = 0.03 * 0.03;
   double g[2 * kR + 1], gs = 0;
   for (int i = -kR; i <= kR; ++i) gs += g[i + kR] = std::exp(-0.5 * i * i / (kSigma * kSigma));
   for (auto& v : g) v /= gs;
-  // Valid windows only (as skimage with gaussian_weights and the default crop does approximately).
+  // Valid windows only (as skimage with gaussian_weights and the default crop does approximately), and
+  // with a mask only windows whose every pixel is observed.
   double total = 0, count = 0;
   for (std::int64_t y = kR; y < h - kR; ++y)
     for (std::int64_t x = kR; x < w - kR; ++x) {
+      if (mask) {
+        bool all = true;
+        for (int dy = -kR; dy <= kR && all; ++dy)
+          for (int dx = -kR; dx <= kR && all; ++dx) all = mask[(y + dy) * w + x + dx] != 0.0f;
+        if (!all) continue;
+      }
       double ma = 0, mb = 0, aa = 0, bb = 0, ab = 0;
       for (int dy = -kR; dy <= kR; ++dy)
         for (int dx = -kR; dx <= kR; ++dx) {
@@ -189,7 +222,7 @@ double ssim(const float* a, const float* b, std::int64_t h, std::int64_t w) {
       total += ((2 * ma * mb + kC1) * (2 * cov + kC2)) / ((ma * ma + mb * mb + kC1) * (va + vb + kC2));
       count += 1;
     }
-  return count > 0 ? total / count : 1.0;
+  return count > 0 ? total / count : std::nan("");
 }
 
 }  // namespace convlstm::eval

@@ -6,7 +6,9 @@
 //   CSI = h / (h + m + f)   POD = h / (h + m)   FAR = f / (h + f)
 //   HSS = 2 (h c - m f) / ((h + m)(m + c) + (h + f)(f + c))
 // Errors per observed pixel: MSE, MAE, and the balanced B-MSE / B-MAE with the HKO-7 weights of the observed
-// rain rate (1, 2, 5, 10, 30 below 2, 5, 10, 30 mm/h and above). For reflectivity, thresholds and weights go
+// rain rate (1, 2, 5, 10, 30 below 2, 5, 10, 30 mm/h and above). B-MSE and B-MAE here are normalised per
+// observed pixel (Σ w e² / pixels); HKO-7's benchmark sums over a frame's pixels instead (per frame), so
+// its figures are these times the frame's pixel count. For reflectivity, thresholds and weights go
 // through R = (10^(dBZ/10) / a)^(1/b). For quantity `intensity` (Moving MNIST, values in [0, 1]): binary
 // cross-entropy and MSE / MAE summed over a frame's pixels (the paper's and OpenSTL's per-frame figures), and
 // SSIM (Gaussian window 11, σ 1.5, range 1).
@@ -30,6 +32,7 @@ struct LeadScores {
   std::vector<Contingency> tables;                                    // one per threshold
   double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;              // sums over observed pixels
   double frames = 0, bce = 0, frame_sq = 0, frame_abs = 0, ssim = 0;  // intensity: sums over frames
+  double ssim_frames = 0;  // frames with at least one fully observed SSIM window
   LeadScores& operator+=(const LeadScores& o);
 };
 
@@ -52,8 +55,11 @@ class Scores {
   const LeadScores& lead(std::int64_t t) const { return leads_[t]; }
   bool intensity() const { return opt_.quantity == "intensity"; }
 
-  // Named figures for lead t (or the mean over lead times when t < 0): "csi@0.5", "mse", "bce", ...
+  // Named figures for lead t (or, when t < 0, the mean over the lead times where each is defined; NaN where
+  // it is defined at none): "csi@0.5", "mse", "bce", ...
   std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
+  // For each per-lead figure, at how many lead times it is defined (the count behind its mean).
+  std::vector<std::pair<std::string, std::int64_t>> defined_leads() const;
 
   // With keep_windows: how many forecasts were added, and the scores of the forecasts whose indices (in the
   // order of add, repeats allowed) are given, as if only those had been added.
@@ -67,7 +73,9 @@ class Scores {
   std::vector<std::vector<LeadScores>> windows_;  // keep_windows: per forecast, per lead
 };
 
-// Mean SSIM of two frames in [0, 1] (Gaussian window 11x11, σ = 1.5, C1 = 0.01², C2 = 0.03²).
-double ssim(const float* a, const float* b, std::int64_t h, std::int64_t w);
+// Mean SSIM of two frames in [0, 1] (Gaussian window 11x11, σ = 1.5, C1 = 0.01², C2 = 0.03²) over the windows
+// that fit inside the frame and, with a mask (1 observed), hold only observed pixels; NaN when there is none
+// (a frame under 11x11 pixels, or too few observed).
+double ssim(const float* a, const float* b, std::int64_t h, std::int64_t w, const float* mask = nullptr);
 
 }  // namespace convlstm::eval

@@ -76,6 +76,58 @@ TEST_CASE("intensity scores: cross-entropy per frame and SSIM", "[eval]") {
   CHECK(eval::ssim(frame.data(), other.data(), 16, 16) < 0.5);
 }
 
+TEST_CASE("intensity scores ignore unobserved pixels and SSIM needs a window that fits", "[eval]") {
+  eval::ScoreOptions o;
+  o.quantity = "intensity";
+  eval::Scores masked(1, o), half(1, o);
+  // 16x32: the right half unobserved and full of garbage; scored as if only the left half existed.
+  std::vector<float> pred(16 * 32, 0.5f), obs(16 * 32, 0.25f), mask(16 * 32, 1.0f);
+  for (int y = 0; y < 16; ++y)
+    for (int x = 16; x < 32; ++x) {
+      mask[y * 32 + x] = 0.0f;
+      pred[y * 32 + x] = 0.999f;
+      obs[y * 32 + x] = 0.0f;
+    }
+  masked.add(pred.data(), obs.data(), mask.data(), 16, 32);
+  std::vector<float> p16(16 * 16, 0.5f), o16(16 * 16, 0.25f), m16(16 * 16, 1.0f);
+  half.add(p16.data(), o16.data(), m16.data(), 16, 16);
+  const auto a = masked.figures(0), b = half.figures(0);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    INFO(a[k].first);
+    if (a[k].first == "ssim") continue;  // over different windows
+    CHECK(std::isnan(a[k].second) == std::isnan(b[k].second));
+    if (!std::isnan(b[k].second)) CHECK(a[k].second == Approx(b[k].second));
+  }
+  // SSIM: undefined (not a perfect 1) on a frame smaller than its window, or with no observed window.
+  std::vector<float> tiny(8 * 8, 0.5f), none(16 * 16, 0.0f);
+  CHECK(std::isnan(eval::ssim(tiny.data(), tiny.data(), 8, 8)));
+  CHECK(std::isnan(eval::ssim(p16.data(), p16.data(), 16, 16, none.data())));
+  CHECK(eval::ssim(p16.data(), p16.data(), 16, 16, m16.data()) == Approx(1.0));
+}
+
+TEST_CASE("the mean over lead times skips undefined leads and counts the defined ones", "[eval]") {
+  eval::ScoreOptions o;
+  o.thresholds = {1.0};
+  eval::Scores s(2, o);
+  // Lead 0: one hit, one miss (CSI 0.5). Lead 1: no event and no forecast event (CSI undefined).
+  const std::vector<float> pred{2, 0, 0, 0}, obs{2, 2, 0, 0}, mask{1, 1, 1, 1};
+  s.add(pred.data(), obs.data(), mask.data(), 1, 2);
+  double csi = -1;
+  for (const auto& [name, v] : s.figures(-1))
+    if (name == "csi@1") csi = v;
+  CHECK(csi == Approx(0.5));
+  bool found = false;
+  for (const auto& [name, n] : s.defined_leads())
+    if (name == "csi@1") {
+      found = true;
+      CHECK(n == 1);
+    } else if (name == "mse") {
+      CHECK(n == 2);
+    }
+  CHECK(found);
+}
+
 TEST_CASE("persistence repeats the last input frame", "[eval]") {
   const std::vector<float> in{1, 2, 3, 4}, mask{1, 1, 1, 0};
   std::vector<float> out(6);
