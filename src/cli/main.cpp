@@ -51,6 +51,12 @@ int main(int argc, char** argv) {
       comm.size() > 1 ? "rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size()) + ": "
                       : "";
   if (!comm.root()) spdlog::set_pattern("[%H:%M:%S] " + rank_prefix + "%^%l%$: %v");
+  // Never fall back to one process silently when mpirun started us.
+  if (!mpi.init_error().empty()) {
+    convlstm::log::error("{}", mpi.init_error());
+    if (comm.size() > 1) mpi.abort(kExitRuntime);
+    return kExitRuntime;
+  }
   // An error only this rank has: printed with its rank; under MPI it ends every rank of the job.
   auto local_failure = [&](int status, const char* what) {
     convlstm::log::error("{}{}", comm.root() ? rank_prefix : "", what);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "ops/engine.hpp"
 
 namespace convlstm::ops {
@@ -287,6 +288,7 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
         winograd = false;
         s.bwd_data_pd.reset();
         s.bwd_w_pd.reset();
+        log::info("oneDNN has no Winograd kernel for {} on this CPU: direct convolution", g.str());
       }
     }
     if (!winograd) describe(dnnl::algorithm::convolution_direct);

@@ -117,8 +117,14 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   if (!launched_by_mpi()) return;
   int provided = 0;
   // Only the main thread calls MPI; OpenMP threads compute between the calls.
-  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return;
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    init_error_ = "started by mpirun, but MPI_Init_thread failed: check the Open MPI installation";
+    return;
+  }
   active_ = true;
+  if (provided < MPI_THREAD_FUNNELED)
+    init_error_ = "this MPI offers thread level " + std::to_string(provided) +
+                  ", below MPI_THREAD_FUNNELED, which training with OpenMP threads needs";
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
 #else

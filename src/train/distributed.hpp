@@ -80,11 +80,14 @@ class MpiSession {
   MpiSession& operator=(const MpiSession&) = delete;
 
   Communicator world() const;
+  // Not empty when the process was started by mpirun but MPI could not be used as convlstm needs.
+  const std::string& init_error() const { return init_error_; }
   // Ends every rank of the job now (MPI_Abort): for an error only this rank has seen.
   [[noreturn]] void abort(int status) const;
 
  private:
   bool active_ = false;
+  std::string init_error_;
   int rank_ = 0, size_ = 1;
 };
 

@@ -58,6 +58,15 @@ DataSide open_data(const config::Config& cfg) {
     side.train_windows = std::move(split.train);
     side.val_windows = std::move(split.val);
   }
+  // The normalisation and the loss must fit the data's quantity (checked once, here).
+  const std::string& q = side.train_file->meta().quantity;
+  if (d.normalize.kind == data::NormalizeKind::dbz && q != "rain_rate")
+    throw ConfigError("data.normalize.kind: dbz converts rain rates to reflectivity, but " + d.train +
+                      " holds " + q +
+                      (q == "reflectivity" ? " already (use linear, e.g. min -35, max 70)" : ""));
+  if (parse_objective(cfg.train.loss).balanced && q != "rain_rate" && q != "reflectivity")
+    throw ConfigError("train.loss: " + cfg.train.loss + " weighs pixels by their rain rate (HKO-7), but " +
+                      d.train + " holds " + q + " (import it as rain_rate, or use mse, mae or bce)");
   if (side.train_windows.empty())
     throw DataError(d.train + ": no training window of " + std::to_string(window) +
                     " consecutive frames (t_in + t_out) fits in its segments after holding out validation");

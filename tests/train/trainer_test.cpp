@@ -200,6 +200,34 @@ TEST_CASE("training refuses data with fewer frames than one window", "[train]") 
   CHECK_THROWS_WITH(train::train_model(cfg, {}), Catch::Contains("no training window"));
 }
 
+TEST_CASE("training refuses a normalisation or loss that does not fit the data's quantity", "[train]") {
+  test::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& quantity, const std::string& units) {
+    data::DatasetMeta meta;
+    meta.height = meta.width = 8;
+    meta.quantity = quantity;
+    meta.units = units;
+    data::DatasetWriter w(dir.file(name), meta);
+    std::vector<float> frame(64, 20.0f);
+    for (int t = 0; t < 30; ++t) w.append(frame.data());
+    w.finish({}, {});
+  };
+  write("dbz.h5", "reflectivity", "dBZ");
+  write("acc.h5", "accumulation", "mm");
+  auto cfg = tiny_config(dir, "q", 2);
+  cfg.data.train = dir.file("dbz.h5");
+  cfg.data.normalize.kind = data::NormalizeKind::dbz;  // would convert dBZ as if it were mm/h
+  CHECK_THROWS_WITH(train::train_model(cfg, {}),
+                    Catch::Contains("data.normalize.kind") && Catch::Contains("reflectivity already"));
+  cfg.data.train = dir.file("acc.h5");
+  cfg.data.normalize.kind = data::NormalizeKind::log;
+  cfg.train.loss = "bmse";  // HKO-7 weights are for rain rates
+  CHECK_THROWS_WITH(train::train_model(cfg, {}),
+                    Catch::Contains("train.loss") && Catch::Contains("accumulation"));
+  cfg.train.loss = "mse";
+  CHECK(train::train_model(cfg, {}).steps == 2);
+}
+
 TEST_CASE("training refuses a model that needs more memory than the machine has", "[train]") {
   test::TempDir dir;
   auto cfg = tiny_config(dir, "huge", 5);
