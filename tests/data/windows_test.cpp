@@ -37,6 +37,8 @@ TEST_CASE("windows never cross a segment boundary or a time gap", "[data]") {
   }
   CHECK(std::find(w.begin(), w.end(), 8) == w.end());   // 8..12 fits; stride 2 from 0 gives 0,2,4,6
   CHECK(std::find(w.begin(), w.end(), 24) == w.end());  // would cross the gap
+  // Exactly these: every stride-2 start inside each run (the loops above pass on an empty list too).
+  CHECK(w == (std::vector<std::int64_t>{0, 2, 4, 6, 12, 14, 16, 18, 20, 25, 27, 29, 31, 33, 35}));
 }
 
 TEST_CASE("validation is the time-blocked tail of each run - disjoint from training", "[data]") {

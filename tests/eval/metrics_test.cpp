@@ -7,6 +7,7 @@
 
 #include "data/radar.hpp"
 #include "eval/baselines.hpp"
+#include "support/figures.hpp"
 
 namespace convlstm {
 namespace {
@@ -38,9 +39,7 @@ TEST_CASE("scores accumulate tables and errors per lead time over observed pixel
   CHECK(s.lead(1).tables[0].false_alarms == 3);
   CHECK(s.lead(1).pixels == 3);
   auto figure = [](const std::vector<std::pair<std::string, double>>& f, const std::string& name) {
-    for (const auto& [n, v] : f)
-      if (n == name) return v;
-    return -1.0;
+    return test::figure(f, name);
   };
   const auto f0 = s.figures(0);
   CHECK(figure(f0, "mse") == Approx((0 + 0 + 9 + 25) / 4.0));
@@ -67,10 +66,8 @@ TEST_CASE("intensity scores: cross-entropy per frame and SSIM", "[eval]") {
   eval::Scores s(1, o);
   std::vector<float> frame(16 * 16, 0.5f), mask(frame.size(), 1.0f);
   s.add(frame.data(), frame.data(), mask.data(), 16, 16);
-  for (const auto& [name, v] : s.figures(0)) {
-    if (name == "bce_per_frame") CHECK(v == Approx(256 * std::log(2.0)));
-    if (name == "ssim") CHECK(v == Approx(1.0));
-  }
+  CHECK(test::figure(s.figures(0), "bce_per_frame") == Approx(256 * std::log(2.0)));
+  CHECK(test::figure(s.figures(0), "ssim") == Approx(1.0));
   std::vector<float> other(frame.size());
   for (std::size_t i = 0; i < other.size(); ++i) other[i] = (i % 7) / 7.0f;
   CHECK(eval::ssim(frame.data(), other.data(), 16, 16) < 0.5);
@@ -113,19 +110,9 @@ TEST_CASE("the mean over lead times skips undefined leads and counts the defined
   // Lead 0: one hit, one miss (CSI 0.5). Lead 1: no event and no forecast event (CSI undefined).
   const std::vector<float> pred{2, 0, 0, 0}, obs{2, 2, 0, 0}, mask{1, 1, 1, 1};
   s.add(pred.data(), obs.data(), mask.data(), 1, 2);
-  double csi = -1;
-  for (const auto& [name, v] : s.figures(-1))
-    if (name == "csi@1") csi = v;
-  CHECK(csi == Approx(0.5));
-  bool found = false;
-  for (const auto& [name, n] : s.defined_leads())
-    if (name == "csi@1") {
-      found = true;
-      CHECK(n == 1);
-    } else if (name == "mse") {
-      CHECK(n == 2);
-    }
-  CHECK(found);
+  CHECK(test::figure(s.figures(-1), "csi@1") == Approx(0.5));
+  CHECK(test::figure(s.defined_leads(), "csi@1") == 1);
+  CHECK(test::figure(s.defined_leads(), "mse") == 2);
 }
 
 TEST_CASE("persistence repeats the last input frame", "[eval]") {

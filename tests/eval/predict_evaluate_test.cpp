@@ -13,6 +13,7 @@
 #include "eval/evaluate.hpp"
 #include "eval/predict.hpp"
 #include "nn/parameters.hpp"
+#include "support/figures.hpp"
 #include "support/radar_files.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
@@ -170,11 +171,7 @@ TEST_CASE("evaluate --baselines persistence,optical-flow scores three sources", 
     CHECK(e.sources[2].name == "optical-flow");
     CHECK(e.sources[2].scores.lead(0).pixels == 11 * 256);
     // Synthetic radar moves: at the last lead the flow forecast is closer than persistence.
-    auto mse = [&](std::size_t source) {
-      for (const auto& [name, v] : e.sources[source].scores.figures(3))
-        if (name == "mse") return v;
-      return -1.0;
-    };
+    auto mse = [&](std::size_t source) { return test::figure(e.sources[source].scores.figures(3), "mse"); };
     CHECK(mse(2) >= 0.0);
     CHECK(mse(2) < mse(1));
   }
@@ -357,11 +354,10 @@ TEST_CASE("persistence on a static field scores CSI 1 and MSE 0", "[eval]") {
   o.checkpoint = t.checkpoint;
   o.data = out.file("static.h5");
   const auto e = eval::evaluate(o);
-  for (const auto& [name, v] : e.sources[1].scores.figures(-1)) {
-    INFO(name);
-    if (name.rfind("csi@", 0) == 0) CHECK(v == Approx(1.0));
-    if (name == "mse" || name == "mae") CHECK(v == 0.0);
-  }
+  const auto f = e.sources[1].scores.figures(-1);
+  for (const char* name : {"csi@0.5", "csi@2", "csi@5"}) CHECK(test::figure(f, name) == Approx(1.0));
+  CHECK(test::figure(f, "mse") == 0.0);
+  CHECK(test::figure(f, "mae") == 0.0);
 }
 
 }  // namespace

@@ -188,13 +188,19 @@ TEST_CASE("conv2d picks up new weights only through set_weights", "[ops]") {
   Rng rng(3);
   auto in = random_buffers(g, rng);
   Conv2d conv(g, Layout::nChw16c, Layout::nChw16c, {});
-  conv.set_weights(in.w.data());
-  for (auto& v : in.w) v *= 2.0f;
-  conv.set_weights(in.w.data());
   std::vector<float> ref(g.n * g.oc * g.h * g.w), dst(ref.size());
-  test::ref_conv_forward(g, in.src.data(), in.w.data(), nullptr, ref.data());
   const auto src = packed(in.src, Layout::nChw16c, g.n, g.ic, g.h * g.w);
+  conv.set_weights(in.w.data());
+  conv.forward(src.data(), nullptr, dst.data());  // a pass in between: the reordered copy now exists
+  const auto first = dst;
+  // Changing the caller's buffer alone changes nothing...
+  for (auto& v : in.w) v *= 2.0f;
   conv.forward(src.data(), nullptr, dst.data());
+  CHECK(dst == first);
+  // ...set_weights does: the next pass must reorder the new weights, not reuse the stale copy.
+  conv.set_weights(in.w.data());
+  conv.forward(src.data(), nullptr, dst.data());
+  test::ref_conv_forward(g, in.src.data(), in.w.data(), nullptr, ref.data());
   CHECK(max_rel_diff(unpacked(dst, Layout::nChw16c, g.n, g.oc, g.h * g.w), ref) < kTol);
 }
 
