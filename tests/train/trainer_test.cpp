@@ -214,6 +214,22 @@ TEST_CASE("a diverging run stops with an error naming the step and keeps the las
   CHECK(std::all_of(params.flat().begin(), params.flat().end(), [](float v) { return std::isfinite(v); }));
 }
 
+TEST_CASE("an update that overflows the parameters stops training at that step", "[train]") {
+  // The fused gates run under fast-math, where an Inf or NaN weight need not show in the next loss: the
+  // trainer checks the parameters after every update instead of relying on NaN reaching the loss.
+  test::TempDir dir;
+  auto cfg = tiny_config(dir, "inf", 10);
+  cfg.train.optimizer.kind = "sgd";
+  cfg.train.optimizer.momentum = 0.0;
+  cfg.train.optimizer.lr = 1e30;
+  cfg.train.optimizer.weight_decay = 1e10;  // |update| ~ 1e30 * 1e10 * |w| > FLT_MAX: w becomes ±Inf
+  cfg.output.checkpoint_every = 1;
+  CHECK_THROWS_WITH(train::train_model(cfg, {}), Catch::StartsWith("step 1: ") &&
+                                                     Catch::Contains("non-finite") &&
+                                                     Catch::Contains("checkpoint is intact"));
+  CHECK_FALSE(std::filesystem::exists(dir.file("inf/latest.h5")));  // nothing non-finite was written
+}
+
 TEST_CASE("training refuses data with fewer frames than one window", "[train]") {
   test::TempDir dir;
   auto cfg = tiny_config(dir, "short", 5);
