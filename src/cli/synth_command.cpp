@@ -1,4 +1,4 @@
-// convlstm synth radar --output F [--frames N] [--size H W] [--seed S]
+// convlstm synth radar --output F [--frames N] [--size H W] [--seed S] [--segments K]
 // convlstm synth moving-mnist --output F --digits data/mnist_digits.h5 [--sequences N] [--seed S]
 #include <memory>
 
@@ -14,6 +14,7 @@ Run add_synth(CLI::App& app) {
     std::int64_t frames = 2000;
     std::vector<std::int64_t> size{64, 64};
     std::uint64_t seed = 1;
+    std::int64_t segments = 1;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("synth", "Write a deterministic synthetic dataset");
@@ -29,6 +30,11 @@ Run add_synth(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(8, 8192));
   radar->add_option("--seed", o->seed, "random seed")->capture_default_str();
+  radar
+      ->add_option("--segments", o->segments,
+                   "independent series (seeds S, S+1, ...) of frames/segments frames each, one segment each")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000}));
   auto mm = std::make_shared<data::MovingMnistOptions>();
   auto* mnist = sub->add_subcommand("moving-mnist",
                                     "Moving MNIST (Srivastava et al. 2015): two digits bouncing in 64x64");
@@ -48,6 +54,7 @@ Run add_synth(CLI::App& app) {
       opts.height = o->size[0];
       opts.width = o->size[1];
       opts.seed = o->seed;
+      opts.segments = o->segments;
       data::write_synth_radar(o->output, opts);
     }
     return 0;

@@ -14,8 +14,8 @@ namespace convlstm::data {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kDry = 0.1;        // mm/h: below this a pixel is dry
-constexpr double kMaxRate = 100.0;  // mm/h
+constexpr double kDry = 0.1;               // mm/h: below this a pixel is dry
+constexpr double kMaxRate = 100.0;         // mm/h
 constexpr double kCellsPer64Square = 4.5;  // mean number of cells of a 64x64 grid (with its margin)
 constexpr double kBirthMargin = 12.0;      // pixels: cells are born up to this far outside the grid
 
@@ -48,7 +48,8 @@ class Generator {
     // Cells live on the domain and a margin of kBirthMargin around it: the same density on that area at
     // every size (a margin is a larger share of a small grid).
     const double m = 2.0 * kBirthMargin;
-    target_cells_ = std::max(2.0, kCellsPer64Square * (o.height + m) * (o.width + m) / ((64.0 + m) * (64.0 + m)));
+    target_cells_ =
+        std::max(2.0, kCellsPer64Square * (o.height + m) * (o.width + m) / ((64.0 + m) * (64.0 + m)));
     for (int i = 0; i < static_cast<int>(target_cells_); ++i) {
       cells_.push_back(new_cell(/*anywhere=*/true));
       cells_.back().age = rng_.uniform(0.0f, static_cast<float>(cells_.back().life));
@@ -181,6 +182,8 @@ class Generator {
 void write_synth_radar(const std::string& path, const SynthRadarOptions& o) {
   if (o.frames < 1 || o.height < 8 || o.width < 8)
     throw UsageError("synth radar: need at least 1 frame and a grid of at least 8x8");
+  if (o.segments < 1 || o.segments > o.frames)
+    throw UsageError("synth radar: --segments must be between 1 and the number of frames");
   DatasetMeta meta;
   meta.height = o.height;
   meta.width = o.width;
@@ -191,20 +194,31 @@ void write_synth_radar(const std::string& path, const SynthRadarOptions& o) {
   meta.offset = 0.0;
   meta.source = "convlstm synth radar (seed " + std::to_string(o.seed) + ")";
   meta.timestep_s = o.timestep_s;
+  if (o.segments > 1)
+    meta.source += ", " + std::to_string(o.segments) + " segments of seeds from " + std::to_string(o.seed);
   DatasetWriter writer(path, meta);
-  Generator gen(o);
   std::vector<float> frame(static_cast<std::size_t>(o.height * o.width));
   std::vector<std::int64_t> time;
-  // Spin-up, so that the first frame already shows a developed field.
-  for (int i = 0; i < 40; ++i) gen.next(frame);
+  std::vector<Segment> segments;
   double wet = 0.0;
-  for (std::int64_t t = 0; t < o.frames; ++t) {
-    gen.next(frame);
-    for (float v : frame) wet += v > 0.0f;
-    writer.append(frame.data());
-    time.push_back(o.start_time + static_cast<std::int64_t>(t * o.timestep_s));
+  const std::int64_t per = o.frames / o.segments;
+  for (std::int64_t k = 0; k < o.segments; ++k) {
+    SynthRadarOptions one = o;
+    one.seed = o.seed + static_cast<std::uint64_t>(k);
+    Generator gen(one);
+    // Spin-up, so that the first frame already shows a developed field.
+    for (int i = 0; i < 40; ++i) gen.next(frame);
+    const std::int64_t first = k * per, n = k + 1 == o.segments ? o.frames - first : per;
+    const std::int64_t day = static_cast<std::int64_t>(k) * 86400;  // segments a day apart
+    for (std::int64_t t = 0; t < n; ++t) {
+      gen.next(frame);
+      for (float v : frame) wet += v > 0.0f;
+      writer.append(frame.data());
+      time.push_back(o.start_time + day + static_cast<std::int64_t>((first + t) * o.timestep_s));
+    }
+    segments.push_back({first, n});
   }
-  writer.finish(time, {{0, o.frames}});
+  writer.finish(time, segments);
   log::info("synth radar: wrote {} frames of {}x{} to {} ({:.1f}% wet pixels)", o.frames, o.height, o.width,
             path, 100.0 * wet / (static_cast<double>(o.frames) * o.height * o.width));
 }

@@ -26,6 +26,10 @@ struct SynthRadarOptions {
   std::int64_t height = 64;
   std::int64_t width = 64;
   std::uint64_t seed = 1;
+  // Independent series of frames / segments frames each (the last takes the remainder), from seeds seed,
+  // seed + 1, ...: one dataset segment each, a day apart in time. More weather regimes for the same frame
+  // count; segments = 1 is the single series of `seed`.
+  std::int64_t segments = 1;
   double timestep_s = 300.0;
   std::int64_t start_time = 1262304000;  // 2010-01-01T00:00:00Z
 };

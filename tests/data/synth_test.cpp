@@ -107,6 +107,35 @@ TEST_CASE("synthetic radar has the same wet fraction and rain rates at every gri
   }
 }
 
+TEST_CASE("synthetic radar in segments: independent series of consecutive seeds", "[data]") {
+  test::TempDir dir;
+  data::SynthRadarOptions o;
+  o.height = o.width = 16;
+  o.frames = 70;
+  o.seed = 5;
+  o.segments = 3;  // 23 + 23 + 24 frames, seeds 5, 6, 7
+  data::write_synth_radar(dir.file("seg.h5"), o);
+  data::DatasetReader r(dir.file("seg.h5"));
+  REQUIRE(r.meta().segments.size() == 3);
+  CHECK(r.meta().segments[1].start == 23);
+  CHECK(r.meta().segments[2].length == 24);
+  CHECK(r.meta().time[23] - r.meta().time[22] > 86400);  // a day apart: windows never join them
+  const auto all = all_frames(dir.file("seg.h5"));
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    data::SynthRadarOptions one;
+    one.height = one.width = 16;
+    one.frames = 23;
+    one.seed = 5 + k;
+    data::write_synth_radar(dir.file("one.h5"), one);
+    const auto single = all_frames(dir.file("one.h5"));
+    const std::vector<float> part(all.begin() + static_cast<std::ptrdiff_t>(k * 23 * 256),
+                                  all.begin() + static_cast<std::ptrdiff_t>((k + 1) * 23 * 256));
+    CHECK(part == single);
+  }
+  o.segments = 71;
+  CHECK_THROWS_AS(data::write_synth_radar(dir.file("bad.h5"), o), UsageError);
+}
+
 TEST_CASE("moving MNIST follows the Srivastava protocol", "[data]") {
   test::TempDir dir;
   {
