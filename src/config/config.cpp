@@ -515,6 +515,38 @@ std::string to_yaml(const Config& c) {
   return std::string(e.c_str()) + "\n";
 }
 
+namespace {
+
+// Leaves of a YAML mapping as dotted keys with their emitted values (sequences whole).
+void flatten(const YAML::Node& n, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
+  if (n.IsMap()) {
+    for (const auto& kv : n)
+      flatten(kv.second, prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar(), out);
+    return;
+  }
+  YAML::Emitter e;
+  e.SetDoublePrecision(15);
+  e << YAML::Flow << n;
+  out.push_back({prefix, e.c_str()});
+}
+
+}  // namespace
+
+std::vector<std::string> changed_keys(const Config& a, const Config& b) {
+  std::vector<std::pair<std::string, std::string>> fa, fb;
+  flatten(YAML::Load(to_yaml(a)), "", fa);
+  flatten(YAML::Load(to_yaml(b)), "", fb);
+  std::vector<std::string> out;
+  for (const auto& [key, value] : fa) {
+    const auto it = std::find_if(fb.begin(), fb.end(), [&](const auto& p) { return p.first == key; });
+    if (it == fb.end() || it->second != value) out.push_back(key);
+  }
+  for (const auto& [key, value] : fb)
+    if (std::none_of(fa.begin(), fa.end(), [&](const auto& p) { return p.first == key; })) out.push_back(key);
+  return out;
+}
+
 nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t height, std::int64_t width) {
   nn::ModelSpec s;
   s.channels = channels;

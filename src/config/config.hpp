@@ -108,6 +108,9 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 // The full effective configuration as YAML (every key), parseable by parse_config.
 std::string to_yaml(const Config& c);
 
+// The dotted keys whose values differ between two configs (as to_yaml writes them), in file order.
+std::vector<std::string> changed_keys(const Config& a, const Config& b);
+
 // The model's shape for frames of C x H x W (after crop and downsample).
 nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t height, std::int64_t width);
 

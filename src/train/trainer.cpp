@@ -273,6 +273,22 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   comm.agree([&] {
     if (!options.resume) return;
     const auto prev = read_checkpoint_info(*options.resume);
+    // Exact resume needs the same data order and arithmetic: only the keys below may change (the total of
+    // steps, validation and checkpoint cadence, threads, output).
+    const auto before = config::parse_config(prev.config_yaml, *options.resume + ":config");
+    static const std::vector<std::string> may_change{
+        "train.max_steps", "train.val_every", "train.val_batches", "train.early_stopping.patience",
+        "train.threads",   "train.init_from", "output.dir",        "output.checkpoint_every",
+        "bench.frame"};
+    std::string changed;
+    for (const auto& key : config::changed_keys(before, cfg))
+      if (std::find(may_change.begin(), may_change.end(), key) == may_change.end())
+        changed += (changed.empty() ? "" : ", ") + key;
+    if (!changed.empty())
+      throw ConfigError(
+          "--resume " + *options.resume + ": the config changed " + changed +
+          " since that checkpoint; a resumed run must keep the data order and arithmetic (start a "
+          "new run, or train.init_from for new settings)");
     if (prev.frame_channels != info.frame_channels || prev.frame_height != info.frame_height ||
         prev.frame_width != info.frame_width)
       throw DataError(*options.resume + ": checkpoint frames " + std::to_string(prev.frame_height) + "x" +

@@ -214,6 +214,26 @@ TEST_CASE("a diverging run stops with an error naming the step and keeps the las
   CHECK(std::all_of(params.flat().begin(), params.flat().end(), [](float v) { return std::isfinite(v); }));
 }
 
+TEST_CASE("resume refuses a config whose data order or arithmetic changed - naming each key", "[train]") {
+  test::TempDir dir;
+  train::train_model(tiny_config(dir, "r", 2), {});
+  train::TrainOptions resume;
+  resume.resume = dir.file("r/latest.h5");
+  auto changed = tiny_config(dir, "r", 4, {"train.seed=2", "train.batch_size=3", "train.loss=mae"});
+  try {
+    train::train_model(changed, resume);
+    FAIL("no error");
+  } catch (const ConfigError& e) {
+    CHECK_THAT(e.what(), Catch::Contains("train.seed") && Catch::Contains("train.batch_size") &&
+                             Catch::Contains("train.loss") && Catch::Contains("r/latest.h5"));
+    CHECK_THAT(e.what(), !Catch::Contains("max_steps"));
+  }
+  // More steps, another cadence and other threads are fine.
+  CHECK(
+      train::train_model(tiny_config(dir, "r", 4, {"train.val_every=2", "train.threads=1"}), resume).steps ==
+      4);
+}
+
 TEST_CASE("an update that overflows the parameters stops training at that step", "[train]") {
   // The fused gates run under fast-math, where an Inf or NaN weight need not show in the next loss: the
   // trainer checks the parameters after every update instead of relying on NaN reaching the loss.
