@@ -48,7 +48,7 @@ def read_evaluation(path):
                     d[fig + "_lo"] = [number(i[0]) for i in ivs]
                     d[fig + "_hi"] = [number(i[1]) for i in ivs]
             sources[name] = d
-        return sources, "lead time (min)" if leads else "lead (steps)"
+        return sources, "lead time (min)" if leads else "lead (steps)", e.get("units", "")
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     if not rows or "source" not in rows[0]:
@@ -62,7 +62,7 @@ def read_evaluation(path):
         for k, v in r.items():
             if k not in ("source", "lead", "lead_time_s"):
                 d.setdefault(k, []).append(number(v))
-    return sources, "lead time (min)" if minutes else "lead (steps)"
+    return sources, "lead time (min)" if minutes else "lead (steps)", ""
 
 
 def plot_evaluation(path, out, thresholds):
@@ -71,7 +71,7 @@ def plot_evaluation(path, out, thresholds):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sources, xlabel = read_evaluation(path)
+    sources, xlabel, units = read_evaluation(path)
     if not sources:
         raise ValueError("no sources")
     first = next(iter(sources.values()))
@@ -91,7 +91,7 @@ def plot_evaluation(path, out, thresholds):
             ax.plot(d["lead"], d[name], marker="o", ms=3, color=c, label=src)
             if name + "_lo" in d:
                 ax.fill_between(d["lead"], d[name + "_lo"], d[name + "_hi"], color=c, alpha=0.2, lw=0)
-        ax.set_title(name.replace("csi@", "CSI at ") + (" mm/h" if name != "mse" else " (physical units²)"))
+        ax.set_title(name.replace("csi@", "CSI at ") + (" mm/h" if name != "mse" else f" ({units or 'physical units'})²"))
         ax.set_xlabel(xlabel)
         ax.grid(alpha=0.3)
     axes[0][0].legend()
