@@ -11,6 +11,7 @@
 #include "data/h5.hpp"
 #include "data/radar_import.hpp"
 #include "support/radar_files.hpp"
+#include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 
 namespace convlstm {
@@ -23,9 +24,7 @@ std::string radar_dir() {
   return std::string(CONVLSTM_SOURCE_DIR) + "/../shared/data/radar";
 }
 bool have_radar() {
-  if (fs::exists(radar_dir() + "/knmi-20100826")) return true;
-  WARN("skipped: the real radar samples are not at " << radar_dir() << " (CI and developers have ../shared)");
-  return false;
+  return fs::exists(radar_dir() + "/knmi-20100826");
 }
 std::string knmi(int minute_of_day) {
   char name[64];
@@ -89,7 +88,9 @@ TEST_CASE("a file that is neither ODIM nor KNMI is refused by name", "[data]") {
 }
 
 TEST_CASE("KNMI sample decodes as documented", "[data][radar]") {
-  if (!have_radar()) return;
+  if (!have_radar())
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << radar_dir()
+                                                                 << " (CI and developers have ../shared)");
   const auto fr = data::read_radar(knmi(0));
   CHECK(fr.format == data::RadarFormat::knmi);
   CHECK(fr.grid_rows == 765);
@@ -102,7 +103,9 @@ TEST_CASE("KNMI sample decodes as documented", "[data][radar]") {
 }
 
 TEST_CASE("OPERA samples decode as documented", "[data][radar][slow]") {
-  if (!have_radar()) return;
+  if (!have_radar())
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << radar_dir()
+                                                                 << " (CI and developers have ../shared)");
   const auto rate = data::read_radar(radar_dir() + "/opera-20180824/T_PAAH21_C_EUOC_20180824180000.hdf");
   CHECK(rate.grid_rows == 2200);
   CHECK(rate.grid_cols == 1900);
@@ -127,7 +130,9 @@ TEST_CASE("OPERA samples decode as documented", "[data][radar][slow]") {
 
 TEST_CASE("importing a KNMI series: time order - crop - downsample - segments at gaps - refusals",
           "[data][radar]") {
-  if (!have_radar()) return;
+  if (!have_radar())
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << radar_dir()
+                                                                 << " (CI and developers have ../shared)");
   test::TempDir dir;
   data::ImportOptions o;
   o.crop = data::Crop{200, 150, 440, 440};

@@ -15,6 +15,7 @@
 #include "nn/parameters.hpp"
 #include "support/figures.hpp"
 #include "support/radar_files.hpp"
+#include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
 #include "train/trainer.hpp"
@@ -219,8 +220,7 @@ TEST_CASE("evaluate --bootstrap writes intervals of every score and of model - b
 TEST_CASE("the advection-conditioned model trains - predicts and with a zero head scores as optical flow",
           "[eval]") {
   if (!motion::optical_flow_available()) {
-    WARN("skipped: this build has no OpenCV (the conditioned model needs its optical flow)");
-    return;
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
   }
   test::TempDir dir;
   const std::string data = dir.file("synth.h5");
@@ -275,8 +275,7 @@ namespace {
 TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][radar][slow]") {
   const std::string dir = std::string(CONVLSTM_SOURCE_DIR) + "/../shared/data/radar/knmi-20100826";
   if (!fs::exists(dir)) {
-    WARN("skipped: the real radar samples are not at " << dir);
-    return;
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << dir);
   }
   test::TempDir out;
   auto knmi = [&](int minute) {

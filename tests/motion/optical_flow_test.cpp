@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "data/radar.hpp"
 #include "motion/optical_flow.hpp"
+#include "support/skip.hpp"
 
 namespace convlstm {
 namespace {
@@ -39,8 +40,7 @@ double mse(const float* a, const float* b, std::int64_t n) {
 
 TEST_CASE("optical flow finds the speed of a moving rain cell and its forecast beats persistence", "[eval]") {
   if (!motion::optical_flow_available()) {
-    WARN("skipped: built without OpenCV (libopencv-video-dev)");
-    return;
+    CONVLSTM_SKIP("opencv", "built without OpenCV (libopencv-video-dev)");
   }
   const std::int64_t t_in = 4, t_out = 6, frame = kH * kW;
   const auto truth = moving(t_in + t_out, 1.5, -1.0);
@@ -92,8 +92,7 @@ TEST_CASE("advection: a uniform motion shifts the field - what enters from outsi
 TEST_CASE("optical flow of a static field is the persistence forecast - reflectivity fills with the floor",
           "[eval]") {
   if (!motion::optical_flow_available()) {
-    WARN("skipped: built without OpenCV (libopencv-video-dev)");
-    return;
+    CONVLSTM_SKIP("opencv", "built without OpenCV (libopencv-video-dev)");
   }
   const std::int64_t t_in = 3, t_out = 3, frame = kH * kW;
   std::vector<float> in(static_cast<std::size_t>(t_in * frame)), mask(in.size(), 1.0f);

@@ -10,6 +10,7 @@
 
 #include "support/grad_check.hpp"
 #include "support/reference_conv.hpp"
+#include "support/skip.hpp"
 #include "train/loss.hpp"
 #include "train/optimizer.hpp"
 
@@ -265,8 +266,7 @@ std::vector<double> moving_square_losses(ops::Precision precision, int steps) {
 
 TEST_CASE("bf16 gradients stay within bf16 rounding of the fp32 ones", "[train][bf16]") {
   if (!ops::bf16_supported()) {
-    WARN("skipped: this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
-    return;
+    CONVLSTM_SKIP("bf16", "this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
   }
   const ModelSpec spec = small_model({{16, 3, 3}, {16, 5, 3}}, 16, 16, nn::Peephole::channel);
   const std::int64_t B = 2, T_in = 3, T_out = 3, frame = 16 * 16;
@@ -298,8 +298,7 @@ TEST_CASE("bf16 gradients stay within bf16 rounding of the fp32 ones", "[train][
 
 TEST_CASE("a bf16 run's loss curve tracks the fp32 run's", "[train][bf16]") {
   if (!ops::bf16_supported()) {
-    WARN("skipped: this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
-    return;
+    CONVLSTM_SKIP("bf16", "this CPU has no AVX512-BF16 (" << ops::cpu_isa_name() << ")");
   }
   const int steps = 60;
   const auto fp32 = moving_square_losses(ops::Precision::fp32, steps);

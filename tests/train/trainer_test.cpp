@@ -15,6 +15,7 @@
 #include "data/windows.hpp"
 #include "motion/optical_flow.hpp"
 #include "nn/parameters.hpp"
+#include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/batches.hpp"
 #include "train/checkpoint.hpp"
@@ -133,8 +134,7 @@ TEST_CASE("a run stopped at step N and resumed logs the same losses as an uninte
 TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache logs the same losses",
           "[train][slow]") {
   if (!motion::optical_flow_available()) {
-    WARN("skipped: this build has no OpenCV (the conditioned model needs its optical flow)");
-    return;
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
   }
   // The uninterrupted run reads windows of its second epoch from the cache; the resumed one recomputes
   // them: the losses agree only if a cached extrapolation equals a fresh one bit for bit.
@@ -160,8 +160,7 @@ TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache 
 
 TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]") {
   if (!motion::optical_flow_available()) {
-    WARN("skipped: this build has no OpenCV");
-    return;
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV");
   }
   test::TempDir dir;
   const auto cfg = tiny_config(dir, "x", 1, {"model.forecaster_input=extrapolation"});
