@@ -7,7 +7,7 @@
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "core/sysinfo.hpp"
-#include "ops/engine.hpp"
+#include "ops/threads.hpp"
 #include "train/bench.hpp"
 
 namespace convlstm::cli {

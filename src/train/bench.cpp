@@ -15,7 +15,7 @@
 #include "data/windows.hpp"
 #include "nn/parameters.hpp"
 #include "ops/conv2d.hpp"
-#include "ops/engine.hpp"
+#include "ops/threads.hpp"
 #include "train/batches.hpp"
 #include "train/bptt.hpp"
 #include "train/checkpoint.hpp"

@@ -12,7 +12,7 @@
 
 #include "core/rng.hpp"
 #include "nn/parameters.hpp"
-#include "ops/engine.hpp"
+#include "ops/threads.hpp"
 #include "train/bptt.hpp"
 
 namespace {

@@ -20,8 +20,8 @@
 #include "core/rng.hpp"
 #include "nn/model_spec.hpp"
 #include "ops/conv2d.hpp"
-#include "ops/engine.hpp"
 #include "ops/gates.hpp"
+#include "ops/threads.hpp"
 #include "train/bptt.hpp"
 
 namespace {
