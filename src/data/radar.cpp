@@ -352,4 +352,12 @@ void parse_knmi_calibration(const std::string& formula, double& gain, double& of
   offset = m[2].matched ? number(m[2].str()) : 0.0;
 }
 
+float hko7_weight(float r) {
+  if (r < 2.0f) return 1.0f;
+  if (r < 5.0f) return 2.0f;
+  if (r < 10.0f) return 5.0f;
+  if (r < 30.0f) return 10.0f;
+  return 30.0f;
+}
+
 }  // namespace convlstm::data

@@ -57,6 +57,10 @@ RadarFrame read_radar(const std::string& path, std::optional<RadarFormat> format
 
 // Z = a R^b conversions (Marshall-Palmer a = 200, b = 1.6 by default).
 float rain_rate_from_dbz(float dbz, double a, double b);
+
+// HKO-7 balanced-loss and B-MSE pixel weight for a rain rate in mm/h: 1, 2, 5, 10, 30 below 2, 2-5, 5-10,
+// 10-30, from 30 (used by the balanced losses in train/ and the B-MSE score in eval/).
+float hko7_weight(float rain_rate);
 float dbz_from_rain_rate(float rate, double a, double b);  // R = 0 -> kDbzFloor
 
 // "25-AUG-2010;23:55:00.000" (KNMI) and "20180824" + "180000" (ODIM) to seconds since 1970 UTC.

@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "data/radar.hpp"
-#include "train/loss.hpp"
 
 namespace convlstm::eval {
 
@@ -80,7 +79,7 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
       if (m[i] == 0.0f) continue;
       const double e = static_cast<double>(p[i]) - o[i];
       const float rate = refl ? data::rain_rate_from_dbz(o[i], opt_.zr_a, opt_.zr_b) : o[i];
-      const double wgt = train::hko7_weight(rate);
+      const double wgt = data::hko7_weight(rate);
       l.sq += e * e;
       l.abs += std::abs(e);
       l.bsq += wgt * e * e;

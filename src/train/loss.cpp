@@ -50,14 +50,6 @@ std::string to_string(LossKind kind) {
   return "?";
 }
 
-float hko7_weight(float r) {
-  if (r < 2.0f) return 1.0f;
-  if (r < 5.0f) return 2.0f;
-  if (r < 10.0f) return 5.0f;
-  if (r < 30.0f) return 10.0f;
-  return 30.0f;
-}
-
 Objective parse_objective(const std::string& name) {
   if (name == "mse" || name == "mae" || name == "bce") return {{parse_loss_kind(name)}, false};
   if (name == "bmse") return {{LossKind::mse}, true};
@@ -137,7 +129,7 @@ LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
     for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
       float r = norm.inverse(b.targets[i]);
       if (quantity == "reflectivity") r = data::rain_rate_from_dbz(r, norm.zr_a, norm.zr_b);
-      weights[i] = hko7_weight(r);
+      weights[i] = data::hko7_weight(r);
     }
     lb.weight = weights.data();
   }

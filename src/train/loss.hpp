@@ -39,9 +39,7 @@ double loss_forward(LossKind kind, const LossBatch& batch);
 double loss_sum(LossKind kind, const LossBatch& batch);
 double loss_normaliser(LossKind kind, const LossBatch& batch);
 
-// HKO-7 balanced-loss pixel weight for a rain rate in mm/h: 1, 2, 5, 10, 30 below 2, 2-5, 5-10, 10-30,
-// from 30.
-float hko7_weight(float rain_rate);
+// The HKO-7 pixel weights of the balanced losses: data::hko7_weight (data/radar.hpp).
 
 // A training objective as named in the config: mse, mae, bce, bmse, bmae or bmse+bmae (the sum of the terms;
 // the b* forms use HKO-7 weights).

@@ -5,8 +5,11 @@
 #include <cmath>
 #include <vector>
 
+#include "core/rng.hpp"
+#include "data/radar.hpp"
 #include "support/grad_check.hpp"
 #include "support/reference_conv.hpp"
+#include "train/batches.hpp"
 
 namespace convlstm {
 namespace {
@@ -78,6 +81,97 @@ TEST_CASE("loss backward accumulates", "[train]") {
   train::loss_backward(LossKind::mse, b, 1.0f, g1.data());
   train::loss_backward(LossKind::mse, b, 1.0f, g2.data());
   for (std::size_t i = 0; i < g1.size(); ++i) REQUIRE(g2[i] == Approx(g1[i] + 0.5f));
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+// A batch of B sequences, 1 lead, 1x6 frames whose targets are `rates` (mm/h) normalised by `norm`, through
+// Z-R for reflectivity; pred = target + a fixed offset pattern; the last pixel of sequence 0 unobserved.
+train::Batch balanced_batch(const data::Normalizer& norm, const std::string& quantity,
+                            const std::vector<float>& rates, std::int64_t B) {
+  const std::int64_t n = static_cast<std::int64_t>(rates.size());
+  train::Batch b{Tensor(Shape{B, 1, 1, 1, n}), Tensor(Shape{B, 1, 1, 1, n}), Tensor(Shape{B, 1, 1, 1, n}), B,
+                 Tensor()};
+  for (std::int64_t s = 0; s < B; ++s)
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float r = rates[static_cast<std::size_t>(i)];
+      const float phys = quantity == "reflectivity" ? data::dbz_from_rain_rate(r, norm.zr_a, norm.zr_b) : r;
+      b.targets[s * n + i] = norm.forward(phys);
+      b.mask[s * n + i] = s == 0 && i == n - 1 ? 0.0f : 1.0f;
+    }
+  return b;
+}
+
+TEST_CASE("balanced losses weigh pixels by their rain rate for every normalisation and quantity", "[train]") {
+  // HKO-7: 1 below 2 mm/h, 2 below 5, 5 below 10, 10 below 30, 30 above; rates away from the edges.
+  const std::vector<float> rates{0.0f, 1.5f, 3.0f, 7.0f, 20.0f, 50.0f};
+  const std::vector<float> expected{1, 1, 2, 5, 10, 30};
+  struct Case {
+    data::NormalizeKind kind;
+    double min, max;
+    std::string quantity;
+  };
+  for (const auto& c : {Case{data::NormalizeKind::linear, 0, 100, "rain_rate"},
+                        Case{data::NormalizeKind::log, 0, 100, "rain_rate"},
+                        Case{data::NormalizeKind::dbz, -10, 70, "rain_rate"},
+                        Case{data::NormalizeKind::linear, -35, 70, "reflectivity"}}) {
+    INFO(data::to_string(c.kind) << " on " << c.quantity);
+    data::Normalizer norm;
+    norm.kind = c.kind;
+    norm.min = c.min;
+    norm.max = c.max;
+    auto b = balanced_batch(norm, c.quantity, rates, 1);
+    std::vector<float> pred(b.targets.begin(), b.targets.end());
+    train::BatchObjective obj{train::parse_objective("bmse"), norm, c.quantity, {}};
+    const auto lb = obj.batch(b, pred.data());
+    REQUIRE(lb.weight);
+    // The zero-rate pixel of reflectivity data sits at the dBZ floor: weight 1 as well.
+    for (std::size_t i = 0; i < rates.size(); ++i) CHECK(lb.weight[i] == expected[i]);
+  }
+}
+
+TEST_CASE("bmse+bmae gradient matches central differences and two half batches add up to the whole",
+          "[train][grad]") {
+  data::Normalizer norm;
+  norm.kind = data::NormalizeKind::log;
+  norm.max = 100;
+  const std::vector<float> rates{0.0f, 1.5f, 3.0f, 7.0f, 20.0f, 50.0f};
+  auto whole = balanced_batch(norm, "rain_rate", rates, 4);
+  Rng rng(4);
+  std::vector<float> pred(whole.targets.begin(), whole.targets.end());
+  for (auto& p : pred) p += rng.uniform(0.02f, 0.1f) * (rng.uniform(0.0f, 1.0f) < 0.5f ? -1.0f : 1.0f);
+  train::BatchObjective obj{train::parse_objective("bmse+bmae"), norm, "rain_rate", {}};
+  REQUIRE(obj.objective.terms.size() == 2);
+  std::vector<float> grad(pred.size(), 0.0f);
+  obj.gradient(whole, pred.data(), grad.data());
+  test::GradCheck r;
+  test::check_tensor(
+      r, "bmse+bmae", pred.data(), static_cast<std::int64_t>(pred.size()), grad.data(),
+      [&] { return obj.value(whole, pred.data()); }, 1e-4);
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
+  CHECK(grad[5] == 0.0f);  // the unobserved pixel
+  // Data-parallel form: each half's parts summed give the whole batch's loss, and each half's gradient with
+  // the summed normalisers is the whole gradient's slice.
+  const std::int64_t n = static_cast<std::int64_t>(rates.size());
+  train::Batch halves[2] = {balanced_batch(norm, "rain_rate", rates, 2),
+                            balanced_batch(norm, "rain_rate", rates, 2)};
+  for (std::int64_t i = 0; i < 2 * n; ++i) halves[1].mask[i] = 1.0f;  // sequences 2, 3 are fully observed
+  train::LossParts total{std::vector<double>(4, 0.0)};
+  for (int h = 0; h < 2; ++h) {
+    const auto p = obj.parts(halves[h], pred.data() + h * 2 * n);
+    for (std::size_t k = 0; k < 4; ++k) total.values[k] += p.values[k];
+  }
+  CHECK(total.value() == Approx(obj.value(whole, pred.data())).epsilon(1e-12));
+  for (int h = 0; h < 2; ++h) {
+    std::vector<float> g(static_cast<std::size_t>(2 * n), 0.0f);
+    obj.gradient(halves[h], pred.data() + h * 2 * n, g.data(), total);
+    for (std::int64_t i = 0; i < 2 * n; ++i) REQUIRE(g[i] == Approx(grad[h * 2 * n + i]).margin(1e-7));
+  }
 }
 
 }  // namespace
