@@ -10,19 +10,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
-if [ ! -f data/synth_radar.h5 ]; then
-  ./build/convlstm synth radar --output data/synth_radar.h5 --frames 3000 --size 64 64 --seed 1
+# 3,000 frames as 10 independent series of 300 (seeds 11-20): more weather regimes than one long series.
+if [ ! -f data/synth_radar_train.h5 ]; then
+  ./build/convlstm synth radar --output data/synth_radar_train.h5 --frames 3000 --size 64 64 --seed 11 --segments 10
 fi
 ./build/convlstm train --config configs/default.yaml "$@"
 ./build/convlstm info runs/default/best.h5
-./build/convlstm predict --checkpoint runs/default/best.h5 --input data/synth_radar.h5 \
+./build/convlstm predict --checkpoint runs/default/best.h5 --input data/synth_radar_train.h5 \
   --output runs/default/forecast.h5 --png runs/default/forecast --gif runs/default/forecast.gif
 # An independent series (another seed), never seen in training, for the evaluation: 1,200 frames, a window
 # every 5 frames (238 windows).
-if [ ! -f data/synth_radar_test.h5 ]; then
-  ./build/convlstm synth radar --output data/synth_radar_test.h5 --frames 1200 --size 64 64 --seed 2
+if [ ! -f data/synth_radar_eval.h5 ]; then
+  ./build/convlstm synth radar --output data/synth_radar_eval.h5 --frames 1200 --size 64 64 --seed 2
 fi
-./build/convlstm evaluate --checkpoint runs/default/best.h5 --data data/synth_radar_test.h5 --stride 5 \
+./build/convlstm evaluate --checkpoint runs/default/best.h5 --data data/synth_radar_eval.h5 --stride 5 \
   --baselines persistence,optical-flow --bootstrap 1000 \
   --csv runs/default/evaluation.csv --json runs/default/evaluation.json | tee runs/default/evaluation.txt
 /usr/bin/python3 scripts/plot_metrics.py --eval runs/default/evaluation.json --eval-out runs/default/skill.png \
