@@ -8,8 +8,6 @@
 #include <limits>
 #include <sstream>
 
-#include <spdlog/sinks/basic_file_sink.h>
-
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
@@ -121,30 +119,6 @@ class MetricsCsv {
   std::ofstream out_;
 };
 
-// Adds a file sink for train.log to the default logger while training runs.
-class LogFile {
- public:
-  explicit LogFile(const std::string& path);
-  ~LogFile();
-
- private:
-  std::shared_ptr<spdlog::sinks::sink> sink_;
-};
-
-LogFile::LogFile(const std::string& path) {
-  try {
-    sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, false);
-  } catch (const spdlog::spdlog_ex& e) {
-    throw DataError(path + ": cannot open the training log (" + e.what() + ")");
-  }
-  spdlog::default_logger()->sinks().push_back(sink_);
-}
-
-LogFile::~LogFile() {
-  auto& sinks = spdlog::default_logger()->sinks();
-  sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-}
-
 }  // namespace
 
 double training_memory_bytes(const config::Config& cfg, std::int64_t channels, std::int64_t height,
@@ -219,7 +193,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   // Rank 0 owns the run directory: train.log, config.yaml, metrics.csv, checkpoints.
   const fs::path dir(cfg.output.dir);
   const std::string config_yaml = config::to_yaml(cfg);
-  std::optional<LogFile> log_file;
+  std::optional<log::FileCopy> log_file;
   comm.agree([&] {
     if (!comm.root()) return;
     fs::create_directories(cfg.output.dir);
