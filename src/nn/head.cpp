@@ -45,6 +45,7 @@ void OutputHead::set_params(const float* w, const float* b) {
 void OutputHead::forward(const std::vector<const float*>& hs, float* y) {
   CONVLSTM_CHECK(hs.size() == convs_.size(),
                  "head: " << hs.size() << " layers given, " << convs_.size() << " expected");
+  da_ready_ = false;
   for (std::size_t k = 0; k < convs_.size(); ++k) convs_[k].forward(hs[k], k == 0 ? bias_ : nullptr, y);
   if (activation_ == OutputActivation::sigmoid) {
     const std::int64_t n = da_.numel();
@@ -72,9 +73,11 @@ void OutputHead::backward_params(const std::vector<const float*>& hs, const floa
       for (std::int64_t i = 0; i < filters_[k]; ++i)
         dw[o * sum_f + offsets_[k] + i] += dw_[k][static_cast<std::size_t>(o * filters_[k] + i)];
   }
+  da_ready_ = true;
 }
 
 void OutputHead::backward_data(std::size_t k, float* dh_k) {
+  CONVLSTM_CHECK(da_ready_, "head backward_data before backward_params of the last forward");
   convs_.at(k).backward_data(da_.data(), dh_k);
 }
 

@@ -35,7 +35,8 @@ class OutputHead {
   // dy = ∂L/∂y -> dw (C p², ΣF) +=, db (C p²) +=; keeps ∂L/∂(pre-activation) for backward_data.
   void backward_params(const std::vector<const float*>& hs, const float* y, const float* dy, float* dw,
                        float* db);
-  // dh_k (n, F_k, H', W') += W^kᵀ * ∂L/∂a, after backward_params.
+  // dh_k (n, F_k, H', W') += W^kᵀ * ∂L/∂a, after backward_params (which keeps ∂L/∂a until the next forward;
+  // called before it, this throws Error).
   void backward_data(std::size_t k, float* dh_k);
 
  private:
@@ -45,6 +46,7 @@ class OutputHead {
   std::vector<ops::Conv2d> convs_;
   std::vector<std::vector<float>> w_, dw_;  // dense W^k and scratch for dW^k, (C p², F_k)
   Tensor da_;                               // ∂L/∂(pre-activation), (n, C p², H', W')
+  bool da_ready_ = false;                   // backward_params filled da_ for the last forward
   const float* bias_ = nullptr;
 };
 

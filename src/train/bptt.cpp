@@ -185,6 +185,7 @@ void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pr
 
   head_.forward(forecaster_outputs(), y_);
   nn::unpatch_frames(out, y_, y_layout_, pred);
+  tape_recorded_ = true;
   if (spec_.output == nn::OutputActivation::residual)
     ops::add_into(pred, extrapolation, b_ * t_out_ * spec_.channels * spec_.height * spec_.width);
 }
@@ -216,6 +217,8 @@ void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float
 }
 
 void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
+  CONVLSTM_CHECK(tape_recorded_, "backward without a forward since the last backward: the tape is consumed");
+  tape_recorded_ = false;  // the gates are about to be overwritten by their gradients
   const std::size_t L = enc_.size();
   nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch

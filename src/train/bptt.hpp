@@ -54,8 +54,9 @@ class Bptt {
                const float* extrapolation = nullptr);
   // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params, for the parameters and inputs of the last
   // forward (the tape and the cells' prepared weights hold them). Consumes the tape: one backward per
-  // forward.
+  // forward; a second backward without a forward in between throws Error instead of giving wrong gradients.
   void backward(const float* dpred, nn::ModelParams& grads);
+  bool tape_recorded() const { return tape_recorded_; }
 
   std::int64_t tape_floats() const { return tape_.numel(); }
   // The oneDNN kernels of encoder layer 0 (what a benchmark wants to see first).
@@ -90,6 +91,7 @@ class Bptt {
   float* xe_ = nullptr;  // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation)
   float* y_ = nullptr;   // (T_out*B, C p², H', W') head output
   float* dy_ = nullptr;  // same
+  bool tape_recorded_ = false;  // a forward filled the tape and no backward has consumed it yet
 };
 
 }  // namespace convlstm::train

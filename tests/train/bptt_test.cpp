@@ -164,6 +164,26 @@ TEST_CASE("a residual model forecasts a dry input as exactly dry at every lead",
   CHECK(*std::max_element(paper.pred.begin(), paper.pred.end()) > 0.01f);
 }
 
+TEST_CASE("a second backward without a forward throws instead of giving wrong gradients", "[train]") {
+  ModelHarness m(small_model({{4, 3, 3}}, 6, 10, nn::Peephole::channel), 1, 2, 2);
+  m.backward(0.0f);
+  CHECK_FALSE(m.net.tape_recorded());
+  CHECK_THROWS_AS(m.net.backward(m.probe_r.data(), m.grads.model), Error);
+  m.probe();
+  CHECK(m.net.tape_recorded());
+  CHECK_NOTHROW(m.net.backward(m.probe_r.data(), m.grads.model));
+  // The head's backward-data needs its backward-params of the same forward.
+  nn::OutputHead head(2, 1, {4}, 4, 3, 5, ops::Layout::nchw, ops::Layout::nchw,
+                      nn::OutputActivation::identity);
+  std::vector<float> w(16, 0.1f), b(4, 0.0f), h(2 * 4 * 15, 0.5f), y(2 * 4 * 15), dy(y.size(), 1.0f),
+      dh(h.size(), 0.0f), dw(16, 0.0f), db(4, 0.0f);
+  head.set_params(w.data(), b.data());
+  head.forward({h.data()}, y.data());
+  CHECK_THROWS_AS(head.backward_data(0, dh.data()), Error);
+  head.backward_params({h.data()}, y.data(), dy.data(), dw.data(), db.data());
+  CHECK_NOTHROW(head.backward_data(0, dh.data()));
+}
+
 TEST_CASE("forward refuses a conditioned model without its extrapolation", "[train]") {
   ModelHarness m(conditioned(small_model({{4, 3, 3}}, 6, 10, nn::Peephole::channel),
                              nn::ForecasterInput::extrapolation, nn::OutputActivation::sigmoid),
