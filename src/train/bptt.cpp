@@ -293,7 +293,7 @@ double Bptt::backward_flops() const {
       const double fx =
           s.has_input() ? ops::Conv2dGeometry{steps * b_, s.c, 4 * s.f, h, w, s.k_x}.flops() : 0.0;
       const double fh = ops::Conv2dGeometry{steps * b_, s.f, 4 * s.f, h, w, s.k_h}.flops();
-      total += fx * (enc && k == 0 ? 1.0 : 2.0) + fh * 2.0;
+      total += fx * (k == 0 ? 1.0 : 2.0) + fh * 2.0;  // no data gradient for frames or the extrapolation
     }
   }
   total +=
