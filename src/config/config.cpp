@@ -537,13 +537,17 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   std::vector<std::pair<std::string, std::string>> fa, fb;
   flatten(YAML::Load(to_yaml(a)), "", fa);
   flatten(YAML::Load(to_yaml(b)), "", fb);
+  // (No structured bindings captured by the lambdas: C++17 does not allow it, and clang refuses.)
+  auto find = [](const std::vector<std::pair<std::string, std::string>>& in, const std::string& key) {
+    return std::find_if(in.begin(), in.end(), [&key](const auto& p) { return p.first == key; });
+  };
   std::vector<std::string> out;
-  for (const auto& [key, value] : fa) {
-    const auto it = std::find_if(fb.begin(), fb.end(), [&](const auto& p) { return p.first == key; });
-    if (it == fb.end() || it->second != value) out.push_back(key);
+  for (const auto& entry : fa) {
+    const auto it = find(fb, entry.first);
+    if (it == fb.end() || it->second != entry.second) out.push_back(entry.first);
   }
-  for (const auto& [key, value] : fb)
-    if (std::none_of(fa.begin(), fa.end(), [&](const auto& p) { return p.first == key; })) out.push_back(key);
+  for (const auto& entry : fb)
+    if (find(fa, entry.first) == fa.end()) out.push_back(entry.first);
   return out;
 }
 
