@@ -6,7 +6,6 @@
 // prefixed with their rank. An error all ranks share (train::CollectiveError) is printed once and every rank
 // exits with its status; an error only one rank has seen ends the whole job through MPI_Abort, so nothing
 // hangs.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -45,12 +44,10 @@ int main(int argc, char** argv) {
       {"bench", convlstm::cli::add_bench(app, comm)},
   };
   // Logs go to stderr (results go to files and stdout).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("convlstm"));
-  spdlog::set_pattern("[%H:%M:%S] %^%l%$: %v");
   const std::string rank_prefix =
       comm.size() > 1 ? "rank " + std::to_string(comm.rank()) + " of " + std::to_string(comm.size()) + ": "
                       : "";
-  if (!comm.root()) spdlog::set_pattern("[%H:%M:%S] " + rank_prefix + "%^%l%$: %v");
+  convlstm::log::init_console(comm.root() ? "" : rank_prefix);
   // Never fall back to one process silently when mpirun started us.
   if (!mpi.init_error().empty()) {
     convlstm::log::error("{}", mpi.init_error());
