@@ -2,12 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/error.hpp"
 #include "core/sysinfo.hpp"
 #include "data/h5.hpp"
+#include "motion/optical_flow.hpp"
 #include "nn/parameters.hpp"
+#include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
 
@@ -45,6 +48,32 @@ TEST_CASE("bench times every phase of a training step and reports FLOPs and memo
                           "\"peak_fraction\": ", "\"forward_s\": ", "\"backward_s\": ", "\"optimizer_s\": "})
     CHECK_THAT(json, Catch::Contains(key));
   CHECK_THAT(train::format_bench(r), Catch::Contains("train step"));
+}
+
+TEST_CASE("bench times the extrapolation of a conditioned model and dumps it", "[train][bench]") {
+  if (!motion::optical_flow_available())
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
+  test::TempDir dir;
+  train::BenchOptions o;
+  o.steps = 2;
+  o.warmup = 0;
+  o.measure_peak = false;
+  o.dump_dir = dir.file("case");
+  auto cfg = tiny_bench_config("mse");
+  cfg.model.forecaster_input = nn::ForecasterInput::extrapolation;
+  cfg.model.output = nn::OutputActivation::residual;
+  const auto r = train::run_bench(cfg, o);
+  CHECK(r.extrapolation.min > 0.0);
+  CHECK_THAT(train::to_json(r), Catch::Contains("\"extrapolation_s\": "));
+  CHECK_THAT(train::format_bench(r), Catch::Contains("uncached"));
+  auto f = data::h5::File::open_read(dir.file("case/case.h5"));
+  CHECK(f.dataset("/extrapolation").dims() == (std::vector<std::int64_t>{2, 2, 1, 16, 16}));
+  // The dump's residual head is random, so the comparison sees every gradient.
+  nn::ParameterTable p(config::model_spec(cfg, 1, 16, 16));
+  train::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), p, nullptr);
+  CHECK(std::any_of(p.model.head_w.begin(), p.model.head_w.end(), [](float v) { return v != 0.0f; }));
+  // The paper's model has no extrapolation phase.
+  CHECK(train::run_bench(tiny_bench_config("mse"), {2, 0, {}, {}, {}, false}).extrapolation.median == 0.0);
 }
 
 TEST_CASE("bench --dump writes the initial weights and the first step's gradients", "[train][bench]") {
