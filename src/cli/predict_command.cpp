@@ -1,5 +1,5 @@
 // convlstm predict --checkpoint CKPT --input FILES... --output OUT.h5 [--png DIR] [--gif FILE]
-// [--all-windows]
+// [--all-windows] [--stride N] [--crop y0,x0,h,w] [--downsample k]
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -20,8 +20,18 @@ Run add_predict(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   sub->add_option("--png", o->png_dir, "write a PNG strip per forecast into this directory");
   sub->add_option("--gif", o->gif, "write an animation of the (last) forecast");
-  return [o]() {
+  auto crop = std::make_shared<std::string>();
+  sub->add_option("--crop", *crop,
+                  "y0,x0,height,width of the input's pixels (dataset frames or raw grid), replacing the "
+                  "checkpoint's crops: forecast a larger domain");
+  sub->add_option(
+         "--downsample", o->downsample,
+         "block-mean factor over the input's pixels, replacing the checkpoint's (the pixel must stay "
+         "the size the model trained on)")
+      ->check(CLI::PositiveNumber);
+  return [o, crop]() {
     o->inputs = expand_globs(o->inputs);
+    o->crop = parse_crop(*crop);
     const auto r = eval::predict(*o);
     log::info("predict: {} forecast(s) of {} frames written to {}{}", r.forecasts, r.t_out, o->output,
               r.with_target ? " with the observed frames" : "");

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -90,6 +91,16 @@ const std::map<std::string, Setter>& leaves() {
          });
        }},
       {"data.downsample", [](Config& c, const YAML::Node& n) { c.data.downsample = as_int(n); }},
+      {"data.random_crop",
+       [](Config& c, const YAML::Node& n) {
+         c.data.random_crop = nullable<std::pair<std::int64_t, std::int64_t>>(n, [](const YAML::Node& v) {
+           if (!v.IsSequence() || v.size() != 2) throw Bad{"expected null or [height, width]"};
+           return std::pair<std::int64_t, std::int64_t>{as_int(v[0]), as_int(v[1])};
+         });
+       }},
+      {"data.crop_min_wet", [](Config& c, const YAML::Node& n) { c.data.crop_min_wet = as_double(n); }},
+      {"data.crop_wet_threshold",
+       [](Config& c, const YAML::Node& n) { c.data.crop_wet_threshold = as_double(n); }},
       {"data.normalize.kind",
        [](Config& c, const YAML::Node& n) {
          c.data.normalize.kind = data::parse_normalize_kind(as_choice(n, {"linear", "log", "dbz"}));
@@ -319,6 +330,14 @@ struct Parser {
       require(
           c.data.crop->y0 >= 0 && c.data.crop->x0 >= 0 && c.data.crop->height > 0 && c.data.crop->width > 0,
           "data.crop", "needs y0, x0 >= 0 and a positive height and width");
+    if (c.data.random_crop)
+      require(c.data.random_crop->first >= 1 && c.data.random_crop->second >= 1 &&
+                  c.data.random_crop->first % c.model.patch == 0 &&
+                  c.data.random_crop->second % c.model.patch == 0,
+              "data.random_crop", "needs a positive height and width, each a multiple of model.patch");
+    require(c.data.crop_min_wet >= 0.0 && c.data.crop_min_wet <= 1.0, "data.crop_min_wet",
+            "must be in [0, 1]");
+    require(std::isfinite(c.data.crop_wet_threshold), "data.crop_wet_threshold", "must be a finite number");
     require(c.data.normalize.max > c.data.normalize.min, "data.normalize.max", "must be greater than min");
     require(c.model.patch >= 1, "model.patch", "must be at least 1");
     require(!c.model.layers.empty(), "model.layers", "needs at least one layer");
@@ -452,6 +471,17 @@ std::string to_yaml(const Config& c) {
     d["crop"] = YAML::Node(YAML::NodeType::Null);
   }
   d["downsample"] = c.data.downsample;
+  if (c.data.random_crop) {
+    YAML::Node rc(YAML::NodeType::Sequence);
+    rc.SetStyle(YAML::EmitterStyle::Flow);
+    rc.push_back(c.data.random_crop->first);
+    rc.push_back(c.data.random_crop->second);
+    d["random_crop"] = rc;
+  } else {
+    d["random_crop"] = YAML::Node(YAML::NodeType::Null);
+  }
+  d["crop_min_wet"] = c.data.crop_min_wet;
+  d["crop_wet_threshold"] = c.data.crop_wet_threshold;
   d["normalize"]["kind"] = data::to_string(c.data.normalize.kind);
   d["normalize"]["min"] = c.data.normalize.min;
   d["normalize"]["max"] = c.data.normalize.max;
@@ -549,6 +579,16 @@ std::vector<std::string> changed_keys(const Config& a, const Config& b) {
   for (const auto& entry : fb)
     if (find(fa, entry.first) == fa.end()) out.push_back(entry.first);
   return out;
+}
+
+FrameShape training_frame(const Config& c, const FrameShape& data) {
+  if (!c.data.random_crop) return data;
+  const auto [h, w] = *c.data.random_crop;
+  if (h > data.height || w > data.width)
+    throw ConfigError("data.random_crop [" + std::to_string(h) + ", " + std::to_string(w) +
+                      "] is larger than the " + std::to_string(data.height) + "x" +
+                      std::to_string(data.width) + " frames (after data.crop and data.downsample)");
+  return {data.channels, h, w};
 }
 
 nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t height, std::int64_t width) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/normalize.hpp"
@@ -22,6 +23,12 @@ struct DataConfig {
   std::int64_t stride = 1;
   std::optional<data::Crop> crop;  // [y0, x0, height, width] before downsampling
   std::int64_t downsample = 1;
+  // Train on random crops of this [height, width] of the (cropped, downsampled) frames; absent: whole frames.
+  std::optional<std::pair<std::int64_t, std::int64_t>> random_crop;
+  // Random crops: the share of a window's observed pixels at or above crop_wet_threshold (the data's units)
+  // that a crop should reach; the best of train/batches.hpp's kCropTries draws when none does.
+  double crop_min_wet = 0.0;
+  double crop_wet_threshold = 0.1;
   data::Normalizer normalize;
 };
 
@@ -111,7 +118,11 @@ std::string to_yaml(const Config& c);
 // The dotted keys whose values differ between two configs (as to_yaml writes them), in file order.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);
 
-// The model's shape for frames of C x H x W (after crop and downsample).
+// The frames the model trains on: data.random_crop's size when set (checked to fit `data`, the frames after
+// crop and downsample; ConfigError naming the key), else `data` itself.
+FrameShape training_frame(const Config& c, const FrameShape& data);
+
+// The model's shape for frames of C x H x W (after crop and downsample, or the random crop's).
 nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t height, std::int64_t width);
 
 // Levenshtein distance, for "did you mean" suggestions.

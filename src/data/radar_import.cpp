@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -97,6 +98,33 @@ ImportOptions options_from_provenance(const std::map<std::string, std::string>& 
   return o;
 }
 
+PixelScale pixel_scale(const std::map<std::string, std::string>& a, std::int64_t downsample) {
+  PixelScale s;
+  const auto d = a.find("import_downsample");
+  s.factor = (d == a.end() ? 1 : std::stoll(d->second)) * downsample;
+  const auto p = a.find("import_source_pixel");
+  double px = 0, py = 0;
+  if (p != a.end() && std::sscanf(p->second.c_str(), "%lf,%lf", &px, &py) == 2 && px > 0 && py > 0) {
+    s.x = px * static_cast<double>(s.factor);
+    s.y = py * static_cast<double>(s.factor);
+  }
+  return s;
+}
+
+std::string PixelScale::str() const {
+  if (x <= 0) return std::to_string(factor) + " source pixel" + (factor == 1 ? "" : "s");
+  std::ostringstream os;
+  os << x << " x " << y << " (projection units)";
+  return os.str();
+}
+
+bool same_resolution(const PixelScale& a, const PixelScale& b) {
+  if (a.x > 0 && b.x > 0)
+    return std::abs(a.x - b.x) <= 1e-6 * std::max(a.x, b.x) &&
+           std::abs(a.y - b.y) <= 1e-6 * std::max(a.y, b.y);
+  return a.factor == b.factor;
+}
+
 ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
                           const ImportOptions& o) {
   if (files.empty()) throw UsageError("import: no input files");
@@ -174,6 +202,12 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
   meta.provenance["import_source_format"] = to_string(hdr.format);
   meta.provenance["import_source_units"] = hdr.reflectivity ? "dBZ" : "mm/h";
   if (!hdr.projdef.empty()) meta.provenance["projdef"] = hdr.projdef;
+  if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {  // KNMI stores the y size negative (rows run south)
+    std::ostringstream px;
+    px.precision(12);
+    px << std::abs(hdr.pixel_x) << "," << std::abs(hdr.pixel_y);
+    meta.provenance["import_source_pixel"] = px.str();
+  }
 
   DatasetWriter writer(output, meta);
   std::vector<std::int64_t> times;

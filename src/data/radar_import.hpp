@@ -44,6 +44,19 @@ ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& 
 std::map<std::string, std::string> provenance_of(const ImportOptions& options);
 ImportOptions options_from_provenance(const std::map<std::string, std::string>& attrs);
 
+// The size of a pixel after a further `downsample` of data made with `provenance` (a dataset's or a
+// checkpoint's import_* attributes): the factor over the source product's pixels (import_downsample ×
+// downsample) and, when the import recorded the source's pixel size (import_source_pixel), that size times
+// the factor in the projection's units (0: unknown).
+struct PixelScale {
+  std::int64_t factor = 1;
+  double x = 0.0, y = 0.0;
+  std::string str() const;  // "4000 x 4000 (projection units)" or "4 source pixels"
+};
+PixelScale pixel_scale(const std::map<std::string, std::string>& provenance, std::int64_t downsample);
+// Equal sizes when both are known (to 1e-6 relative), else equal factors.
+bool same_resolution(const PixelScale& a, const PixelScale& b);
+
 struct ImportReport {
   std::int64_t frames = 0;
   std::int64_t segments = 0;

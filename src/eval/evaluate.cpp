@@ -95,13 +95,10 @@ Evaluation evaluate(const EvaluateOptions& o) {
     throw DataError(o.data + ": quantity " + meta.quantity + ", but the model was trained on " +
                     model.quantity());
   data::WindowReader windows_reader(reader, cfg.data.crop, cfg.data.downsample, std::nullopt);
-  const auto& spec = model.spec();
-  if (windows_reader.height() != spec.height || windows_reader.width() != spec.width ||
-      windows_reader.channels() != spec.channels)
-    throw DataError(o.data + ": frames are " + std::to_string(windows_reader.height()) + "x" +
-                    std::to_string(windows_reader.width()) +
-                    " after the config's crop and downsample, the model takes " +
-                    std::to_string(spec.height) + "x" + std::to_string(spec.width));
+  if (windows_reader.channels() != model.channels())
+    throw DataError(o.data + ": frames have " + std::to_string(windows_reader.channels()) +
+                    " channels, the model takes " + std::to_string(model.channels()));
+  model.set_grid(windows_reader.height(), windows_reader.width(), o.data);  // any grid (eval/forecaster.hpp)
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size(), B = model.batch();
   auto starts = data::all_windows(meta, t_in + t_out, o.stride);
   if (o.max_windows && static_cast<std::int64_t>(starts.size()) > *o.max_windows)
@@ -130,7 +127,7 @@ Evaluation evaluate(const EvaluateOptions& o) {
   std::vector<float> inputs(static_cast<std::size_t>(B * t_in * fs)), imask(inputs.size());
   std::vector<float> targets(static_cast<std::size_t>(B * t_out * fs)), tmask(targets.size());
   std::vector<float> pred(targets.size()), base(static_cast<std::size_t>(t_out * fs));
-  const std::int64_t h = spec.height, w = spec.width;
+  const std::int64_t h = model.height(), w = model.width();
   for (std::size_t first = 0; first < starts.size(); first += static_cast<std::size_t>(B)) {
     const std::int64_t n = std::min<std::int64_t>(B, static_cast<std::int64_t>(starts.size() - first));
     for (std::int64_t b = 0; b < B; ++b) {
@@ -151,7 +148,7 @@ Evaluation evaluate(const EvaluateOptions& o) {
       const float fill = meta.quantity == "reflectivity" ? data::kDbzFloor : 0.0f;
       for (std::size_t k = 1; k < e.sources.size(); ++k) {
         if (e.sources[k].name == "optical-flow")
-          motion::optical_flow_forecast(in, in_mask, {t_in, spec.channels, h, w}, t_out, meta.quantity,
+          motion::optical_flow_forecast(in, in_mask, {t_in, model.channels(), h, w}, t_out, meta.quantity,
                                         o.flow_method, fill, base.data());
         else
           persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());

@@ -1,27 +1,48 @@
 #include "eval/forecaster.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "train/batches.hpp"
 #include "train/checkpoint.hpp"
 
 namespace convlstm::eval {
 
-Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch) : batch_(batch) {
+namespace {
+
+std::int64_t round_up(std::int64_t v, std::int64_t k) {
+  return (v + k - 1) / k * k;
+}
+
+// planes of h x w at the top left of planes of ph x pw (the rest zero), and back.
+void pad_planes(const float* src, std::int64_t planes, std::int64_t h, std::int64_t w, std::int64_t ph,
+                std::int64_t pw, float* dst) {
+  for (std::int64_t p = 0; p < planes; ++p) {
+    float* d = dst + p * ph * pw;
+    std::fill(d, d + ph * pw, 0.0f);
+    for (std::int64_t y = 0; y < h; ++y) std::copy_n(src + (p * h + y) * w, w, d + y * pw);
+  }
+}
+void crop_planes(const float* src, std::int64_t planes, std::int64_t ph, std::int64_t pw, std::int64_t h,
+                 std::int64_t w, float* dst) {
+  for (std::int64_t p = 0; p < planes; ++p)
+    for (std::int64_t y = 0; y < h; ++y) std::copy_n(src + (p * ph + y) * pw, w, dst + (p * h + y) * w);
+}
+
+std::string grid_str(std::int64_t h, std::int64_t w) {
+  return std::to_string(h) + "x" + std::to_string(w);
+}
+
+}  // namespace
+
+Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch)
+    : batch_(batch), checkpoint_(checkpoint) {
   const auto info = train::read_checkpoint_info(checkpoint);
   cfg_ = config::parse_config(info.config_yaml, checkpoint + ":config");
-  spec_ = config::model_spec(cfg_, info.frame_channels, info.frame_height, info.frame_width);
-  spec_.validate();
+  trained_ = config::model_spec(cfg_, info.frame_channels, info.frame_height, info.frame_width);
+  trained_.validate();
   data_ = info.data;
-  params_ = std::make_unique<nn::ParameterTable>(spec_);
-  train::read_checkpoint_tensors(checkpoint, *params_, nullptr);
-  // fp32 always (forecasts need no training speed-up), with the convolution algorithm the model trained with.
-  net_ = std::make_unique<train::Bptt>(spec_, batch, cfg_.data.t_in, cfg_.data.t_out, ops::Precision::fp32,
-                                       ops::parse_conv_algorithm(cfg_.train.conv_algorithm));
-  norm_in_ = Tensor(Shape{batch * cfg_.data.t_in * frame_size()});
-  norm_out_ = Tensor(Shape{batch * cfg_.data.t_out * frame_size()});
-  extrapolator_ = train::make_extrapolator(spec_, cfg_.data.t_in, cfg_.data.t_out, cfg_.data.normalize,
-                                           quantity(), cfg_.model.flow_method);
-  if (extrapolator_) norm_extrapolation_ = Tensor(norm_out_.shape());
+  set_grid(trained_.height, trained_.width, checkpoint);
 }
 
 std::string Forecaster::quantity() const {
@@ -29,17 +50,56 @@ std::string Forecaster::quantity() const {
   return it == data_.end() ? "intensity" : it->second;
 }
 
+void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::string& what) {
+  if (height == height_ && width == width_ && net_) return;
+  if (height < 1 || width < 1) throw DataError(what + ": empty frames (" + grid_str(height, width) + ")");
+  if (trained_.peephole == nn::Peephole::pixel && (height != trained_.height || width != trained_.width))
+    throw DataError(what + ": frames are " + grid_str(height, width) +
+                    ", but the model's pixel peepholes (model.peephole: pixel) hold one weight per pixel of "
+                    "its " +
+                    grid_str(trained_.height, trained_.width) +
+                    " training grid (train with peephole channel or none to forecast other grids)");
+  height_ = height;
+  width_ = width;
+  run_ = trained_;
+  run_.height = round_up(height, trained_.patch);
+  run_.width = round_up(width, trained_.patch);
+  run_.validate();
+  params_ = std::make_unique<nn::ParameterTable>(run_);
+  train::read_checkpoint_tensors(checkpoint_, *params_, nullptr);
+  // fp32 always (forecasts need no training speed-up), with the convolution algorithm the model trained with.
+  net_ = std::make_unique<train::Bptt>(run_, batch_, cfg_.data.t_in, cfg_.data.t_out, ops::Precision::fp32,
+                                       ops::parse_conv_algorithm(cfg_.train.conv_algorithm));
+  const std::int64_t padded = run_.channels * run_.height * run_.width;
+  norm_in_ = Tensor(Shape{batch_ * cfg_.data.t_in * padded});
+  norm_out_ = Tensor(Shape{batch_ * cfg_.data.t_out * padded});
+  norm_unpadded_.assign(static_cast<std::size_t>(batch_ * cfg_.data.t_in * frame_size()), 0.0f);
+  extrapolator_ = train::make_extrapolator(run_, height, width, cfg_.data.t_in, cfg_.data.t_out,
+                                           cfg_.data.normalize, quantity(), cfg_.model.flow_method);
+  if (extrapolator_) {
+    extrapolation_ = Tensor(Shape{batch_ * cfg_.data.t_out * frame_size()});
+    norm_extrapolation_ = Tensor(norm_out_.shape());
+  }
+}
+
 void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
   const auto& norm = cfg_.data.normalize;
-  for (std::int64_t i = 0; i < norm_in_.numel(); ++i)
-    norm_in_[i] = mask[i] != 0.0f ? norm.forward(inputs[i]) : 0.0f;
+  const std::int64_t n_in = batch_ * cfg_.data.t_in * frame_size();
+  for (std::int64_t i = 0; i < n_in; ++i)
+    norm_unpadded_[i] = mask[i] != 0.0f ? norm.forward(inputs[i]) : 0.0f;
+  const std::int64_t c = channels(), ph = run_.height, pw = run_.width;
+  pad_planes(norm_unpadded_.data(), batch_ * cfg_.data.t_in * c, height_, width_, ph, pw, norm_in_.data());
   if (extrapolator_) {
     const std::int64_t in = cfg_.data.t_in * frame_size(), out = extrapolator_->output_size();
     for (std::int64_t b = 0; b < batch_; ++b)
-      extrapolator_->run(norm_in_.data() + b * in, mask + b * in, norm_extrapolation_.data() + b * out);
+      extrapolator_->run(norm_unpadded_.data() + b * in, mask + b * in, extrapolation_.data() + b * out);
+    pad_planes(extrapolation_.data(), batch_ * cfg_.data.t_out * c, height_, width_, ph, pw,
+               norm_extrapolation_.data());
   }
   net_->forward(params_->model, norm_in_.data(), norm_out_.data(), norm_extrapolation_.data());
-  for (std::int64_t i = 0; i < norm_out_.numel(); ++i) pred[i] = norm.inverse(norm_out_[i]);
+  const std::int64_t n_out = batch_ * cfg_.data.t_out * frame_size();
+  crop_planes(norm_out_.data(), batch_ * cfg_.data.t_out * c, ph, pw, height_, width_, pred);
+  for (std::int64_t i = 0; i < n_out; ++i) pred[i] = norm.inverse(pred[i]);
 }
 
 }  // namespace convlstm::eval

@@ -1,5 +1,10 @@
 // A trained model loaded from a checkpoint, ready to forecast: the checkpoint's config rebuilds the model and
 // the normalisation, so inputs and outputs are in physical units.
+//
+// The convolutions do not depend on the grid, so a model forecasts frames of any size (set_grid), not only
+// the grid it trained on: a grid the patch does not divide is padded at the bottom and right with unobserved
+// pixels (value 0 after normalisation, as unobserved pixels always are) and the forecast cropped back.
+// Pixel peepholes hold one weight per pixel of the training grid and are refused on any other.
 #pragma once
 
 #include <cstdint>
@@ -17,34 +22,48 @@ namespace convlstm::eval {
 
 class Forecaster {
  public:
-  // batch: sequences per forward pass.
+  // batch: sequences per forward pass. The grid starts as the training grid.
   Forecaster(const std::string& checkpoint, std::int64_t batch);
 
   const config::Config& config() const { return cfg_; }
-  const nn::ModelSpec& spec() const { return spec_; }
+  // The model as trained (its grid: the frames, or random crops, it trained on).
+  const nn::ModelSpec& trained_spec() const { return trained_; }
   std::int64_t batch() const { return batch_; }
   std::int64_t t_in() const { return cfg_.data.t_in; }
   std::int64_t t_out() const { return cfg_.data.t_out; }
-  std::int64_t frame_size() const { return spec_.channels * spec_.height * spec_.width; }
+  // The grid of inputs and forecasts (set_grid), before any padding.
+  std::int64_t channels() const { return trained_.channels; }
+  std::int64_t height() const { return height_; }
+  std::int64_t width() const { return width_; }
+  std::int64_t frame_size() const { return channels() * height_ * width_; }
+  // The padded grid the network runs on (multiples of the patch).
+  std::int64_t padded_height() const { return run_.height; }
+  std::int64_t padded_width() const { return run_.width; }
   // The training data's quantity, units, time step and import provenance (checkpoint data_* attributes).
   const std::map<std::string, std::string>& data_info() const { return data_; }
   std::string quantity() const;
 
-  // inputs (B, T_in, C, H, W) in physical units, with mask (1 observed) -> pred (B, T_out, C, H, W) physical.
-  // An advection-conditioned model first extrapolates each sequence (motion/extrapolation.hpp), as in
-  // training.
+  // Forecasts frames of height x width from now on. `what` names the frames' source in errors (a pixel-
+  // peephole model on another grid: DataError naming both grids).
+  void set_grid(std::int64_t height, std::int64_t width, const std::string& what);
+
+  // inputs (B, T_in, C, H, W) in physical units, with mask (1 observed) -> pred (B, T_out, C, H, W) physical,
+  // on the grid of set_grid. An advection-conditioned model first extrapolates each sequence
+  // (motion/extrapolation.hpp) on that grid, as in training.
   void forecast(const float* inputs, const float* mask, float* pred);
 
  private:
   config::Config cfg_;
-  nn::ModelSpec spec_;
-  std::int64_t batch_;
+  nn::ModelSpec trained_, run_;  // run_: the padded grid the network is built for
+  std::int64_t batch_, height_ = 0, width_ = 0;
   std::map<std::string, std::string> data_;
+  std::string checkpoint_;
   std::unique_ptr<nn::ParameterTable> params_;
   std::unique_ptr<train::Bptt> net_;
-  Tensor norm_in_, norm_out_;
+  Tensor norm_in_, norm_out_;                           // padded
   std::unique_ptr<motion::Extrapolator> extrapolator_;  // when the model reads the extrapolation
-  Tensor norm_extrapolation_;
+  Tensor extrapolation_, norm_extrapolation_;           // unpadded, padded
+  std::vector<float> norm_unpadded_;                    // the normalised inputs on the grid, for the flow
 };
 
 }  // namespace convlstm::eval

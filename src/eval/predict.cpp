@@ -30,11 +30,18 @@ bool is_dataset(const std::string& path) {
   return f.root().attr_string_opt("format").value_or("") == "convlstm-dataset";
 }
 
-void check_grid(const std::string& what, std::int64_t h, std::int64_t w, const nn::ModelSpec& spec) {
-  if (h != spec.height || w != spec.width)
-    throw DataError(what + ": frames are " + std::to_string(h) + "x" + std::to_string(w) +
-                    " after processing, the model takes " + std::to_string(spec.height) + "x" +
-                    std::to_string(spec.width));
+// The forecast pixel must be the one the model trained on: a convolution kernel spans a fixed distance.
+void check_resolution(const data::PixelScale& input, const Forecaster& model) {
+  const auto trained = data::pixel_scale(model.data_info(), model.config().data.downsample);
+  if (!data::same_resolution(input, trained))
+    throw UsageError("predict --crop/--downsample: forecast pixels would be " + input.str() +
+                     ", the model was trained on " + trained.str() +
+                     " (import_downsample x data.downsample); change --downsample");
+}
+
+std::string crop_str(const data::Crop& c) {
+  return std::to_string(c.y0) + "," + std::to_string(c.x0) + "," + std::to_string(c.height) + "," +
+         std::to_string(c.width);
 }
 
 std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model, std::int64_t& timestep) {
@@ -45,8 +52,20 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
     throw DataError(path + ": quantity " + meta.quantity + ", but the model was trained on " +
                     model.quantity());
   const auto& cfg = model.config();
-  data::WindowReader wr(reader, cfg.data.crop, cfg.data.downsample, std::nullopt);
-  check_grid(path, wr.height(), wr.width(), model.spec());
+  const auto crop = o.crop ? o.crop : cfg.data.crop;
+  const std::int64_t k = o.downsample.value_or(cfg.data.downsample);
+  if (o.crop || o.downsample) {
+    check_resolution(data::pixel_scale(meta.provenance, k), model);
+    const data::Crop c = crop.value_or(data::Crop{0, 0, meta.height, meta.width});
+    if (c.y0 < 0 || c.x0 < 0 || c.height < 1 || c.width < 1 || c.y0 + c.height > meta.height ||
+        c.x0 + c.width > meta.width || c.height % k != 0 || c.width % k != 0)
+      throw UsageError("predict --crop " + crop_str(c) + " --downsample " + std::to_string(k) +
+                       ": does not fit the " + std::to_string(meta.height) + "x" +
+                       std::to_string(meta.width) + " frames of " + path +
+                       " (the crop inside them, its size a multiple of the downsample)");
+  }
+  data::WindowReader wr(reader, crop, k, std::nullopt);
+  model.set_grid(wr.height(), wr.width(), path);
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
   timestep = meta.timestep_s ? static_cast<std::int64_t>(*meta.timestep_s) : 0;
   std::vector<std::int64_t> starts;
@@ -83,9 +102,26 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
 }
 
 std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, std::int64_t& timestep) {
-  const auto options = data::options_from_provenance(model.data_info());
+  auto options = data::options_from_provenance(model.data_info());
   const auto& cfg = model.config();
-  const std::int64_t t_in = model.t_in(), fs = model.frame_size();
+  const std::int64_t t_in = model.t_in();
+  // The config's crop and downsample, after the import's, unless predict gives its own (then in the raw
+  // grid's pixels, in one step).
+  std::optional<data::Crop> second_crop = cfg.data.crop;
+  std::int64_t second_k = cfg.data.downsample;
+  if (o.crop || o.downsample) {
+    if (o.crop) {
+      options.crop = o.crop;
+    } else if (cfg.data.crop) {  // the training domain in raw pixels
+      const std::int64_t ki = options.downsample;
+      const data::Crop ic = options.crop.value_or(data::Crop{0, 0, 0, 0});
+      options.crop = data::Crop{ic.y0 + cfg.data.crop->y0 * ki, ic.x0 + cfg.data.crop->x0 * ki,
+                                cfg.data.crop->height * ki, cfg.data.crop->width * ki};
+    }
+    options.downsample = o.downsample.value_or(options.downsample * cfg.data.downsample);
+    second_crop.reset();
+    second_k = 1;
+  }
   if (static_cast<std::int64_t>(o.inputs.size()) < t_in)
     throw DataError("predict: " + std::to_string(o.inputs.size()) +
                     " radar files given, the model needs the last " + std::to_string(t_in));
@@ -106,11 +142,27 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
                       ", the model " + "was trained on frames " + std::to_string(timestep) +
                       " s apart (a gap in the series?)");
   }
+  if (o.crop || o.downsample) {
+    const auto hdr = data::read_radar_header(files.back().second, options.format, options.source_quantity);
+    data::PixelScale input;
+    input.factor = options.downsample;
+    if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {
+      input.x = std::abs(hdr.pixel_x) * static_cast<double>(options.downsample);
+      input.y = std::abs(hdr.pixel_y) * static_cast<double>(options.downsample);
+    }
+    check_resolution(input, model);
+    const data::Crop c = options.crop.value_or(data::Crop{0, 0, hdr.grid_rows, hdr.grid_cols});
+    if (c.y0 < 0 || c.x0 < 0 || c.height < 1 || c.width < 1 || c.y0 + c.height > hdr.grid_rows ||
+        c.x0 + c.width > hdr.grid_cols)
+      throw UsageError("predict --crop " + crop_str(c) + ": does not fit the " +
+                       std::to_string(hdr.grid_rows) + "x" + std::to_string(hdr.grid_cols) + " grid of " +
+                       files.back().second);
+  }
   Case c;
   for (const auto& [time, path] : files) {
     const auto p = data::process_radar_file(path, options);
     // Then the training config's own crop and downsample, as WindowReader applies them to datasets.
-    const data::Crop crop = cfg.data.crop.value_or(data::Crop{0, 0, p.height, p.width});
+    const data::Crop crop = second_crop.value_or(data::Crop{0, 0, p.height, p.width});
     if (crop.y0 + crop.height > p.height || crop.x0 + crop.width > p.width)
       throw DataError(path + ": the config's data.crop does not fit the processed " +
                       std::to_string(p.height) + "x" + std::to_string(p.width) + " grid");
@@ -120,9 +172,12 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
         v[y * crop.width + x] = p.values[(crop.y0 + y) * p.width + crop.x0 + x];
         m[y * crop.width + x] = p.mask[(crop.y0 + y) * p.width + crop.x0 + x];
       }
-    const std::int64_t k = cfg.data.downsample;
-    check_grid(path, crop.height / k, crop.width / k, model.spec());
-    std::vector<float> dv(static_cast<std::size_t>(fs)), dm(dv.size());
+    const std::int64_t k = second_k;
+    if (crop.height % k != 0 || crop.width % k != 0)
+      throw DataError(path + ": the config's data.downsample " + std::to_string(k) + " does not divide the " +
+                      std::to_string(crop.height) + "x" + std::to_string(crop.width) + " crop");
+    model.set_grid(crop.height / k, crop.width / k, path);
+    std::vector<float> dv(static_cast<std::size_t>(model.frame_size())), dm(dv.size());
     data::block_mean(v.data(), m.data(), 1, crop.height, crop.width, k, dv.data(), dm.data());
     c.inputs.insert(c.inputs.end(), dv.begin(), dv.end());
     c.input_mask.insert(c.input_mask.end(), dm.begin(), dm.end());
@@ -146,7 +201,7 @@ PredictReport predict(const PredictOptions& o) {
 
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
   const std::int64_t n = static_cast<std::int64_t>(cases.size());
-  const auto& spec = model.spec();
+  const std::int64_t channels = model.channels(), height = model.height(), width = model.width();
   const bool with_target = !cases[0].target.empty();
   const std::string quantity = model.quantity();
   const auto units_it = model.data_info().find("units");
@@ -164,8 +219,8 @@ PredictReport predict(const PredictOptions& o) {
     for (std::int64_t t = 1; t <= t_out; ++t) leads.push_back(static_cast<double>(t * timestep));
     if (timestep > 0) root.set_attr("lead_times_s", leads);
     std::vector<std::int64_t> dims{n, t_out};
-    if (spec.channels != 1) dims.push_back(spec.channels);
-    dims.insert(dims.end(), {spec.height, spec.width});
+    if (channels != 1) dims.push_back(channels);
+    dims.insert(dims.end(), {height, width});
     std::vector<std::int64_t> chunk = dims;
     chunk[0] = 1;
     auto pred_ds = f.create_dataset("/pred", data::h5::Scalar::float32, dims, chunk, false, 4);
@@ -178,12 +233,12 @@ PredictReport predict(const PredictOptions& o) {
       target_ds->attrs().set_attr("units", units);
     }
     std::vector<std::int64_t> ldims{n}, lchunk{1};
-    if (spec.channels != 1) {
-      ldims.push_back(spec.channels);
-      lchunk.push_back(spec.channels);
+    if (channels != 1) {
+      ldims.push_back(channels);
+      lchunk.push_back(channels);
     }
-    ldims.insert(ldims.end(), {spec.height, spec.width});
-    lchunk.insert(lchunk.end(), {spec.height, spec.width});
+    ldims.insert(ldims.end(), {height, width});
+    lchunk.insert(lchunk.end(), {height, width});
     auto last_ds = f.create_dataset("/input_last", data::h5::Scalar::float32, ldims, lchunk, false, 4);
 
     std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size());
@@ -232,7 +287,7 @@ PredictReport predict(const PredictOptions& o) {
           images.add(make_render_case(
               c.inputs, c.input_mask,
               std::vector<float>(out.begin() + b * t_out * fs, out.begin() + (b + 1) * t_out * fs), c.target,
-              c.target_mask, t_in, t_out, spec.height, spec.width, c.last_time, timestep));
+              c.target_mask, t_in, t_out, height, width, c.last_time, timestep));
       }
     }
     if (timestep > 0 && cases[0].last_time > 0) {

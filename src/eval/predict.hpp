@@ -1,5 +1,6 @@
 // `convlstm predict`: forecasts from a dataset file (its last t_in frames, or every window) or from raw KNMI
-// / ODIM files processed exactly as the training data was, and writes the predictions file (design 7.3):
+// / ODIM files processed exactly as the training data was (or with crop and downsample given here), on any
+// grid (eval/forecaster.hpp), and writes the predictions file (design 7.3):
 //   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units); NaN outside the
 //   coverage
 //            (pixels unobserved in the last input frame)
@@ -10,8 +11,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "data/windows.hpp"
 
 namespace convlstm::eval {
 
@@ -23,6 +27,11 @@ struct PredictOptions {
   std::int64_t stride = 1;
   std::string png_dir;  // empty: no PNG
   std::string gif;      // empty: no GIF
+  // Replace the processing recorded in the checkpoint, for a larger (or another) domain: a crop of the
+  // input's pixels (the dataset's frames, or the raw files' grid) and the block-mean factor over them. The
+  // forecast pixel must stay the size the model trained on (UsageError naming both otherwise).
+  std::optional<data::Crop> crop;
+  std::optional<std::int64_t> downsample;
 };
 
 struct PredictReport {

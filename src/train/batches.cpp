@@ -3,35 +3,100 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <random>
 
 #include "core/error.hpp"
 
 namespace convlstm::train {
 
-std::unique_ptr<motion::Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t t_in,
+std::unique_ptr<motion::Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
+                                                        std::int64_t width, std::int64_t t_in,
                                                         std::int64_t t_out, const data::Normalizer& norm,
                                                         const std::string& quantity,
                                                         const std::string& flow_method) {
   if (!spec.needs_extrapolation()) return nullptr;
-  return std::make_unique<motion::Extrapolator>(
-      motion::FlowFrames{t_in, spec.channels, spec.height, spec.width}, t_out, norm, quantity,
-      motion::parse_flow_method(flow_method));
+  return std::make_unique<motion::Extrapolator>(motion::FlowFrames{t_in, spec.channels, height, width}, t_out,
+                                                norm, quantity, motion::parse_flow_method(flow_method));
 }
 
+double wet_share(const float* values, const float* mask, std::int64_t n, std::int64_t c, std::int64_t h,
+                 std::int64_t w, std::int64_t y0, std::int64_t x0, std::int64_t ch, std::int64_t cw,
+                 float level) {
+  std::int64_t observed = 0, wet = 0;
+  for (std::int64_t p = 0; p < n * c; ++p)
+    for (std::int64_t y = y0; y < y0 + ch; ++y) {
+      const std::int64_t row = (p * h + y) * w;
+      for (std::int64_t x = x0; x < x0 + cw; ++x) {
+        const bool seen = mask[row + x] != 0.0f;
+        observed += seen;
+        wet += seen && values[row + x] >= level;
+      }
+    }
+  return observed > 0 ? static_cast<double>(wet) / static_cast<double>(observed) : 0.0;
+}
+
+CropPlace draw_crop(const RandomCrop& crop, std::int64_t epoch, std::int64_t start, const float* values,
+                    const float* mask, std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
+  const auto e = static_cast<std::uint64_t>(epoch), s = static_cast<std::uint64_t>(start);
+  std::seed_seq seq{static_cast<std::uint32_t>(crop.seed),
+                    static_cast<std::uint32_t>(crop.seed >> 32),
+                    static_cast<std::uint32_t>(e),
+                    static_cast<std::uint32_t>(e >> 32),
+                    static_cast<std::uint32_t>(s),
+                    static_cast<std::uint32_t>(s >> 32),
+                    0xc409u};
+  std::mt19937_64 engine(seq);
+  const auto ny = static_cast<std::uint64_t>(h - crop.height + 1),
+             nx = static_cast<std::uint64_t>(w - crop.width + 1);
+  CropPlace best{0, 0, -1.0};
+  for (int i = 0; i < kCropTries; ++i) {
+    CropPlace p;
+    p.y0 = static_cast<std::int64_t>(engine() % ny);
+    p.x0 = static_cast<std::int64_t>(engine() % nx);
+    // Without a wet requirement the first draw is taken and the window's pixels need not be counted.
+    if (crop.min_wet <= 0.0) return p;
+    p.wet = wet_share(values, mask, n, c, h, w, p.y0, p.x0, crop.height, crop.width, crop.wet_level);
+    if (p.wet > best.wet) best = p;
+    if (p.wet >= crop.min_wet) return p;
+  }
+  return best;
+}
+
+namespace {
+
+// The (y0, x0, ch, cw) region of `planes` planes of h x w into planes of ch x cw.
+void copy_region(const float* src, std::int64_t planes, std::int64_t h, std::int64_t w, std::int64_t y0,
+                 std::int64_t x0, std::int64_t ch, std::int64_t cw, float* dst) {
+  for (std::int64_t p = 0; p < planes; ++p)
+    for (std::int64_t y = 0; y < ch; ++y)
+      std::memcpy(dst + (p * ch + y) * cw, src + (p * h + y0 + y) * w + x0, sizeof(float) * cw);
+}
+
+}  // namespace
+
 BatchLoader::BatchLoader(const data::WindowReader& reader, std::int64_t batch, std::int64_t t_in,
-                         std::int64_t t_out, std::unique_ptr<motion::Extrapolator> extrapolator)
-    : reader_(reader), b_(batch), t_in_(t_in), t_out_(t_out), extrapolator_(std::move(extrapolator)) {
+                         std::int64_t t_out, std::unique_ptr<motion::Extrapolator> extrapolator,
+                         std::optional<RandomCrop> crop)
+    : reader_(reader),
+      b_(batch),
+      t_in_(t_in),
+      t_out_(t_out),
+      ch_(crop ? crop->height : reader.height()),
+      cw_(crop ? crop->width : reader.width()),
+      crop_(crop),
+      extrapolator_(std::move(extrapolator)) {
   const std::int64_t c = reader.channels(), h = reader.height(), w = reader.width();
-  batch_.inputs = Tensor(Shape{batch, t_in, c, h, w});
-  batch_.targets = Tensor(Shape{batch, t_out, c, h, w});
-  batch_.mask = Tensor(Shape{batch, t_out, c, h, w});
+  CONVLSTM_CHECK(ch_ >= 1 && cw_ >= 1 && ch_ <= h && cw_ <= w, "random crop larger than the frames");
+  batch_.inputs = Tensor(Shape{batch, t_in, c, ch_, cw_});
+  batch_.targets = Tensor(Shape{batch, t_out, c, ch_, cw_});
+  batch_.mask = Tensor(Shape{batch, t_out, c, ch_, cw_});
   frames_.resize(static_cast<std::size_t>((t_in + t_out) * reader.frame_size()));
   frame_mask_.resize(frames_.size());
   if (extrapolator_) {
     const auto& f = extrapolator_->frames();
     CONVLSTM_CHECK(
         f.t_in == t_in && extrapolator_->t_out() == t_out && f.channels == c && f.height == h && f.width == w,
-        "extrapolator shape does not fit the batches");
+        "extrapolator shape does not fit the frames");
     batch_.extrapolation = Tensor(batch_.targets.shape());
     scratch_.resize(static_cast<std::size_t>(extrapolator_->output_size()));
   }
@@ -55,8 +120,8 @@ const float* BatchLoader::extrapolation_of(std::int64_t start) {
   return out;
 }
 
-Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n) {
-  const std::int64_t fs = reader_.frame_size();
+Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n, std::int64_t epoch) {
+  const std::int64_t fs = frame_size(), c = reader_.channels(), h = reader_.height(), w = reader_.width();
   batch_.valid = std::min(n, b_);
   for (std::int64_t b = 0; b < b_; ++b) {
     float* in = batch_.inputs.data() + b * t_in_ * fs;
@@ -71,10 +136,22 @@ Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n) {
       continue;
     }
     reader_.read(starts[b], t_in_ + t_out_, frames_.data(), frame_mask_.data());
-    std::memcpy(in, frames_.data(), sizeof(float) * t_in_ * fs);
-    std::memcpy(tg, frames_.data() + t_in_ * fs, sizeof(float) * t_out_ * fs);
-    std::memcpy(mk, frame_mask_.data() + t_in_ * fs, sizeof(float) * t_out_ * fs);
-    if (ex) std::memcpy(ex, extrapolation_of(starts[b]), sizeof(float) * t_out_ * fs);
+    CropPlace at;
+    if (crop_) {
+      at = draw_crop(*crop_, epoch, starts[b], frames_.data(), frame_mask_.data(), t_in_ + t_out_, c, h, w);
+      if (at.wet < 0.0 || crop_->min_wet <= 0.0)
+        at.wet = wet_share(frames_.data(), frame_mask_.data(), t_in_ + t_out_, c, h, w, at.y0, at.x0, ch_,
+                           cw_, crop_->wet_level);
+      crop_wet_ += at.wet;
+      window_wet_ += wet_share(frames_.data(), frame_mask_.data(), t_in_ + t_out_, c, h, w, 0, 0, h, w,
+                               crop_->wet_level);
+      ++crops_;
+    }
+    const std::int64_t in_frames = t_in_ * c, out_frames = t_out_ * c, whole = reader_.frame_size();
+    copy_region(frames_.data(), in_frames, h, w, at.y0, at.x0, ch_, cw_, in);
+    copy_region(frames_.data() + t_in_ * whole, out_frames, h, w, at.y0, at.x0, ch_, cw_, tg);
+    copy_region(frame_mask_.data() + t_in_ * whole, out_frames, h, w, at.y0, at.x0, ch_, cw_, mk);
+    if (ex) copy_region(extrapolation_of(starts[b]), out_frames, h, w, at.y0, at.x0, ch_, cw_, ex);
   }
   return batch_;
 }

@@ -33,15 +33,16 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// The frames' shape: bench.frame, or data.train's frames after crop and downsample (header only).
+// The frames' shape: bench.frame, or data.train's frames after crop and downsample (header only); then
+// data.random_crop's when it is set, the shape training steps on.
 config::FrameShape frame_shape(const config::Config& cfg) {
-  if (cfg.bench.frame) return *cfg.bench.frame;
+  if (cfg.bench.frame) return config::training_frame(cfg, *cfg.bench.frame);
   if (!std::filesystem::exists(cfg.data.train))
     throw ConfigError("bench.frame is not set and data.train (" + cfg.data.train +
                       ") does not exist: set bench.frame: [channels, height, width] or make the dataset");
   const data::DatasetReader file(cfg.data.train);
   const data::WindowReader reader(file, cfg.data.crop, cfg.data.downsample, std::nullopt);
-  return {reader.channels(), reader.height(), reader.width()};
+  return config::training_frame(cfg, {reader.channels(), reader.height(), reader.width()});
 }
 
 // checkpoint.h5: the initial weights as a normal checkpoint; case.h5: the batch, the prediction, the loss and
@@ -153,8 +154,8 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
   // The advection-conditioned model: the extrapolation of each sequence's (random) inputs, computed afresh
   // every step and timed on its own (training caches it per window; this is the uncached cost).
-  auto extrapolator =
-      make_extrapolator(spec, t_in, t_out, cfg.data.normalize, "rain_rate", cfg.model.flow_method);
+  auto extrapolator = make_extrapolator(spec, spec.height, spec.width, t_in, t_out, cfg.data.normalize,
+                                        "rain_rate", cfg.model.flow_method);
   std::vector<float> ones;
   if (extrapolator) {
     batch.extrapolation = Tensor(batch.targets.shape());

@@ -179,11 +179,12 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     ops::require_precision_supported(precision, "train.precision");
     opened.emplace(open_data(cfg));
     const auto& rd = *opened->train_reader;
-    spec = config::model_spec(cfg, rd.channels(), rd.height(), rd.width());
+    const auto frame = config::training_frame(cfg, {rd.channels(), rd.height(), rd.width()});
+    spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
     spec.validate();
-    config::Config rank_cfg = cfg;  // this rank's memory: its shard of the batch
+    config::Config rank_cfg = cfg;  // this rank's memory: its shard of the batch, on the crop when cropping
     rank_cfg.train.batch_size = b_local;
-    need = training_memory_bytes(rank_cfg, rd.channels(), rd.height(), rd.width());
+    need = training_memory_bytes(rank_cfg, frame.channels, frame.height, frame.width);
     require_memory_fits(need);
   });
   DataSide& side = *opened;
@@ -226,9 +227,9 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   CheckpointInfo info;
   info.config_yaml = config_yaml;
   info.best_val_loss = std::numeric_limits<double>::infinity();
-  info.frame_channels = rd.channels();
-  info.frame_height = rd.height();
-  info.frame_width = rd.width();
+  info.frame_channels = spec.channels;  // the grid the model trained on (the random crop's, when cropping)
+  info.frame_height = spec.height;
+  info.frame_width = spec.width;
   info.data = meta.provenance;
   info.data["quantity"] = meta.quantity;
   info.data["units"] = meta.units;
@@ -281,15 +282,21 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const std::int64_t total = cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
   Bptt net(spec, b_local, cfg.data.t_in, cfg.data.t_out, precision,
            ops::parse_conv_algorithm(cfg.train.conv_algorithm));
+  // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
   auto extrapolator = [&] {
-    return make_extrapolator(spec, cfg.data.t_in, cfg.data.t_out, cfg.data.normalize, meta.quantity,
-                             cfg.model.flow_method);
+    return make_extrapolator(spec, rd.height(), rd.width(), cfg.data.t_in, cfg.data.t_out, cfg.data.normalize,
+                             meta.quantity, cfg.model.flow_method);
   };
-  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator());
+  std::optional<RandomCrop> crop;
+  if (cfg.data.random_crop)
+    crop = RandomCrop{spec.height, spec.width, cfg.data.crop_min_wet,
+                      cfg.data.normalize.forward(static_cast<float>(cfg.data.crop_wet_threshold)),
+                      static_cast<std::uint64_t>(cfg.train.seed)};
+  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop);
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
-  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator());
+  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop);
   BatchObjective loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
-  Tensor pred(Shape{b_local, cfg.data.t_out, rd.channels(), rd.height(), rd.width()}), dpred(pred.shape());
+  Tensor pred(Shape{b_local, cfg.data.t_out, spec.channels, spec.height, spec.width}), dpred(pred.shape());
   Tensor persistence(pred.shape());
   std::optional<MetricsCsv> metrics;
   comm.agree([&] {
@@ -302,7 +309,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     const std::int64_t n = static_cast<std::int64_t>(side.val_windows.size());
     std::int64_t batches = (n + B - 1) / B;
     if (cfg.train.val_batches) batches = std::min(batches, *cfg.train.val_batches);
-    const std::int64_t fs = rd.frame_size();
+    const std::int64_t fs = val_loader.frame_size();
     const std::size_t terms = loss_eval.objective.terms.size(), row = 4 * terms + 1;
     std::vector<double> parts(static_cast<std::size_t>(batches) * row, 0.0);  // model, persistence, valid
     comm.agree([&] {
@@ -365,7 +372,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     comm.agree([&] {
       for (std::int64_t b = 0; b < b_local; ++b)
         starts[b] = side.train_windows[order[(pos * B + shard.begin + b) % n_train]];
-      batch = &train_loader.load(starts.data(), b_local);
+      batch = &train_loader.load(starts.data(), b_local, epoch);
       net.forward(params.model, batch->inputs.data(), pred.data(), batch->extrapolation.data());
       parts = loss_eval.parts(*batch, pred.data());
     });
@@ -473,6 +480,15 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
         ex, result.seconds, 100.0 * ex / std::max(result.seconds, 1e-9),
         train_loader.extrapolations_computed() + val_loader.extrapolations_computed(),
         train_loader.extrapolations_cached() + val_loader.extrapolations_cached());
+  }
+  if (crop) {
+    result.crop_wet_share = train_loader.mean_crop_wet();
+    result.window_wet_share = train_loader.mean_window_wet();
+    log::info(
+        "random crops {}x{} of {}x{} frames: wet share (>= {} {}) {:.1f}% in the crops, {:.1f}% in their "
+        "whole windows",
+        spec.height, spec.width, rd.height(), rd.width(), cfg.data.crop_wet_threshold, meta.units,
+        100.0 * result.crop_wet_share, 100.0 * result.window_wet_share);
   }
   if (comm.size() > 1)
     log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm.size(),

@@ -90,13 +90,18 @@ TEST_CASE("predict refuses inputs that do not fit the model", "[eval]") {
   eval::PredictOptions o;
   o.checkpoint = t.checkpoint;
   o.output = out.file("p.h5");
-  SECTION("another grid size") {
-    data::SynthRadarOptions s;
-    s.frames = 10;
-    s.height = s.width = 24;
-    data::write_synth_radar(out.file("big.h5"), s);
-    o.inputs = {out.file("big.h5")};
-    CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("the model takes 16x16"));
+  SECTION("another channel count") {
+    data::DatasetMeta m;
+    m.channels = 2;
+    m.height = m.width = 16;
+    {
+      data::DatasetWriter w(out.file("two.h5"), m);
+      std::vector<float> frame(512, 1.0f);
+      for (int i = 0; i < 5; ++i) w.append(frame.data());
+      w.finish({}, {});
+    }
+    o.inputs = {out.file("two.h5")};
+    CHECK_THROWS(eval::predict(o));
   }
   SECTION("too few frames") {
     data::SynthRadarOptions s;

@@ -169,7 +169,8 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   auto loader = [&] {
     return train::BatchLoader(reader, 2, 3, 3,
-                              train::make_extrapolator(spec, 3, 3, cfg.data.normalize, "rain_rate", "dis"));
+                              train::make_extrapolator(spec, spec.height, spec.width, 3, 3,
+                                                       cfg.data.normalize, "rain_rate", "dis"));
   };
   train::BatchLoader cached = loader(), fresh = loader();
   const std::int64_t starts[2] = {10, 40}, other[2] = {60, 70};
@@ -183,6 +184,98 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   CHECK(a == std::vector<float>(b.extrapolation.begin(), b.extrapolation.end()));
   // Something moved: the extrapolation is not the last input frame repeated everywhere.
   CHECK(std::any_of(a.begin(), a.end(), [](float v) { return v > 0.0f; }));
+}
+
+TEST_CASE("random crops are drawn from (seed, epoch, window), inside the frame, and favour rain on request",
+          "[train]") {
+  // 32x32 frames wet in their left half only: an 8x8 crop is at least half wet for 13 of 25 column offsets.
+  const std::int64_t n = 2, h = 32, w = 32;
+  std::vector<float> values(static_cast<std::size_t>(n * h * w), 0.0f), mask(values.size(), 1.0f);
+  for (std::int64_t i = 0; i < n * h * w; ++i) values[i] = (i % w) < 16 ? 0.5f : 0.0f;
+  train::RandomCrop crop{8, 8, 0.0, 0.25f, 7};
+  const auto a = train::draw_crop(crop, 3, 40, values.data(), mask.data(), n, 1, h, w);
+  const auto b = train::draw_crop(crop, 3, 40, values.data(), mask.data(), n, 1, h, w);
+  CHECK((a.y0 == b.y0 && a.x0 == b.x0));
+  int moved = 0, half_wet = 0, half_wet_favoured = 0;
+  double wet = 0.0, wet_favoured = 0.0;
+  train::RandomCrop favour = crop;
+  favour.min_wet = 0.5;
+  for (std::int64_t start = 0; start < 200; ++start) {
+    const auto p = train::draw_crop(crop, 0, start, values.data(), mask.data(), n, 1, h, w);
+    const auto q = train::draw_crop(crop, 1, start, values.data(), mask.data(), n, 1, h, w);
+    REQUIRE((p.y0 >= 0 && p.x0 >= 0 && p.y0 + 8 <= h && p.x0 + 8 <= w));
+    moved += p.y0 != q.y0 || p.x0 != q.x0;  // another epoch, another crop
+    const double s = train::wet_share(values.data(), mask.data(), n, 1, h, w, p.y0, p.x0, 8, 8, 0.25f);
+    wet += s;
+    half_wet += s >= 0.5;
+    const auto f = train::draw_crop(favour, 0, start, values.data(), mask.data(), n, 1, h, w);
+    CHECK(f.wet == train::wet_share(values.data(), mask.data(), n, 1, h, w, f.y0, f.x0, 8, 8, 0.25f));
+    wet_favoured += f.wet;
+    half_wet_favoured += f.wet >= 0.5;
+  }
+  CHECK(moved > 180);
+  CHECK(half_wet > 60);
+  CHECK(half_wet < 150);            // about 13/25 of 200 without the requirement
+  CHECK(half_wet_favoured >= 195);  // missing it ten times running: (12/25)^10, about 1 in 1,500
+  CHECK(wet_favoured > wet + 20.0);
+}
+
+TEST_CASE("training on random crops: the crop's grid, fixed validation crops, and exact resume",
+          "[train][slow]") {
+  if (!motion::optical_flow_available()) {
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
+  }
+  const std::vector<std::string> cropped{"data.random_crop=[8, 12]", "data.crop_min_wet=0.1",
+                                         "model.forecaster_input=extrapolation", "model.output=residual",
+                                         "data.stride=5"};
+  test::TempDir dir;
+  const auto full = train::train_model(tiny_config(dir, "full", 24, cropped), {});
+  const auto info = train::read_checkpoint_info(dir.file("full/latest.h5"));
+  CHECK(info.frame_height == 8);
+  CHECK(info.frame_width == 12);
+  CHECK(full.crop_wet_share > 0.0);
+  CHECK(full.crop_wet_share >= full.window_wet_share);
+  // The memory estimate is the crop's: smaller than the whole frame's.
+  const auto cfg = tiny_config(dir, "full", 24, cropped);
+  CHECK(train::training_memory_bytes(cfg, 1, 8, 12) < train::training_memory_bytes(cfg, 1, 16, 16));
+
+  std::atomic<bool> stop{false};
+  train::TrainOptions first;
+  first.stop = &stop;
+  first.on_step = [&](const train::StepReport& s) {
+    if (s.step == 14) stop = true;
+  };
+  train::train_model(tiny_config(dir, "part", 24, cropped), first);
+  train::TrainOptions resume;
+  resume.resume = dir.file("part/latest.h5");
+  train::train_model(tiny_config(dir, "part", 24, cropped), resume);
+  const auto a = train_losses(dir.file("part/metrics.csv")), b = train_losses(dir.file("full/metrics.csv"));
+  CHECK(a.size() == 24);
+  CHECK(a == b);
+
+  // Validation batches: the same crop of a window every time; training: another crop in another epoch.
+  data::DatasetReader file(cfg.data.train);
+  data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
+  train::BatchLoader loader(reader, 2, 3, 3, nullptr, train::RandomCrop{8, 12, 0.0, 0.0f, 1});
+  const std::int64_t starts[2] = {10, 50};
+  auto inputs = [&](std::int64_t epoch) {
+    const auto& t = loader.load(starts, 2, epoch).inputs;
+    return std::vector<float>(t.begin(), t.end());
+  };
+  const auto v1 = inputs(train::kFixedCropEpoch), e1 = inputs(1);
+  const auto v2 = inputs(train::kFixedCropEpoch), e2 = inputs(2);
+  CHECK(v1 == v2);
+  CHECK(e1 != e2);
+  CHECK(loader.height() == 8);
+  CHECK(loader.width() == 12);
+}
+
+TEST_CASE("a random crop larger than the frames is refused by name", "[train]") {
+  test::TempDir dir;
+  CHECK_THROWS_WITH(train::train_model(tiny_config(dir, "big", 2, {"data.random_crop=[20, 8]"}), {}),
+                    Catch::Contains("data.random_crop [20, 8]") && Catch::Contains("16x16"));
+  CHECK_THROWS_WITH(config::parse_config("", "c", {"data.random_crop=[9, 8]", "model.patch=2"}),
+                    Catch::Contains("data.random_crop") && Catch::Contains("multiple of model.patch"));
 }
 
 TEST_CASE("a diverging run stops with an error naming the step and keeps the last checkpoint",
