@@ -18,6 +18,11 @@ For every config:
   2. Both are timed alternately, A B A B ..., each in its own process (so peak RSS is each one's own), with
      the same OMP_NUM_THREADS. The table gives medians over the rounds of each process's median step time.
 
+With --infer-shape H W the model of each config runs on one sequence of H x W frames (a whole composite,
+padded to the patch: what `convlstm predict` runs after training on crops): the check of step 1 is made at
+that shape, then only inference is compared (one timed forward per round and process; PyTorch under
+torch.no_grad), with each process's peak RSS.
+
 The PyTorch model is a plain autograd re-implementation, written the way users write one: per time step one
 convolution over the concatenation [X_t, H_{t-1}] (W_x and W_h side by side along the input channels, which
 is the same arithmetic as two convolutions), the gates from torch.sigmoid/tanh, the head as a 1x1 convolution.
@@ -223,6 +228,18 @@ def worker(args):
                 }
             print(json.dumps(out))
             return
+    if args.infer_only:
+        infer = []
+        with torch.no_grad():
+            for i in range(args.steps + 1):
+                t0 = time.perf_counter()
+                forward(inputs, t_out, extrap)
+                if i > 0:
+                    infer.append(time.perf_counter() - t0)
+        print(json.dumps({"infer_s": statistics.median(infer),
+                          "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                          "threads": torch.get_num_threads()}))
+        return
     opt_cfg = cfg["train"]["optimizer"]
     opt = torch.optim.RMSprop(list(params.values()), lr=float(opt_cfg["lr"]), alpha=float(opt_cfg["decay"]),
                               eps=float(opt_cfg["eps"]))
@@ -280,7 +297,10 @@ def main():
     ap.add_argument("--json", help="also write every measurement to this file")
     ap.add_argument("--install", action="store_true", help="apt-get install the Python packages if missing")
     # internal: the PyTorch worker process
+    ap.add_argument("--infer-shape", type=int, nargs=2, metavar=("H", "W"),
+                    help="compare inference only, of one sequence of H x W frames (e.g. 768 700)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--infer-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--case", help=argparse.SUPPRESS)
     ap.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -303,6 +323,10 @@ def main():
             case = os.path.join(tmp, name)
             base = [args.convlstm, "--log-level", "warn", "bench", "--config", cfg, "--threads", str(args.threads),
                     "--json"]
+            if args.infer_shape:
+                # One sequence at the given shape; a random crop would shrink it back to the training crop.
+                base += ["--set", f"bench.frame=[1, {args.infer_shape[0]}, {args.infer_shape[1]}]",
+                         "--set", "train.batch_size=1", "--set", "data.random_crop=null"]
             run_json(base + ["--steps", "1", "--warmup", "0", "--precision", "fp32", "--dump", case], env)
             chk = run_json(me + ["--case", case, "--check"], env)
             worst = max(g["max_rel"] for g in chk["grads"].values())
@@ -315,6 +339,14 @@ def main():
             row = {"config": name, "check": chk, "convlstm": [], "pytorch": [], "convlstm_bf16": []}
             if not args.check_only:
                 for _ in range(args.rounds):
+                    if args.infer_shape:  # one (costly) training step, then the timed inference pass
+                        a = run_json(base + ["--steps", "1", "--warmup", "0", "--precision", "fp32"], env)
+                        b = run_json(me + ["--case", case, "--infer-only", "--steps", "1"], env)
+                        row["convlstm"].append(a)
+                        row["pytorch"].append(b)
+                        print(f"  round: inference convlstm {a['infer_s']:.3f} s, PyTorch {b['infer_s']:.3f} s",
+                              flush=True)
+                        continue
                     a = run_json(base + ["--steps", str(args.steps), "--warmup", str(args.warmup),
                                          "--precision", "fp32"], env)
                     row["convlstm"].append(a)
@@ -331,7 +363,17 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    if not args.check_only:
+    if not args.check_only and args.infer_shape:
+        med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
+        print(f"\n{args.threads} threads, {args.rounds} alternating rounds, one {args.infer_shape[0]}x"
+              f"{args.infer_shape[1]} sequence; medians; ratio = PyTorch / convlstm (higher is better for convlstm)")
+        print(f"{'config':<20} {'infer convlstm':>14} {'PyTorch':>8} {'ratio':>6} {'RSS MiB':>8} {'PyTorch':>8}")
+        for row in results:
+            a, b = row["convlstm"], row["pytorch"]
+            ia, ib = med(a, "infer_s"), med(b, "infer_s")
+            print(f"{row['config']:<20} {ia:>12.3f} s {ib:>6.3f} s {ib / ia:>6.2f} "
+                  f"{max(r['peak_rss_mib'] for r in a):>8.0f} {max(r['peak_rss_mib'] for r in b):>8.0f}")
+    elif not args.check_only:
         med = lambda rows, key: statistics.median(r[key] for r in rows)  # noqa: E731
         print(f"\n{args.threads} threads, {args.rounds} alternating rounds of {args.steps} steps; medians; "
               "ratio = PyTorch / convlstm (higher is better for convlstm)")

@@ -120,6 +120,25 @@ const float* BatchLoader::extrapolation_of(std::int64_t start) {
   return out;
 }
 
+void BatchLoader::read_window(std::int64_t start) {
+  const std::int64_t fs = reader_.frame_size(), n = t_in_ + t_out_;
+  const bool room = static_cast<std::int64_t>(frame_cache_.size() + 1) * fs * 8 <= kFrameCacheBytes;
+  if (!room) {
+    reader_.read(start, n, frames_.data(), frame_mask_.data());
+    return;
+  }
+  for (std::int64_t t = 0; t < n; ++t) {
+    auto it = frame_cache_.find(start + t);
+    if (it == frame_cache_.end()) {
+      std::vector<float> f(static_cast<std::size_t>(2 * fs));
+      reader_.read(start + t, 1, f.data(), f.data() + fs);
+      it = frame_cache_.emplace(start + t, std::move(f)).first;
+    }
+    std::memcpy(frames_.data() + t * fs, it->second.data(), sizeof(float) * fs);
+    std::memcpy(frame_mask_.data() + t * fs, it->second.data() + fs, sizeof(float) * fs);
+  }
+}
+
 Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n, std::int64_t epoch) {
   const std::int64_t fs = frame_size(), c = reader_.channels(), h = reader_.height(), w = reader_.width();
   batch_.valid = std::min(n, b_);
@@ -135,7 +154,7 @@ Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n, std::int64_
       if (ex) std::memcpy(ex, batch_.extrapolation.data(), sizeof(float) * t_out_ * fs);
       continue;
     }
-    reader_.read(starts[b], t_in_ + t_out_, frames_.data(), frame_mask_.data());
+    read_window(starts[b]);
     CropPlace at;
     if (crop_) {
       at = draw_crop(*crop_, epoch, starts[b], frames_.data(), frame_mask_.data(), t_in_ + t_out_, c, h, w);

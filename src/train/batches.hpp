@@ -70,6 +70,10 @@ double wet_share(const float* values, const float* mask, std::int64_t n, std::in
                  float level);
 
 constexpr std::int64_t kExtrapolationCacheBytes = std::int64_t{1} << 30;
+// Decoded frames (values and mask) kept by each loader, so that a window's frames are read and decompressed
+// once, not once per window and epoch that holds them (a 765x700 frame takes milliseconds to decode). Bit-
+// identical to a fresh read; frames beyond the cap are read every time.
+constexpr std::int64_t kFrameCacheBytes = std::int64_t{1} << 30;
 
 class BatchLoader {
  public:
@@ -100,6 +104,7 @@ class BatchLoader {
 
  private:
   const float* extrapolation_of(std::int64_t start);
+  void read_window(std::int64_t start);  // -> frames_, frame_mask_, through frame_cache_
 
   const data::WindowReader& reader_;
   std::int64_t b_, t_in_, t_out_, ch_, cw_;
@@ -111,6 +116,7 @@ class BatchLoader {
   std::unique_ptr<motion::Extrapolator> extrapolator_;
   std::unordered_map<std::int64_t, std::vector<float>> cache_;  // window start -> its extrapolation
   std::vector<float> scratch_;                                  // one extrapolation, when the cache is full
+  std::unordered_map<std::int64_t, std::vector<float>> frame_cache_;  // frame -> values then mask
   double extrapolation_s_ = 0.0;
   std::int64_t computed_ = 0, reused_ = 0;
 };
