@@ -299,6 +299,9 @@ def main():
     # internal: the PyTorch worker process
     ap.add_argument("--infer-shape", type=int, nargs=2, metavar=("H", "W"),
                     help="compare inference only, of one sequence of H x W frames (e.g. 768 700)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a config key for both sides (e.g. train.loss=mse: the PyTorch side "
+                         "reproduces mse, mae and bce)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--infer-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--case", help=argparse.SUPPRESS)
@@ -323,6 +326,8 @@ def main():
             case = os.path.join(tmp, name)
             base = [args.convlstm, "--log-level", "warn", "bench", "--config", cfg, "--threads", str(args.threads),
                     "--json"]
+            for kv in args.set:
+                base += ["--set", kv]
             if args.infer_shape:
                 # One sequence at the given shape; a random crop would shrink it back to the training crop.
                 base += ["--set", f"bench.frame=[1, {args.infer_shape[0]}, {args.infer_shape[1]}]",

@@ -38,7 +38,7 @@ $bin evaluate --checkpoint $run/latest.h5 --data data/knmi_1km_test.h5 --thresho
   --train $run/metrics.csv --train-out $run/training.png
 # 3. The network's inference at the whole grid's shape, beside PyTorch's.
 if /usr/bin/python3 -c "import torch, h5py, yaml" 2>/dev/null; then
-  /usr/bin/python3 scripts/bench_vs_pytorch.py configs/knmi_1km_crops.yaml --infer-shape 768 700 --threads 2 \
+  /usr/bin/python3 scripts/bench_vs_pytorch.py configs/knmi_1km_crops.yaml --infer-shape 768 700 --set train.loss=mse --threads 2 \
     --json $run/bench_vs_pytorch.json | tee $run/bench_vs_pytorch.txt
 else
   echo "knmi_whole_composite.sh: python3-torch not installed, PyTorch comparison skipped" >&2

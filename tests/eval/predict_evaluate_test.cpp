@@ -12,6 +12,7 @@
 #include "data/synth_radar.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/predict.hpp"
+#include "motion/optical_flow.hpp"
 #include "nn/parameters.hpp"
 #include "support/figures.hpp"
 #include "support/radar_files.hpp"
@@ -282,6 +283,11 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   if (!fs::exists(dir)) {
     CONVLSTM_SKIP("shared", "the real radar samples are not at " << dir);
   }
+  // The paper's model, and the advection-conditioned one (whose optical flow then runs on the raw files too).
+  const bool conditioned = GENERATE(false, true);
+  if (conditioned && !motion::optical_flow_available()) {
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
+  }
   test::TempDir out;
   auto knmi = [&](int minute) {
     char name[64];
@@ -294,12 +300,21 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   io.crop = data::Crop{200, 150, 448, 448};
   io.downsample = 8;
   data::import_radar(files, out.file("knmi.h5"), io);
-  const auto cfg = config::parse_config(
-      "", "knmi",
-      {"data.train=" + out.file("knmi.h5"), "data.t_in=3", "data.t_out=2", "data.normalize.kind=log",
-       "model.patch=2", "model.layers=[{filters: 16, k: 3}]", "train.batch_size=2", "train.max_steps=2",
-       "data.val_fraction=0", "output.dir=" + out.file("run")});
-  train::train_model(cfg, {});
+  std::vector<std::string> keys{"data.train=" + out.file("knmi.h5"),
+                                "data.t_in=3",
+                                "data.t_out=2",
+                                "data.normalize.kind=log",
+                                "model.patch=2",
+                                "model.layers=[{filters: 16, k: 3}]",
+                                "train.batch_size=2",
+                                "train.max_steps=2",
+                                "data.val_fraction=0",
+                                "output.dir=" + out.file("run")};
+  if (conditioned) {
+    keys.push_back("model.forecaster_input=extrapolation");
+    keys.push_back("model.output=residual");
+  }
+  train::train_model(config::parse_config("", "knmi", keys), {});
   eval::PredictOptions o;
   o.checkpoint = out.file("run/latest.h5");
   o.inputs = {knmi(65), knmi(55), knmi(60), knmi(50)};  // any order; the last three are used
@@ -324,6 +339,27 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   CHECK(std::equal(a.begin(), a.end(), b.begin(),
                    [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); }));
   CHECK(std::count_if(a.begin(), a.end(), [](float x) { return std::isnan(x); }) > 0);
+  // A larger domain at the trained resolution: the crop given in the raw grid's pixels, 8 km pixels.
+  eval::PredictOptions big = o;
+  big.crop = data::Crop{136, 86, 576, 576};
+  big.output = out.file("big.h5");
+  eval::predict(big);
+  std::vector<float> c(2 * 72 * 72);
+  auto g = data::h5::File::open_read(big.output);
+  REQUIRE(g.dataset("/pred").dims() == std::vector<std::int64_t>{1, 2, 72, 72});
+  g.dataset("/pred").read_all(c.data());
+  // The old domain sits 8 pixels in from the new one's corner: the radar's coverage lands there.
+  std::int64_t shifted = 0;
+  for (std::int64_t t = 0; t < 2; ++t)
+    for (std::int64_t y = 0; y < 56; ++y)
+      for (std::int64_t x = 0; x < 56; ++x)
+        shifted += std::isnan(a[(t * 56 + y) * 56 + x]) == std::isnan(c[(t * 72 + y + 8) * 72 + x + 8]);
+  CHECK(shifted == 2 * 56 * 56);
+  big.downsample = 4;  // 4 km pixels for a model of 8 km ones
+  big.output = out.file("fine.h5");
+  CHECK_THROWS_WITH(eval::predict(big),
+                    Catch::Contains("forecast pixels would be") && Catch::Contains("projection units"));
+  CHECK_FALSE(fs::exists(big.output));
   o.inputs = {knmi(50), knmi(55), knmi(65)};  // a gap at 01:00
   o.output = out.file("gap.h5");
   CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("a gap in the series"));
