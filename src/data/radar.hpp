@@ -1,7 +1,7 @@
-// Readers for real radar composites (../shared/docs/radar-formats.md): KNMI HDF5 and ODIM_H5 Cartesian
-// composites (OPERA ODYSSEY, CIRRUS, NIMBUS). A frame comes out in one canonical unit — mm/h for rain rates
-// and accumulations (converted to a mean rate over the accumulation), dBZ for reflectivity — with a validity
-// mask.
+// Readers for real radar composites (../shared/docs/radar-formats.md, radar-formats-more.md): KNMI HDF5,
+// ODIM_H5 Cartesian composites (OPERA ODYSSEY, CIRRUS, NIMBUS) and BoM Rainfields netCDF (libnetcdf). A frame
+// comes out in one canonical unit — mm/h for rain rates and accumulations (converted to a mean rate over the
+// accumulation), dBZ for reflectivity — with a validity mask.
 //
 // Decoding, in the raw domain before gain and offset:
 //   nodata (ODIM) or calibration_missing_data (KNMI)  -> missing (masked)
@@ -18,7 +18,7 @@
 
 namespace convlstm::data {
 
-enum class RadarFormat { knmi, odim };
+enum class RadarFormat { knmi, odim, bom };
 std::string to_string(RadarFormat f);
 RadarFormat parse_radar_format(const std::string& s);  // throws UsageError
 
