@@ -228,7 +228,7 @@ def worker(args):
                 }
             print(json.dumps(out))
             return
-    if args.infer_only:
+    def median_inference():  # one untimed pass first, then args.steps timed ones, without autograd
         infer = []
         with torch.no_grad():
             for i in range(args.steps + 1):
@@ -236,7 +236,10 @@ def worker(args):
                 forward(inputs, t_out, extrap)
                 if i > 0:
                     infer.append(time.perf_counter() - t0)
-        print(json.dumps({"infer_s": statistics.median(infer),
+        return statistics.median(infer)
+
+    if args.infer_only:
+        print(json.dumps({"infer_s": median_inference(),
                           "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
                           "threads": torch.get_num_threads()}))
         return
@@ -258,16 +261,9 @@ def worker(args):
             times.append(t3 - t0)
             fwd_t.append(t1 - t0)
             bwd_t.append(t2 - t1)
-    infer = []
-    with torch.no_grad():
-        for i in range(args.steps + 1):
-            t0 = time.perf_counter()
-            forward(inputs, t_out, extrap)
-            if i > 0:
-                infer.append(time.perf_counter() - t0)
     print(json.dumps({
         "train_step_s": statistics.median(times), "forward_s": statistics.median(fwd_t),
-        "backward_s": statistics.median(bwd_t), "infer_s": statistics.median(infer),
+        "backward_s": statistics.median(bwd_t), "infer_s": median_inference(),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "threads": torch.get_num_threads()}))
 

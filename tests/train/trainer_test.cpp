@@ -97,6 +97,24 @@ TEST_CASE("training writes checkpoints - metrics - config and log - and learns",
   CHECK(config::load_config(dir.file("run/config.yaml")).train.max_steps == 20);
 }
 
+// Trains `run` for `steps`, stopped after step `stop_at` (as SIGINT does) and resumed from its latest.h5;
+// returns the training losses of metrics.csv.
+std::vector<std::string> interrupted_then_resumed(const test::TempDir& dir, const std::string& run,
+                                                  std::int64_t steps, std::int64_t stop_at,
+                                                  const std::vector<std::string>& extra) {
+  std::atomic<bool> stop{false};
+  train::TrainOptions first;
+  first.stop = &stop;
+  first.on_step = [&](const train::StepReport& s) {
+    if (s.step == stop_at) stop = true;
+  };
+  train::train_model(tiny_config(dir, run, steps, extra), first);
+  train::TrainOptions resume;
+  resume.resume = dir.file(run + "/latest.h5");
+  train::train_model(tiny_config(dir, run, steps, extra), resume);
+  return train_losses(dir.file(run + "/metrics.csv"));
+}
+
 TEST_CASE("a run stopped at step N and resumed logs the same losses as an uninterrupted run",
           "[train][slow]") {
   test::TempDir dir;
@@ -143,17 +161,8 @@ TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache 
   test::TempDir dir;
   const auto full = train::train_model(tiny_config(dir, "full", 30, conditioned), {});
   CHECK(full.extrapolation_seconds > 0.0);
-  std::atomic<bool> stop{false};
-  train::TrainOptions first;
-  first.stop = &stop;
-  first.on_step = [&](const train::StepReport& s) {
-    if (s.step == 20) stop = true;
-  };
-  train::train_model(tiny_config(dir, "part", 30, conditioned), first);
-  train::TrainOptions resume;
-  resume.resume = dir.file("part/latest.h5");
-  train::train_model(tiny_config(dir, "part", 30, conditioned), resume);
-  const auto a = train_losses(dir.file("part/metrics.csv")), b = train_losses(dir.file("full/metrics.csv"));
+  const auto a = interrupted_then_resumed(dir, "part", 30, 20, conditioned);
+  const auto b = train_losses(dir.file("full/metrics.csv"));
   CHECK(a.size() == 30);
   CHECK(a == b);
 }
@@ -239,17 +248,8 @@ TEST_CASE("training on random crops: the crop's grid, fixed validation crops, an
   const auto cfg = tiny_config(dir, "full", 24, cropped);
   CHECK(train::training_memory_bytes(cfg, 1, 8, 12) < train::training_memory_bytes(cfg, 1, 16, 16));
 
-  std::atomic<bool> stop{false};
-  train::TrainOptions first;
-  first.stop = &stop;
-  first.on_step = [&](const train::StepReport& s) {
-    if (s.step == 14) stop = true;
-  };
-  train::train_model(tiny_config(dir, "part", 24, cropped), first);
-  train::TrainOptions resume;
-  resume.resume = dir.file("part/latest.h5");
-  train::train_model(tiny_config(dir, "part", 24, cropped), resume);
-  const auto a = train_losses(dir.file("part/metrics.csv")), b = train_losses(dir.file("full/metrics.csv"));
+  const auto a = interrupted_then_resumed(dir, "part", 24, 14, cropped);
+  const auto b = train_losses(dir.file("full/metrics.csv"));
   CHECK(a.size() == 24);
   CHECK(a == b);
 
