@@ -13,6 +13,7 @@
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
+#include "train/trainer.hpp"
 
 namespace convlstm {
 namespace {
@@ -48,6 +49,22 @@ TEST_CASE("bench times every phase of a training step and reports FLOPs and memo
                           "\"peak_fraction\": ", "\"forward_s\": ", "\"backward_s\": ", "\"optimizer_s\": "})
     CHECK_THAT(json, Catch::Contains(key));
   CHECK_THAT(train::format_bench(r), Catch::Contains("train step"));
+}
+
+TEST_CASE("bench steps on the random crop's shape, not the whole frames'", "[train][bench]") {
+  train::BenchOptions o;
+  o.steps = 1;
+  o.warmup = 0;
+  o.measure_peak = false;
+  auto cfg = tiny_bench_config();
+  cfg.bench.frame = config::FrameShape{1, 64, 48};
+  const auto whole = train::run_bench(cfg, o);
+  cfg.data.random_crop = std::pair<std::int64_t, std::int64_t>{16, 16};
+  const auto cropped = train::run_bench(cfg, o);
+  CHECK_THAT(whole.model, Catch::Contains("64x48"));
+  CHECK_THAT(cropped.model, Catch::Contains("16x16"));
+  CHECK(cropped.estimate_bytes < whole.estimate_bytes);
+  CHECK(cropped.estimate_bytes == train::training_memory_bytes(cfg, 1, 16, 16));
 }
 
 TEST_CASE("bench times the extrapolation of a conditioned model and dumps it", "[train][bench]") {
