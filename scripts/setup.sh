@@ -12,7 +12,7 @@ packages=(
   libhdf5-dev
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev catch2
   libpng-dev libgif-dev
-  libnetcdf-dev
+  libnetcdf-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
   libopencv-video-dev
   python3-matplotlib

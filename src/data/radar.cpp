@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "data/h5.hpp"
 #include "data/netcdf.hpp"
+#include "data/pgm.hpp"
 
 namespace convlstm::data {
 
@@ -374,10 +375,55 @@ RadarFrame read_bom(const std::string& path, bool with_values, RadarRegion regio
   return fr;
 }
 
+// FMI's gzipped PGM composites (../shared/docs/radar-formats-more.md 2.2): uint8, dBZ = 0.5 v - 32, the
+// maxval (255) no coverage, 0 no echo; time, pixel size and projection in '#' comments. The false origin of
+// the SUOMI1 grid is not in the file: pysteps' values, which put the stated corners on the outer pixel
+// corners.
+RadarFrame read_fmi(const std::string& path, bool with_values, RadarRegion region) {
+  const auto im = pgm::read(path, !with_values);
+  std::map<std::string, std::string> meta;
+  for (const auto& c : im.comments) {
+    const auto sp = c.find(' ');
+    if (sp != std::string::npos && !meta.count(c.substr(0, sp))) meta[c.substr(0, sp)] = c.substr(sp + 1);
+  }
+  RadarFrame fr;
+  fr.path = path;
+  fr.format = RadarFormat::fmi;
+  fr.reflectivity = true;
+  fr.grid_rows = im.height;
+  fr.grid_cols = im.width;
+  fr.source_quantity = meta.count("param") ? meta["param"] : "DBZH";
+  const std::string obs = meta.count("obstime") ? meta["obstime"] : "";
+  int Y, M, D, h, m;
+  char tail;
+  if (obs.size() != 12 || std::sscanf(obs.c_str(), "%4d%2d%2d%2d%2d%c", &Y, &M, &D, &h, &m, &tail) != 5)
+    bad(path, "no obstime comment of the form YYYYMMDDHHMM (FMI PGM)");
+  fr.time = timegm_utc(Y, M, D, h, m, 0);
+  fr.pixel_x = meta.count("metersperpixel_x") ? std::atof(meta["metersperpixel_x"].c_str()) : 0.0;
+  fr.pixel_y = meta.count("metersperpixel_y") ? std::atof(meta["metersperpixel_y"].c_str()) : 0.0;
+  if (meta.count("projection_name") && meta["projection_name"] == "SUOMI1")
+    fr.projdef =
+        "+proj=stere +lon_0=25 +lat_0=90 +lat_ts=60 +a=6371288 +x_0=380886.310 +y_0=3395677.920 +no_defs";
+  fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
+  if (!with_values) return fr;
+  const auto& r = fr.region;
+  fr.values.resize(static_cast<std::size_t>(r.height * r.width));
+  fr.valid.resize(fr.values.size());
+  for (std::int64_t y = 0; y < r.height; ++y)
+    for (std::int64_t x = 0; x < r.width; ++x) {
+      const int v = im.pixels[(r.y0 + y) * im.width + r.x0 + x];
+      const std::int64_t i = y * r.width + x;
+      fr.valid[i] = v != im.maxval;
+      fr.values[i] = !fr.valid[i] ? 0.0f : v == 0 ? kDbzFloor : std::max(kDbzFloor, 0.5f * v - 32.0f);
+    }
+  return fr;
+}
+
 RadarFrame read_any(const std::string& path, std::optional<RadarFormat> format, const std::string& quantity,
                     bool with_values, RadarRegion region) {
-  const RadarFormat f = format.value_or(detect_radar_format(path));
+  const RadarFormat f = format ? *format : detect_radar_format(path);  // (value_or would detect always)
   if (f == RadarFormat::bom) return read_bom(path, with_values, region);
+  if (f == RadarFormat::fmi) return read_fmi(path, with_values, region);
   return f == RadarFormat::knmi ? read_knmi(path, with_values, region)
                                 : read_odim(path, quantity, with_values, region);
 }
@@ -385,18 +431,30 @@ RadarFrame read_any(const std::string& path, std::optional<RadarFormat> format, 
 }  // namespace
 
 std::string to_string(RadarFormat f) {
-  return f == RadarFormat::knmi ? "knmi" : f == RadarFormat::bom ? "bom" : "odim";
+  switch (f) {
+    case RadarFormat::knmi:
+      return "knmi";
+    case RadarFormat::bom:
+      return "bom";
+    case RadarFormat::fmi:
+      return "fmi";
+    case RadarFormat::odim:
+      break;
+  }
+  return "odim";
 }
 
 RadarFormat parse_radar_format(const std::string& s) {
   if (s == "knmi") return RadarFormat::knmi;
   if (s == "odim") return RadarFormat::odim;
   if (s == "bom") return RadarFormat::bom;
-  throw UsageError("unknown radar format '" + s + "' (expected knmi, odim or bom)");
+  if (s == "fmi") return RadarFormat::fmi;
+  throw UsageError("unknown radar format '" + s + "' (expected knmi, odim, bom or fmi)");
 }
 
 RadarFormat detect_radar_format(const std::string& path) {
   if (nc::is_classic_netcdf(path)) return RadarFormat::bom;
+  if (pgm::is_pgm(path)) return RadarFormat::fmi;
   auto f = h5::File::open_read(path);
   const auto root = f.root();
   const auto conventions = root.has_attr("Conventions") ? root.attr_string("Conventions") : "";
@@ -406,7 +464,7 @@ RadarFormat detect_radar_format(const std::string& path) {
   if (conventions.rfind("CF-", 0) == 0 && root.has("precipitation")) return RadarFormat::bom;
   bad(path,
       "neither ODIM_H5 (root Conventions \"ODIM_H5/...\"), KNMI HDF5 (groups overview, geographic, image1) "
-      "nor BoM Rainfields netCDF (CF with a precipitation variable)");
+      "nor BoM Rainfields netCDF (CF with a precipitation variable); nor an FMI PGM (P5) image");
 }
 
 RadarFrame read_radar_header(const std::string& path, std::optional<RadarFormat> format,

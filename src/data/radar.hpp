@@ -1,5 +1,6 @@
 // Readers for real radar composites (../shared/docs/radar-formats.md, radar-formats-more.md): KNMI HDF5,
-// ODIM_H5 Cartesian composites (OPERA ODYSSEY, CIRRUS, NIMBUS) and BoM Rainfields netCDF (libnetcdf). A frame
+// ODIM_H5 Cartesian composites (OPERA ODYSSEY, CIRRUS, NIMBUS), BoM Rainfields netCDF (libnetcdf) and FMI
+// gzipped PGM (zlib). A frame
 // comes out in one canonical unit — mm/h for rain rates and accumulations (converted to a mean rate over the
 // accumulation), dBZ for reflectivity — with a validity mask.
 //
@@ -18,7 +19,7 @@
 
 namespace convlstm::data {
 
-enum class RadarFormat { knmi, odim, bom };
+enum class RadarFormat { knmi, odim, bom, fmi };
 std::string to_string(RadarFormat f);
 RadarFormat parse_radar_format(const std::string& s);  // throws UsageError
 

@@ -25,7 +25,9 @@ struct Case {
   std::int64_t last_time = 0;
 };
 
+// Raw radar files need not be HDF5 (netCDF classic, gzipped PGM): only an HDF5 file can be a dataset.
 bool is_dataset(const std::string& path) {
+  if (!data::h5::is_hdf5(path)) return false;
   auto f = data::h5::File::open_read(path);
   return f.root().attr_string_opt("format").value_or("") == "convlstm-dataset";
 }

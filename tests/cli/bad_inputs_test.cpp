@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "data/h5.hpp"
+#include "data/netcdf.hpp"
+#include "data/pgm.hpp"
 #include "data/synth_radar.hpp"
 #include "support/radar_files.hpp"
 #include "support/raw_dataset.hpp"
@@ -125,6 +127,25 @@ void make_radar(const test::TempDir& dir) {
   test::write_odim_file(dir.file("odim/vrad.h5"), {"VRAD", "010000", true, false});
   test::write_odim_file(dir.file("odim/date_number.h5"), {"DBZH", "010000", true, true});
   test::write_odim_file(dir.file("odim/time_colons.h5"), {"DBZH", "01:00:00", true, false});
+  // An FMI PGM cut short, and a netCDF precipitation file without its valid_time.
+  fs::create_directories(dir.file("fmi"));
+  data::pgm::Image im;
+  im.width = im.height = 8;
+  im.maxval = 255;
+  im.comments = {"obstime 201609281445"};
+  im.pixels.assign(64, 0);
+  data::pgm::write(dir.file("fmi/cut.pgm"), im, false);
+  fs::resize_file(dir.file("fmi/cut.pgm"), fs::file_size(dir.file("fmi/cut.pgm")) - 10);
+  fs::create_directories(dir.file("bom"));
+  auto nc = data::nc::File::create(dir.file("bom/no_time.nc"));
+  nc.define_dim("y", 4);
+  nc.define_dim("x", 4);
+  nc.define_var("precipitation", data::nc::File::Type::int16, {"y", "x"});
+  nc.put_att("precipitation", "units", "kg m-2");
+  nc.put_att("", "Conventions", "CF-1.7");
+  nc.end_define();
+  nc.put("precipitation", std::vector<std::int16_t>(16, 0));
+  nc.close();
 }
 
 TEST_CASE("the bad-input catalogue: exit status - a short message naming the culprit - no output", "[cli]") {
@@ -222,6 +243,10 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
        "odim/date_number.h5:/what: missing date or time", "r.h5"},
       {"radar time in another form", "import --format odim --output r.h5 odim/time_colons.h5", 1,
        "odim/time_colons.h5:/what: ODIM time", "r.h5"},
+      {"FMI PGM cut short", "import --strict --output r.h5 fmi/cut.pgm", 1, "fmi/cut.pgm: truncated PGM",
+       "r.h5"},
+      {"netCDF without valid_time", "import --strict --output r.h5 bom/no_time.nc", 1,
+       "bom/no_time.nc: no valid_time", "r.h5"},
       {"radar glob matching nothing", "import --format knmi --output r.h5 'none_*.h5'", 2, "none_*.h5",
        "r.h5"},
       {"radar input that is a dataset", "import --format knmi --output r.h5 good.h5", 1, "good.h5", "r.h5"},
