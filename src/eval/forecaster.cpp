@@ -42,7 +42,10 @@ Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch)
   trained_ = config::model_spec(cfg_, info.frame_channels, info.frame_height, info.frame_width);
   trained_.validate();
   data_ = info.data;
-  set_grid(trained_.height, trained_.width, checkpoint);
+  // The network is built for a grid when set_grid names one (or at the first forecast, for the training
+  // grid): predict and evaluate set the data's grid first, so no network is built only to be replaced.
+  height_ = trained_.height;
+  width_ = trained_.width;
 }
 
 std::string Forecaster::quantity() const {
@@ -83,6 +86,7 @@ void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::st
 }
 
 void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
+  if (!net_) set_grid(height_, width_, checkpoint_);
   const auto& norm = cfg_.data.normalize;
   const std::int64_t n_in = batch_ * cfg_.data.t_in * frame_size();
   for (std::int64_t i = 0; i < n_in; ++i)

@@ -36,7 +36,7 @@ class Forecaster {
   std::int64_t height() const { return height_; }
   std::int64_t width() const { return width_; }
   std::int64_t frame_size() const { return channels() * height_ * width_; }
-  // The padded grid the network runs on (multiples of the patch).
+  // The padded grid the network runs on (multiples of the patch), once set_grid or forecast has built it.
   std::int64_t padded_height() const { return run_.height; }
   std::int64_t padded_width() const { return run_.width; }
   // The training data's quantity, units, time step and import provenance (checkpoint data_* attributes).

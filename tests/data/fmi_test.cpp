@@ -12,11 +12,9 @@
 #include "data/pgm.hpp"
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
-#include "eval/evaluate.hpp"
-#include "eval/predict.hpp"
+#include "support/chain.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
-#include "train/trainer.hpp"
 
 namespace convlstm {
 namespace {
@@ -114,24 +112,10 @@ TEST_CASE("FMI PGM end to end: import - train 20 steps - predict from raw files 
   data::DatasetReader ds(dir.file("fmi.h5"));
   CHECK(ds.meta().frames == 30);
   CHECK(ds.meta().provenance.at("import_source_format") == "fmi");
-  const auto cfg = config::parse_config(
-      "", "fmi",
-      {"data.train=" + dir.file("fmi.h5"), "data.t_in=3", "data.t_out=2", "data.normalize.kind=log",
-       "data.val_fraction=0", "model.patch=2", "model.layers=[{filters: 8, k: 3}]", "train.batch_size=2",
-       "train.max_steps=20", "train.val_every=20", "output.dir=" + dir.file("run")});
-  CHECK(train::train_model(cfg, {}).steps == 20);
-  eval::PredictOptions p;
-  p.checkpoint = dir.file("run/latest.h5");
-  p.inputs = files;
-  p.output = dir.file("pred.h5");
-  eval::predict(p);
-  CHECK(data::h5::File::open_read(p.output).dataset("/pred").dims() ==
-        std::vector<std::int64_t>{1, 2, 16, 16});
-  eval::EvaluateOptions e;
-  e.checkpoint = p.checkpoint;
-  e.data = dir.file("fmi.h5");
-  e.baselines = {"persistence"};
-  CHECK(eval::evaluate(e).windows == 26);
+  const auto r = test::train_predict_evaluate(dir, dir.file("fmi.h5"), files);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 26);
 }
 
 }  // namespace

@@ -167,6 +167,25 @@ TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache 
   CHECK(a == b);
 }
 
+TEST_CASE("the batch loader's cached frames equal a fresh read of the window", "[train]") {
+  test::TempDir dir;
+  const auto cfg = tiny_config(dir, "x", 1);
+  data::DatasetReader file(cfg.data.train);
+  data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
+  train::BatchLoader loader(reader, 2, 3, 3);
+  const std::int64_t first[2] = {10, 12}, overlapping[2] = {11, 40};  // frames 11-15 come from the cache
+  loader.load(first, 2);
+  const auto& b = loader.load(overlapping, 2);
+  const std::int64_t fs = reader.frame_size();
+  std::vector<float> v(static_cast<std::size_t>(6 * fs)), m(v.size());
+  for (int k = 0; k < 2; ++k) {
+    reader.read(overlapping[k], 6, v.data(), m.data());
+    CHECK(std::equal(v.begin(), v.begin() + 3 * fs, b.inputs.data() + k * 3 * fs));
+    CHECK(std::equal(v.begin() + 3 * fs, v.end(), b.targets.data() + k * 3 * fs));
+    CHECK(std::equal(m.begin() + 3 * fs, m.end(), b.mask.data() + k * 3 * fs));
+  }
+}
+
 TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]") {
   if (!motion::optical_flow_available()) {
     CONVLSTM_SKIP("opencv", "this build has no OpenCV");
