@@ -87,6 +87,17 @@ def build_model(ckpt_path, threads):
     sigmoid_out = m["output"] == "sigmoid"
     residual = m["output"] == "residual"
     extrap_in = m.get("forecaster_input", "none") == "extrapolation"
+    tent = m.get("output_filter", "none") == "tent"
+    # The patch tent (nn/patch.hpp): k (x) k / p^2, k = [1/2, 1, ..., 1, 1/2] for an even patch, [1, ..., 1]
+    # for an odd one, zero outside the frame.
+    k1 = torch.ones(2 * (p // 2) + 1)
+    if p % 2 == 0:
+        k1[0] = k1[-1] = 0.5
+    tent_kernel = (torch.outer(k1, k1) / (p * p)).view(1, 1, len(k1), len(k1))
+
+    def patch_tent(y):
+        b, c, hh, ww = y.shape
+        return F.conv2d(y.reshape(b * c, 1, hh, ww), tent_kernel, padding=p // 2).reshape(b, c, hh, ww)
 
     class Cell:
         def __init__(self, prefix, has_input):
@@ -178,7 +189,7 @@ def build_model(ckpt_path, threads):
                 y = torch.sigmoid(y)
             y = F.pixel_shuffle(y, p)
             if residual:
-                y = y + extrapolation[:, s]
+                y = (patch_tent(y) if tent else y) + extrapolation[:, s]
             frames_out.append(y)
         return torch.stack(frames_out, 1)
 

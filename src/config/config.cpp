@@ -156,6 +156,11 @@ const std::map<std::string, Setter>& leaves() {
                                         ? nn::ForecasterInput::none
                                         : nn::ForecasterInput::extrapolation;
        }},
+      {"model.output_filter",
+       [](Config& c, const YAML::Node& n) {
+         c.model.output_filter =
+             as_choice(n, {"none", "tent"}) == "none" ? nn::OutputFilter::none : nn::OutputFilter::tent;
+       }},
       {"model.flow_method", [](Config& c, const YAML::Node& n) { c.model.flow_method = as_choice(n, {"dis", "farneback"}); }},
       {"train.batch_size", [](Config& c, const YAML::Node& n) { c.train.batch_size = as_int(n); }},
       {"train.epochs", [](Config& c, const YAML::Node& n) { c.train.epochs = as_int(n); }},
@@ -496,6 +501,7 @@ std::string to_yaml(const Config& c) {
   m["forget_bias"] = c.model.forget_bias;
   m["output"] = nn::to_string(c.model.output);
   m["forecaster_input"] = nn::to_string(c.model.forecaster_input);
+  m["output_filter"] = nn::to_string(c.model.output_filter);
   m["flow_method"] = c.model.flow_method;
   auto t = root["train"];
   t["batch_size"] = c.train.batch_size;
@@ -602,6 +608,7 @@ nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t he
   s.forget_bias = static_cast<float>(c.model.forget_bias);
   s.output = c.model.output;
   s.forecaster_input = c.model.forecaster_input;
+  s.output_filter = c.model.output_filter;
   return s;
 }
 

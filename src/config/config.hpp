@@ -39,6 +39,7 @@ struct ModelConfig {
   double forget_bias = 1.0;
   nn::OutputActivation output = nn::OutputActivation::sigmoid;
   nn::ForecasterInput forecaster_input = nn::ForecasterInput::none;
+  nn::OutputFilter output_filter = nn::OutputFilter::none;
   // The optical flow behind the extrapolation the model reads (dis | farneback), as in evaluate's baseline.
   std::string flow_method = "dis";
 };

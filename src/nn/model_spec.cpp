@@ -39,6 +39,8 @@ void ModelSpec::validate() const {
     if (l.k_x < 1 || l.k_x % 2 == 0) fail(key + ".k_x", "must be a positive odd number");
     if (l.k_h < 1 || l.k_h % 2 == 0) fail(key + ".k_h", "must be a positive odd number");
   }
+  if (output_filter != OutputFilter::none && output != OutputActivation::residual)
+    fail("output_filter", "smooths a residual model's correction: needs model.output residual");
 }
 
 std::string ModelSpec::str() const {
@@ -52,6 +54,7 @@ std::string ModelSpec::str() const {
      << to_string(peephole);
   if (forecaster_input != ForecasterInput::none) os << ", forecaster input " << to_string(forecaster_input);
   if (output == OutputActivation::residual) os << ", residual output";
+  if (output_filter != OutputFilter::none) os << " through the patch " << to_string(output_filter);
   return os.str();
 }
 
@@ -81,6 +84,10 @@ std::string to_string(OutputActivation a) {
 
 std::string to_string(ForecasterInput f) {
   return f == ForecasterInput::extrapolation ? "extrapolation" : "none";
+}
+
+std::string to_string(OutputFilter f) {
+  return f == OutputFilter::tent ? "tent" : "none";
 }
 
 }  // namespace convlstm::nn

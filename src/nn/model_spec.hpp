@@ -29,6 +29,12 @@ enum class OutputActivation { sigmoid, identity, residual };
 // the inputs, through its own W_x.
 enum class ForecasterInput { none, extrapolation };
 
+// What smooths a residual model's correction before it is added to the extrapolation. none: nothing, so the
+// head's p² sub-pixel outputs of one cell may differ and repeat with the patch. tent: the correction passes
+// through nn::patch_tent (nn/patch.hpp), which maps any pattern repeating with the patch to a constant, so
+// the forecast of a smooth field carries no patch-periodic component.
+enum class OutputFilter { none, tent };
+
 struct ModelSpec {
   std::int64_t channels = 1;                              // C of a frame
   std::int64_t height = 64;                               // H of a frame, before patching
@@ -39,6 +45,7 @@ struct ModelSpec {
   float forget_bias = 1.0f;
   OutputActivation output = OutputActivation::sigmoid;
   ForecasterInput forecaster_input = ForecasterInput::none;
+  OutputFilter output_filter = OutputFilter::none;  // residual output only
 
   // The forward pass needs the extrapolation nowcast of every lead (forecaster input or residual output).
   bool needs_extrapolation() const {
@@ -62,5 +69,6 @@ struct ModelSpec {
 std::string to_string(Peephole p);
 std::string to_string(OutputActivation a);
 std::string to_string(ForecasterInput f);
+std::string to_string(OutputFilter f);
 
 }  // namespace convlstm::nn

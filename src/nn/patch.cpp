@@ -1,5 +1,7 @@
 #include "nn/patch.hpp"
 
+#include <vector>
+
 #include "core/error.hpp"
 
 namespace convlstm::nn {
@@ -36,6 +38,37 @@ void patch_frames(const FrameGeometry& g, const float* frames, ops::Layout layou
 
 void unpatch_frames(const FrameGeometry& g, const float* patched, ops::Layout layout, float* frames) {
   for_each_pair(g, layout, [&](std::int64_t f, std::int64_t p) { frames[f] = patched[p]; });
+}
+
+void patch_tent(const FrameGeometry& g, const float* in, float* out) {
+  CONVLSTM_CHECK(in != out, "patch_tent: out aliases in");
+  const std::int64_t p = g.p, r = p / 2, planes = g.b * g.t * g.c, h = g.h, w = g.w;
+  // Taps for offsets -r..r: an even patch has half taps at both ends.
+  std::vector<float> k(static_cast<std::size_t>(2 * r + 1), 1.0f / static_cast<float>(p));
+  if (p % 2 == 0) k.front() = k.back() = 0.5f / static_cast<float>(p);
+#pragma omp parallel
+  {
+    std::vector<float> rows(static_cast<std::size_t>(h * w));
+#pragma omp for
+    for (std::int64_t n = 0; n < planes; ++n) {
+      const float* src = in + n * h * w;
+      float* dst = out + n * h * w;
+      for (std::int64_t y = 0; y < h; ++y)
+        for (std::int64_t x = 0; x < w; ++x) {
+          float acc = 0.0f;
+          for (std::int64_t d = -r; d <= r; ++d)
+            if (x + d >= 0 && x + d < w) acc += k[d + r] * src[y * w + x + d];
+          rows[y * w + x] = acc;
+        }
+      for (std::int64_t y = 0; y < h; ++y)
+        for (std::int64_t x = 0; x < w; ++x) {
+          float acc = 0.0f;
+          for (std::int64_t d = -r; d <= r; ++d)
+            if (y + d >= 0 && y + d < h) acc += k[d + r] * rows[(y + d) * w + x];
+          dst[y * w + x] = acc;
+        }
+    }
+  }
 }
 
 }  // namespace convlstm::nn

@@ -18,4 +18,13 @@ struct FrameGeometry {
 void patch_frames(const FrameGeometry& g, const float* frames, ops::Layout layout, float* patched);
 void unpatch_frames(const FrameGeometry& g, const float* patched, ops::Layout layout, float* frames);
 
+// The patch tent: every (H, W) plane of the (B, T, C, H, W) frames convolved with the separable kernel
+// k ⊗ k / p², k = [½, 1, ..., 1, ½] (p + 1 taps) for an even patch p and [1, ..., 1] (p taps) for an odd one,
+// centred, zero outside the frame. Summed over any p consecutive positions a p-periodic pattern gives its
+// mean, and k spans exactly one period (its two half taps fall on the same phase), so the tent maps every
+// pattern that repeats with the patch to a constant: what remains carries no sub-pixel structure of the
+// head. The kernel is symmetric and zero-padded, so the filter is its own adjoint (its backward is itself).
+// out must not alias in; p = 1 copies.
+void patch_tent(const FrameGeometry& g, const float* in, float* out);
+
 }  // namespace convlstm::nn

@@ -99,6 +99,8 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
     if (spec.forecaster_input == nn::ForecasterInput::extrapolation) xe_ = cv.take(t_out * batch * cp * hw);
     y_ = cv.take(t_out * batch * cp * hw);
     dy_ = cv.take(t_out * batch * cp * hw);
+    if (spec.output_filter != nn::OutputFilter::none)
+      corr_ = cv.take(batch * t_out * spec.channels * spec.height * spec.width);
   };
   if (precision == ops::Precision::bf16) {
     std::int64_t most = 0;
@@ -184,7 +186,12 @@ void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pr
   }
 
   head_.forward(forecaster_outputs(), y_);
-  nn::unpatch_frames(out, y_, y_layout_, pred);
+  if (corr_) {
+    nn::unpatch_frames(out, y_, y_layout_, corr_);
+    nn::patch_tent(out, corr_, pred);
+  } else {
+    nn::unpatch_frames(out, y_, y_layout_, pred);
+  }
   tape_recorded_ = true;
   if (spec_.output == nn::OutputActivation::residual)
     ops::add_into(pred, extrapolation, b_ * t_out_ * spec_.channels * spec_.height * spec_.width);
@@ -221,7 +228,12 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
   tape_recorded_ = false;  // the gates are about to be overwritten by their gradients
   const std::size_t L = enc_.size();
   nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
-  nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch
+  if (corr_) {  // the tent is its own adjoint
+    nn::patch_tent(out, dpred, corr_);
+    nn::patch_frames(out, corr_, y_layout_, dy_);
+  } else {
+    nn::patch_frames(out, dpred, y_layout_, dy_);  // the adjoint of unpatch
+  }
 
   const std::int64_t hw = spec_.grid_h() * spec_.grid_w();
   // Residual: pred = unpatch(y) + extrapolation, so ∂L/∂y is dy as it is; the head's bias is held at zero.

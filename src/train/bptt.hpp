@@ -8,6 +8,7 @@
 //   forecaster layer k:       (H, C)_0 = encoder layer k's (H, C)_{T_in}; X^{k+1} = H^k; for k = 0 no input,
 //                             or E = patch(extrapolation) with forecaster_input: extrapolation
 //   y = head([H^0; ...; H^{L-1}] of every forecaster step);  pred = unpatch(y)  (+ extrapolation: residual)
+//   residual with output_filter tent: pred = extrapolation + tent(unpatch(y))  (nn::patch_tent)
 // Backward is the same read in reverse: head, forecaster layers top-down (each reversed in time), the
 // forecaster's initial-state gradients into the encoder's final states, encoder layers top-down.
 #pragma once
@@ -87,10 +88,11 @@ class Bptt {
   // gradients (layers run one after another, so one layer's worth serves all).
   std::vector<std::uint16_t> dgates_bf16_;
   std::vector<LayerTape> enc_, fc_;
-  float* x_ = nullptr;   // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
-  float* xe_ = nullptr;  // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation)
-  float* y_ = nullptr;   // (T_out*B, C p², H', W') head output
-  float* dy_ = nullptr;  // same
+  float* x_ = nullptr;     // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
+  float* xe_ = nullptr;    // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation)
+  float* y_ = nullptr;     // (T_out*B, C p², H', W') head output
+  float* dy_ = nullptr;    // same
+  float* corr_ = nullptr;  // (B, T_out, C, H, W) the unfiltered correction (output_filter tent), or ∂L/∂it
   bool tape_recorded_ = false;  // a forward filled the tape and no backward has consumed it yet
 };
 

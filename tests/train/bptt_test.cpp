@@ -138,6 +138,24 @@ TEST_CASE("the advection-conditioned model's BPTT matches central differences in
   check_model_gradients(m, /*max_elements=*/40, /*seed=*/10);
 }
 
+TEST_CASE("the residual model's BPTT through the patch tent matches central differences", "[train][grad]") {
+  auto spec = conditioned(small_model({{4, 3, 5}, {3, 3, 3}}, 6, 10, nn::Peephole::channel),
+                          nn::ForecasterInput::extrapolation, nn::OutputActivation::residual);
+  spec.output_filter = nn::OutputFilter::tent;
+  ModelHarness m(spec, 2, 3, 3);
+  check_model_gradients(m);
+  ModelHarness blocked(
+      [] {
+        auto s = conditioned(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel),
+                             nn::ForecasterInput::extrapolation, nn::OutputActivation::residual);
+        s.output_filter = nn::OutputFilter::tent;
+        s.patch = 4;
+        return s;
+      }(),
+      2, 3, 3);
+  check_model_gradients(blocked, /*max_elements=*/40, /*seed=*/11);
+}
+
 TEST_CASE("a residual model with a zero head forecasts the extrapolation exactly", "[train]") {
   ModelHarness m(conditioned(small_model({{4, 3, 3}, {4, 3, 3}}, 6, 10, nn::Peephole::channel),
                              nn::ForecasterInput::extrapolation, nn::OutputActivation::residual),
