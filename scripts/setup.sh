@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages convlstm needs (idempotent, quiet; as root) and builds it in build/.
 # Usage: scripts/setup.sh [--deps-only] [--test]
 #   --deps-only  install, do not build
-#   --test       also the test suite's tools: clang and its fuzzing runtime (scripts/fuzz.sh, the fuzz replay)
+#   --test       also the test suite's tools: clang and its fuzzing runtime (scripts/fuzz.sh, the fuzz replay),
+#                and what reads the georeferenced forecasts back (GDAL's tools, python3-xarray, -netcdf4, -rasterio)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,7 @@ packages=(
   libhdf5-dev
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev catch2
   libpng-dev libgif-dev
-  libnetcdf-dev zlib1g-dev
+  libnetcdf-dev zlib1g-dev libgdal-dev
   libopenmpi-dev openmpi-bin
   libopencv-video-dev
   python3-matplotlib
@@ -21,7 +22,7 @@ deps_only=0
 for arg in "$@"; do
   case "$arg" in
     --deps-only) deps_only=1 ;;
-    --test) packages+=(clang-14 libclang-rt-14-dev) ;;
+    --test) packages+=(clang-14 libclang-rt-14-dev python3-xarray python3-netcdf4 python3-rasterio gdal-bin) ;;
     *) echo "setup.sh: unknown option $arg (expected --deps-only or --test)" >&2; exit 2 ;;
   esac
 done

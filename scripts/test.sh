@@ -12,11 +12,13 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 # Tests that cannot run here are reported as skipped by ctest (tests/support/skip.hpp). Where the real radar
-# samples (../shared beside the checkout) and OpenCV are both present, a test that skips for want of them
-# fails instead: with both there, every such test must have run.
+# samples (../shared beside the checkout), OpenCV or the georeferenced-output readers (python3-xarray,
+# -netcdf4, -rasterio, gdal-bin; setup.sh --test installs them) are present, a test that skips for want of
+# them fails instead: with them there, every such test must have run.
 require=()
 [ -d ../shared/data/radar/knmi-20100826 ] && require+=(shared)
 dpkg-query -W -f='${Status}' libopencv-video-dev 2>/dev/null | grep -q "install ok installed" && require+=(opencv)
+/usr/bin/python3 -c "import xarray, netCDF4, rasterio" 2>/dev/null && command -v gdalinfo >/dev/null && require+=(geo)
 export CONVLSTM_REQUIRE
 CONVLSTM_REQUIRE=$(IFS=,; echo "${require[*]:-}")
 echo "test.sh: tests needing ${CONVLSTM_REQUIRE:-nothing optional} must run (CONVLSTM_REQUIRE)"

@@ -1,5 +1,6 @@
 // convlstm predict --checkpoint CKPT --input FILES... --output OUT.h5 [--png DIR] [--gif FILE]
-// [--all-windows] [--stride N] [--crop y0,x0,h,w] [--downsample k]
+// [--all-windows] [--stride N] [--crop y0,x0,h,w] [--downsample k] [--format hdf5|odim|netcdf|geotiff]
+// [--one-file-per-lead]
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -13,7 +14,16 @@ Run add_predict(CLI::App& app) {
   auto* sub = app.add_subcommand("predict", "Forecast T_out frames from the last T_in frames of the inputs");
   sub->add_option("--checkpoint", o->checkpoint, "checkpoint (RUN/best.h5)")->required();
   sub->add_option("--input", o->inputs, "a dataset file, or raw KNMI / ODIM_H5 files or globs")->required();
-  sub->add_option("--output", o->output, "predictions file to write")->required();
+  sub->add_option("--output", o->output,
+                  "predictions file to write (geotiff, --one-file-per-lead: the prefix of one file per lead)")
+      ->required();
+  sub->add_option("--format", o->format,
+                  "hdf5 (convlstm's predictions file) | odim (ODIM_H5 composite) | netcdf (CF-1.8) | geotiff "
+                  "(a cloud-optimised GeoTIFF per lead); default from the suffix: .nc netcdf, .tif geotiff, "
+                  "else hdf5")
+      ->check(CLI::IsMember({"hdf5", "odim", "netcdf", "geotiff"}));
+  sub->add_flag("--one-file-per-lead", o->one_file_per_lead,
+                "odim: one file per lead, OUTPUT_<minutes>.h5 (pysteps reads one field per ODIM file)");
   sub->add_flag("--all-windows", o->all_windows, "dataset input: forecast every window (with its truth)");
   sub->add_option("--stride", o->stride, "frames between windows with --all-windows")
       ->capture_default_str()
@@ -33,8 +43,11 @@ Run add_predict(CLI::App& app) {
     o->inputs = expand_globs(o->inputs);
     o->crop = parse_crop(*crop);
     const auto r = eval::predict(*o);
-    log::info("predict: {} forecast(s) of {} frames written to {}{}", r.forecasts, r.t_out, o->output,
+    log::info("predict: {} forecast(s) of {} frames written to {}{}", r.forecasts, r.t_out,
+              r.files.size() == 1 ? r.files[0] : std::to_string(r.files.size()) + " files",
               r.with_target ? " with the observed frames" : "");
+    if (r.files.size() > 1)
+      for (const auto& f : r.files) log::info("predict: wrote {}", f);
     for (const auto& f : r.images) log::info("predict: wrote {}", f);
     return 0;
   };

@@ -24,6 +24,8 @@ nc_type nc_of(File::Type t) {
       return NC_FLOAT;
     case File::Type::int8:
       return NC_BYTE;
+    case File::Type::int32:
+      return NC_INT;
     case File::Type::float64:
       break;
   }
@@ -148,7 +150,8 @@ void File::define_dim(const std::string& name, std::int64_t length) {
   check(nc_def_dim(id_, name.c_str(), static_cast<std::size_t>(length), &d), path_ + ": dimension " + name);
 }
 
-void File::define_var(const std::string& name, Type type, const std::vector<std::string>& dims) {
+void File::define_var(const std::string& name, Type type, const std::vector<std::string>& dims,
+                      const std::vector<std::int64_t>& chunk, int deflate) {
   std::vector<int> ids;
   for (const auto& d : dims) {
     int id = -1;
@@ -158,6 +161,11 @@ void File::define_var(const std::string& name, Type type, const std::vector<std:
   int v = -1;
   check(nc_def_var(id_, name.c_str(), nc_of(type), static_cast<int>(ids.size()), ids.data(), &v),
         path_ + ": variable " + name);
+  if (!chunk.empty()) {
+    const auto c = sizes(chunk);
+    check(nc_def_var_chunking(id_, v, NC_CHUNKED, c.data()), path_ + ": chunks of " + name);
+  }
+  if (deflate > 0) check(nc_def_var_deflate(id_, v, 0, 1, deflate), path_ + ": deflate of " + name);
 }
 
 void File::put_att(const std::string& var, const std::string& name, const std::string& text) {
@@ -181,6 +189,9 @@ void File::put(const std::string& var, const std::vector<std::int16_t>& values) 
 void File::put(const std::string& var, const std::vector<std::int64_t>& values) {
   const std::vector<long long> v(values.begin(), values.end());
   check(nc_put_var_longlong(id_, var_id(var), v.data()), path_ + ": variable " + var);
+}
+void File::put(const std::string& var, const std::vector<float>& values) {
+  check(nc_put_var_float(id_, var_id(var), values.data()), path_ + ": variable " + var);
 }
 void File::put(const std::string& var, const std::vector<double>& values) {
   check(nc_put_var_double(id_, var_id(var), values.data()), path_ + ": variable " + var);

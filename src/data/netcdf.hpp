@@ -37,8 +37,10 @@ class File {
 
   // Writing (tests, forecasts): define, then end_define, then put.
   void define_dim(const std::string& name, std::int64_t length);
-  enum class Type { int16, int64, float32, float64, int8 };
-  void define_var(const std::string& name, Type type, const std::vector<std::string>& dims);
+  enum class Type { int16, int64, float32, float64, int8, int32 };
+  // chunk (netCDF-4 only; empty: libnetcdf's default) and deflate level 1-9 (0: none).
+  void define_var(const std::string& name, Type type, const std::vector<std::string>& dims,
+                  const std::vector<std::int64_t>& chunk = {}, int deflate = 0);
   void put_att(const std::string& var, const std::string& name, const std::string& text);
   void put_numbers(const std::string& var, const std::string& name, const std::vector<double>& values,
                    Type type = Type::float64);
@@ -46,6 +48,7 @@ class File {
   void put(const std::string& var, const std::vector<std::int16_t>& values);
   void put(const std::string& var, const std::vector<std::int64_t>& values);
   void put(const std::string& var, const std::vector<double>& values);
+  void put(const std::string& var, const std::vector<float>& values);
   void close();  // checked close (a full disk shows here); the destructor closes unchecked
 
  private:

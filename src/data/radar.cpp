@@ -13,6 +13,7 @@
 #include "data/h5.hpp"
 #include "data/netcdf.hpp"
 #include "data/pgm.hpp"
+#include "geo/crs.hpp"
 
 namespace convlstm::data {
 
@@ -106,6 +107,34 @@ RadarRegion resolve_region(const std::string& path, RadarRegion r, std::int64_t 
   return r;
 }
 
+// KNMI's PROJ string gives the ellipsoid axes in km (+a=6378.137), so its projected coordinates are km:
+// 1000 metres per unit then, 1 when the axes are already metres.
+double knmi_metres_per_unit(const std::string& proj) {
+  const auto a = proj.find("+a=");
+  if (a == std::string::npos) return 1.0;
+  return std::atof(proj.c_str() + a + 3) < 1.0e5 ? 1000.0 : 1.0;
+}
+
+// The same CRS in metres: the axes scaled by `unit`; the known malformed variant (" y_0=" without its '+')
+// repaired.
+std::string knmi_proj_in_metres(std::string proj, double unit) {
+  for (std::size_t p = proj.find(" y_0="); p != std::string::npos; p = proj.find(" y_0=", p + 2))
+    proj.insert(p + 1, "+");
+  if (unit == 1.0) return proj;
+  std::ostringstream os;
+  os.precision(12);
+  std::istringstream in(proj);
+  for (std::string tok; in >> tok;) {
+    if (tok.rfind("+a=", 0) == 0 || tok.rfind("+b=", 0) == 0)
+      os << tok.substr(0, 3) << std::atof(tok.c_str() + 3) * unit << " ";
+    else
+      os << tok << " ";
+  }
+  std::string out = os.str();
+  out.pop_back();
+  return out;
+}
+
 RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion region) {
   auto f = h5::File::open_read(path);
   const auto root = f.root();
@@ -138,6 +167,16 @@ RadarFrame read_knmi(const std::string& path, bool with_values, RadarRegion regi
     if (geo.has_attr("geo_pixel_size_y")) fr.pixel_y = geo.attr_doubles("geo_pixel_size_y").at(0);
     if (geo.has("map_projection"))
       fr.projdef = geo.group("map_projection").attr_string_opt("projection_proj4_params").value_or("");
+    // The grid (radar-formats.md): offsets in pixels, sizes and ellipsoid axes in km; y size negative.
+    const auto offset = [&](const char* k) { return geo.has_attr(k) ? geo.attr_doubles(k).at(0) : 0.0; };
+    if (!fr.projdef.empty() && fr.pixel_x != 0 && fr.pixel_y != 0) {
+      const double unit = knmi_metres_per_unit(fr.projdef);
+      fr.grid.proj = knmi_proj_in_metres(fr.projdef, unit);
+      fr.grid.dx = std::abs(fr.pixel_x) * unit;
+      fr.grid.dy = std::abs(fr.pixel_y) * unit;
+      fr.grid.x0 = offset("geo_column_offset") * fr.pixel_x * unit;
+      fr.grid.y0 = offset("geo_row_offset") * fr.pixel_y * unit;
+    }
   }
   fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
   if (!with_values) return fr;
@@ -228,6 +267,21 @@ RadarFrame read_odim(const std::string& path, const std::string& wanted, bool wi
   while (!fr.projdef.empty() && fr.projdef.back() == ' ') fr.projdef.pop_back();
   fr.pixel_x = chosen.number("xscale").value_or(0.0);
   fr.pixel_y = chosen.number("yscale").value_or(0.0);
+  // The grid: the upper-left corner's lon/lat projected with projdef, snapped to the pixel grid
+  // (radar-formats.md: corners are rounded differently by each producer).
+  const auto ul_lon = chosen.number("UL_lon"), ul_lat = chosen.number("UL_lat");
+  if (!fr.projdef.empty() && fr.pixel_x > 0 && fr.pixel_y > 0 && ul_lon && ul_lat) {
+    try {
+      const auto ul = geo::project(fr.projdef, *ul_lon, *ul_lat);
+      fr.grid.proj = fr.projdef;
+      fr.grid.dx = fr.pixel_x;
+      fr.grid.dy = fr.pixel_y;
+      fr.grid.x0 = snap_to_pixel(ul.x, fr.pixel_x);
+      fr.grid.y0 = snap_to_pixel(ul.y, fr.pixel_y);
+    } catch (const DataError&) {
+      fr.grid = Grid{};  // a projdef GDAL cannot read: the frame has no georeference
+    }
+  }
   auto ds = f.dataset(data_path);
   if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D Cartesian image");
   fr.grid_rows = ds.dims()[0];
@@ -351,6 +405,25 @@ RadarFrame read_bom(const std::string& path, bool with_values, RadarRegion regio
     if (axis[0] == 'y') flip = step > 0;
   }
   if (const auto mapping = f.att_text(var, "grid_mapping")) fr.projdef = proj_of_cf(f, *mapping);
+  // The outer corner from the cell bounds when the file declares them, else half a pixel out from the
+  // centres (radar-formats-more.md: GDAL and pysteps differ by half a pixel on some BoM products).
+  if (!fr.projdef.empty() && fr.pixel_x > 0 && fr.pixel_y > 0 && f.has_var("x") && f.has_var("y")) {
+    auto edge = [&](const char* axis, bool low) {
+      const double k = f.att_text(axis, "units").value_or("m") == "km" ? 1000.0 : 1.0;
+      const std::string bounds = std::string(axis) + "_bounds";
+      const auto v = f.read_doubles(f.has_var(bounds) ? bounds : axis);
+      const double pixel = axis[0] == 'x' ? fr.pixel_x : fr.pixel_y;
+      const double lo = *std::min_element(v.begin(), v.end()) * k,
+                   hi = *std::max_element(v.begin(), v.end()) * k;
+      if (f.has_var(bounds)) return low ? lo : hi;
+      return low ? lo - pixel / 2 : hi + pixel / 2;
+    };
+    fr.grid.proj = fr.projdef;
+    fr.grid.dx = fr.pixel_x;
+    fr.grid.dy = fr.pixel_y;
+    fr.grid.x0 = edge("x", true);
+    fr.grid.y0 = edge("y", false);
+  }
   fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
   if (!with_values) return fr;
 
@@ -404,6 +477,13 @@ RadarFrame read_fmi(const std::string& path, bool with_values, RadarRegion regio
   if (meta.count("projection_name") && meta["projection_name"] == "SUOMI1")
     fr.projdef =
         "+proj=stere +lon_0=25 +lat_0=90 +lat_ts=60 +a=6371288 +x_0=380886.310 +y_0=3395677.920 +no_defs";
+  // That false origin puts the outer lower-left corner at (0, 0).
+  if (!fr.projdef.empty() && fr.pixel_x > 0 && fr.pixel_y > 0) {
+    fr.grid.proj = fr.projdef;
+    fr.grid.dx = fr.pixel_x;
+    fr.grid.dy = fr.pixel_y;
+    fr.grid.y0 = static_cast<double>(im.height) * fr.pixel_y;
+  }
   fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
   if (!with_values) return fr;
   const auto& r = fr.region;
@@ -422,10 +502,20 @@ RadarFrame read_fmi(const std::string& path, bool with_values, RadarRegion regio
 RadarFrame read_any(const std::string& path, std::optional<RadarFormat> format, const std::string& quantity,
                     bool with_values, RadarRegion region) {
   const RadarFormat f = format ? *format : detect_radar_format(path);  // (value_or would detect always)
-  if (f == RadarFormat::bom) return read_bom(path, with_values, region);
-  if (f == RadarFormat::fmi) return read_fmi(path, with_values, region);
-  return f == RadarFormat::knmi ? read_knmi(path, with_values, region)
-                                : read_odim(path, quantity, with_values, region);
+  RadarFrame fr = f == RadarFormat::bom    ? read_bom(path, with_values, region)
+                  : f == RadarFormat::fmi  ? read_fmi(path, with_values, region)
+                  : f == RadarFormat::knmi ? read_knmi(path, with_values, region)
+                                           : read_odim(path, quantity, with_values, region);
+  fr.grid.rows = fr.grid_rows;
+  fr.grid.cols = fr.grid_cols;
+  if (!fr.grid.proj.empty()) {
+    try {
+      fr.grid.wkt = geo::wkt_of(fr.grid.proj);
+    } catch (const DataError&) {
+      fr.grid = Grid{};  // a CRS GDAL cannot read: no georeference
+    }
+  }
+  return fr;
 }
 
 }  // namespace

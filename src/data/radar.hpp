@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "data/grid.hpp"
+
 namespace convlstm::data {
 
 enum class RadarFormat { knmi, odim, bom, fmi };
@@ -41,6 +43,9 @@ struct RadarFrame {
   std::int64_t grid_rows = 0, grid_cols = 0;  // of the whole file
   std::string projdef;
   double pixel_x = 0, pixel_y = 0;  // pixel size in projection units
+  // The georeference of the whole file's grid, in metres (a km-based product converted); unknown (empty
+  // proj) when the file does not give one or GDAL cannot read its CRS.
+  Grid grid;
   RadarRegion region;               // what was read
   std::vector<float> values;        // region.height * region.width, row 0 north
   std::vector<std::uint8_t> valid;  // 1 observed, 0 missing

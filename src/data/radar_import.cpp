@@ -40,22 +40,56 @@ ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& 
                      std::to_string(h) + "x" + std::to_string(w) + " of " + path);
   const bool want_dbz = o.quantity == "reflectivity";
   // Convert every observed pixel to the output quantity, then block-mean.
-  std::vector<float> converted(fr.values.size()), mask(fr.values.size());
+  ProcessedFrame read;
+  read.height = h;
+  read.width = w;
+  read.time = fr.time;
+  read.values.resize(fr.values.size());
+  read.mask.resize(fr.values.size());
   for (std::size_t i = 0; i < fr.values.size(); ++i) {
-    mask[i] = fr.valid[i] ? 1.0f : 0.0f;
+    read.mask[i] = fr.valid[i] ? 1.0f : 0.0f;
     float v = fr.values[i];
     if (fr.reflectivity && !want_dbz) v = rain_rate_from_dbz(v, o.zr_a, o.zr_b);
     if (!want_dbz) v = std::min(v, static_cast<float>(o.max_rate));
     if (!fr.reflectivity && want_dbz) v = dbz_from_rain_rate(v, o.zr_a, o.zr_b);
-    converted[i] = fr.valid[i] ? v : 0.0f;
+    read.values[i] = fr.valid[i] ? v : 0.0f;
+  }
+  if (fr.grid.known()) read.grid = fr.grid.cropped(fr.region.y0, fr.region.x0, h, w);
+  return crop_and_downsample(read, std::nullopt, k, path);
+}
+
+ProcessedFrame crop_and_downsample(const ProcessedFrame& p, const std::optional<Crop>& crop, std::int64_t k,
+                                   const std::string& what) {
+  const Crop c = crop.value_or(Crop{0, 0, p.height, p.width});
+  if (c.y0 < 0 || c.x0 < 0 || c.height < 1 || c.width < 1 || c.y0 + c.height > p.height ||
+      c.x0 + c.width > p.width)
+    throw DataError(what + ": the crop " + std::to_string(c.y0) + "," + std::to_string(c.x0) + "," +
+                    std::to_string(c.height) + "," + std::to_string(c.width) +
+                    " does not fit the processed " + std::to_string(p.height) + "x" +
+                    std::to_string(p.width) + " grid");
+  if (k < 1 || c.height % k != 0 || c.width % k != 0)
+    throw DataError(what + ": the downsample " + std::to_string(k) + " does not divide the " +
+                    std::to_string(c.height) + "x" + std::to_string(c.width) + " crop");
+  const bool whole = c.y0 == 0 && c.x0 == 0 && c.height == p.height && c.width == p.width;
+  std::vector<float> v, m;
+  if (!whole) {
+    v.resize(static_cast<std::size_t>(c.height * c.width));
+    m.resize(v.size());
+    for (std::int64_t y = 0; y < c.height; ++y)
+      for (std::int64_t x = 0; x < c.width; ++x) {
+        v[y * c.width + x] = p.values[(c.y0 + y) * p.width + c.x0 + x];
+        m[y * c.width + x] = p.mask[(c.y0 + y) * p.width + c.x0 + x];
+      }
   }
   ProcessedFrame out;
-  out.height = h / k;
-  out.width = w / k;
-  out.time = fr.time;
+  out.height = c.height / k;
+  out.width = c.width / k;
+  out.time = p.time;
   out.values.resize(static_cast<std::size_t>(out.height * out.width));
   out.mask.resize(out.values.size());
-  block_mean(converted.data(), mask.data(), 1, h, w, k, out.values.data(), out.mask.data());
+  block_mean(whole ? p.values.data() : v.data(), whole ? p.mask.data() : m.data(), 1, c.height, c.width, k,
+             out.values.data(), out.mask.data());
+  if (p.grid.known()) out.grid = p.grid.cropped(c.y0, c.x0, c.height, c.width).downsampled(k);
   return out;
 }
 
@@ -207,6 +241,13 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
     px.precision(12);
     px << std::abs(hdr.pixel_x) << "," << std::abs(hdr.pixel_y);
     meta.provenance["import_source_pixel"] = px.str();
+  }
+  // The dataset's georeference (data/grid.hpp), after the import's crop and downsample.
+  if (first->grid.known()) {
+    for (const auto& [k, v] : grid_attributes(first->grid)) meta.provenance[k] = v;
+  } else {
+    log::warn("import: {} gives no georeference (CRS, corner, pixel size): the forecasts will carry none",
+              entries[first_index].path);
   }
 
   DatasetWriter writer(output, meta);

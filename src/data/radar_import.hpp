@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "data/grid.hpp"
 #include "data/radar.hpp"
 #include "data/windows.hpp"
 
@@ -30,15 +31,21 @@ struct ImportOptions {
   bool strict = false;      // a file that cannot be read fails the import instead of being skipped
 };
 
-// One processed frame: values in the output quantity's unit, mask 1 = observed.
+// One processed frame: values in the output quantity's unit, mask 1 = observed, and its georeference.
 struct ProcessedFrame {
   std::int64_t height = 0, width = 0;
   std::int64_t time = 0;
   std::vector<float> values, mask;
+  Grid grid;  // unknown when the file gives none
 };
 
-// Reads and processes one radar file.
+// The preprocessing chain, one place for import, predict and evaluate on raw files: read the crop region
+// only, convert to the output quantity, clip, then crop_and_downsample (block means ignoring missing pixels).
 ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& options);
+// A further crop of a processed frame, then k x k block means; the grid follows. `what` names the frame in
+// the DataError raised when the crop does not fit or k does not divide it.
+ProcessedFrame crop_and_downsample(const ProcessedFrame& frame, const std::optional<Crop>& crop,
+                                   std::int64_t k, const std::string& what);
 
 // Root attributes recording `options` (import_format, import_crop, ...), and their inverse.
 std::map<std::string, std::string> provenance_of(const ImportOptions& options);

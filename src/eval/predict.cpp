@@ -8,11 +8,14 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "data/dataset.hpp"
+#include "data/forecast_out.hpp"
+#include "data/grid.hpp"
 #include "data/h5.hpp"
 #include "data/radar_import.hpp"
 #include "data/windows.hpp"
 #include "eval/forecaster.hpp"
 #include "eval/render.hpp"
+#include "geo/geotiff.hpp"
 
 namespace convlstm::eval {
 
@@ -23,6 +26,7 @@ namespace {
 struct Case {
   std::vector<float> inputs, input_mask, target, target_mask;
   std::int64_t last_time = 0;
+  data::Grid grid;  // of the forecast frames; unknown when the data gave none
 };
 
 // Raw radar files need not be HDF5 (netCDF classic, gzipped PGM): only an HDF5 file can be a dataset.
@@ -67,6 +71,13 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
                        " (the crop inside them, its size a multiple of the downsample)");
   }
   data::WindowReader wr(reader, crop, k, std::nullopt);
+  // The forecast's georeference: the dataset's, through the same crop and downsample.
+  data::Grid grid;
+  if (const auto g = data::grid_from_attributes(meta.provenance, path)) {
+    const data::Crop c = crop.value_or(data::Crop{0, 0, meta.height, meta.width});
+    if (g->rows == meta.height && g->cols == meta.width)
+      grid = g->cropped(c.y0, c.x0, c.height, c.width).downsampled(k);
+  }
   model.set_grid(wr.height(), wr.width(), path);
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
   timestep = meta.timestep_s ? static_cast<std::int64_t>(*meta.timestep_s) : 0;
@@ -98,6 +109,7 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
       c.target_mask.assign(m.begin() + t_in * fs, m.end());
     }
     c.last_time = meta.time.empty() ? 0 : meta.time[s + t_in - 1];
+    c.grid = grid;
     cases.push_back(std::move(c));
   }
   return cases;
@@ -162,36 +174,69 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
   }
   Case c;
   for (const auto& [time, path] : files) {
-    const auto p = data::process_radar_file(path, options);
     // Then the training config's own crop and downsample, as WindowReader applies them to datasets.
-    const data::Crop crop = second_crop.value_or(data::Crop{0, 0, p.height, p.width});
-    if (crop.y0 + crop.height > p.height || crop.x0 + crop.width > p.width)
-      throw DataError(path + ": the config's data.crop does not fit the processed " +
-                      std::to_string(p.height) + "x" + std::to_string(p.width) + " grid");
-    std::vector<float> v(static_cast<std::size_t>(crop.height * crop.width)), m(v.size());
-    for (std::int64_t y = 0; y < crop.height; ++y)
-      for (std::int64_t x = 0; x < crop.width; ++x) {
-        v[y * crop.width + x] = p.values[(crop.y0 + y) * p.width + crop.x0 + x];
-        m[y * crop.width + x] = p.mask[(crop.y0 + y) * p.width + crop.x0 + x];
-      }
-    const std::int64_t k = second_k;
-    if (crop.height % k != 0 || crop.width % k != 0)
-      throw DataError(path + ": the config's data.downsample " + std::to_string(k) + " does not divide the " +
-                      std::to_string(crop.height) + "x" + std::to_string(crop.width) + " crop");
-    model.set_grid(crop.height / k, crop.width / k, path);
-    std::vector<float> dv(static_cast<std::size_t>(model.frame_size())), dm(dv.size());
-    data::block_mean(v.data(), m.data(), 1, crop.height, crop.width, k, dv.data(), dm.data());
-    c.inputs.insert(c.inputs.end(), dv.begin(), dv.end());
-    c.input_mask.insert(c.input_mask.end(), dm.begin(), dm.end());
+    const auto p =
+        data::crop_and_downsample(data::process_radar_file(path, options), second_crop, second_k, path);
+    model.set_grid(p.height, p.width, path);
+    c.inputs.insert(c.inputs.end(), p.values.begin(), p.values.end());
+    c.input_mask.insert(c.input_mask.end(), p.mask.begin(), p.mask.end());
+    c.grid = p.grid;
     c.last_time = time;
   }
   return {c};
 }
 
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string stem(const std::string& path) {
+  for (const char* suffix : {".tiff", ".tif", ".h5", ".nc"})
+    if (ends_with(path, suffix)) return path.substr(0, path.size() - std::string(suffix).size());
+  return path;
+}
+
+// The forecast of one case on its grid, for the georeferenced writers.
+data::GeoForecast geo_forecast(const Case& c, const std::vector<float>& pred, std::int64_t t_out,
+                               std::int64_t timestep, const Forecaster& model,
+                               const std::string& checkpoint) {
+  data::GeoForecast f;
+  f.grid = c.grid;
+  f.quantity = model.quantity();
+  f.analysis_time = c.last_time;
+  if (timestep > 0)
+    for (std::int64_t t = 1; t <= t_out; ++t) f.lead_s.push_back(t * timestep);
+  f.values = pred;
+  f.source = "convlstm predict, checkpoint " + checkpoint;
+  f.software_version = CONVLSTM_VERSION;
+  const auto zr = model.data_info().find("import_zr");
+  if (zr != model.data_info().end() && model.data_info().count("import_source_units") &&
+      model.data_info().at("import_source_units") != (f.quantity == "reflectivity" ? "dBZ" : "mm/h"))
+    std::sscanf(zr->second.c_str(), "%lf,%lf", &f.zr_a, &f.zr_b);
+  return f;
+}
+
 }  // namespace
+
+std::string output_format(const PredictOptions& o) {
+  if (!o.format.empty()) {
+    if (o.format != "hdf5" && o.format != "odim" && o.format != "netcdf" && o.format != "geotiff")
+      throw UsageError("predict --format '" + o.format + "': expected hdf5, odim, netcdf or geotiff");
+    return o.format;
+  }
+  if (ends_with(o.output, ".nc")) return "netcdf";
+  if (ends_with(o.output, ".tif") || ends_with(o.output, ".tiff")) return "geotiff";
+  return "hdf5";
+}
 
 PredictReport predict(const PredictOptions& o) {
   if (o.inputs.empty()) throw UsageError("predict: no input files");
+  const std::string format = output_format(o);
+  if (format != "hdf5" && o.all_windows)
+    throw UsageError("predict --format " + format +
+                     ": writes one forecast (from the last frames), not --all-windows; use the HDF5 output");
+  if (o.one_file_per_lead && format != "odim")
+    throw UsageError("predict --one-file-per-lead: only with --format odim");
   const std::int64_t batch = o.all_windows ? 8 : 1;
   Forecaster model(o.checkpoint, batch);
   std::int64_t timestep = 0;
@@ -209,8 +254,44 @@ PredictReport predict(const PredictOptions& o) {
   const auto units_it = model.data_info().find("units");
   const std::string units = units_it == model.data_info().end() ? "1" : units_it->second;
 
-  const std::string partial = o.output + ".partial";
   PredictReport report;
+  report.forecasts = n;
+  report.t_out = t_out;
+  report.with_target = with_target;
+  if (format != "hdf5") {
+    const auto& c = cases[0];
+    std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size()),
+        out(static_cast<std::size_t>(batch * t_out * fs));
+    std::copy(c.inputs.begin(), c.inputs.end(), in.begin());
+    std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin());
+    // Check before the forecast: a grid without georeference fails fast.
+    data::GeoForecast f = geo_forecast(c, {}, t_out, timestep, model, o.checkpoint);
+    data::check_georeferenced(f, o.output);
+    model.forecast(in.data(), im.data(), out.data());
+    for (std::int64_t t = 0; t < t_out; ++t)
+      for (std::int64_t i = 0; i < fs; ++i)
+        if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) out[t * fs + i] = std::nanf("");
+    f.values.assign(out.begin(), out.begin() + t_out * fs);
+    if (format == "odim") {
+      report.files =
+          data::write_odim_forecast(f, o.one_file_per_lead ? stem(o.output) : o.output, o.one_file_per_lead);
+    } else if (format == "netcdf") {
+      data::write_cf_forecast(f, o.output);
+      report.files.push_back(o.output);
+    } else {
+      report.files = geo::write_cog_forecast(f, stem(o.output));
+    }
+    ImageWriter images(quantity, o.png_dir, o.gif);
+    if (images.enabled()) {
+      images.add(make_render_case(c.inputs, c.input_mask, f.values, c.target, c.target_mask, t_in, t_out,
+                                  height, width, c.last_time, timestep));
+      images.finish();
+      report.images = images.written();
+    }
+    return report;
+  }
+
+  const std::string partial = o.output + ".partial";
   try {
     auto f = data::h5::File::create(partial);
     const auto root = f.root();
@@ -220,6 +301,7 @@ PredictReport predict(const PredictOptions& o) {
     std::vector<double> leads;
     for (std::int64_t t = 1; t <= t_out; ++t) leads.push_back(static_cast<double>(t * timestep));
     if (timestep > 0) root.set_attr("lead_times_s", leads);
+    for (const auto& [k, v] : data::grid_attributes(cases[0].grid)) root.set_attr(k, v);
     std::vector<std::int64_t> dims{n, t_out};
     if (channels != 1) dims.push_back(channels);
     dims.insert(dims.end(), {height, width});
@@ -305,9 +387,7 @@ PredictReport predict(const PredictOptions& o) {
     std::remove(partial.c_str());
     throw;
   }
-  report.forecasts = n;
-  report.t_out = t_out;
-  report.with_target = with_target;
+  report.files.push_back(o.output);
   return report;
 }
 

@@ -7,7 +7,9 @@
 //   /time    [N, T_out] int64 valid times, when the inputs carry times
 //   /target  [N, T_out, H, W] the observed frames when known (NaN where unobserved)
 //   /input_last [N, H, W] the last input frame of each forecast (NaN where unobserved), for plots
-//   root attributes format = "convlstm-predictions", version = 1, checkpoint, lead_times_s
+//   root attributes format = "convlstm-predictions", version = 1, checkpoint, lead_times_s, and the grid_*
+//            attributes of the forecast's georeference (data/grid.hpp) when its data gave one
+// or, with PredictOptions::format, georeferenced ODIM_H5, netCDF-CF or COG files.
 #pragma once
 
 #include <cstdint>
@@ -32,13 +34,23 @@ struct PredictOptions {
   // forecast pixel must stay the size the model trained on (UsageError naming both otherwise).
   std::optional<data::Crop> crop;
   std::optional<std::int64_t> downsample;
+  // The output's form: hdf5 (the file above), odim, netcdf or geotiff (data/forecast_out.hpp,
+  // geo/geotiff.hpp); empty: from the output's suffix (.nc netcdf, .tif/.tiff geotiff, else hdf5). The
+  // georeferenced forms take one forecast (not --all-windows) on a georeferenced grid with times; geotiff
+  // and one_file_per_lead write one file per lead under the output's stem.
+  std::string format;
+  bool one_file_per_lead = false;  // odim
 };
+
+// The output form PredictOptions::format names (or the suffix implies); UsageError for another.
+std::string output_format(const PredictOptions& options);
 
 struct PredictReport {
   std::int64_t forecasts = 0;
   std::int64_t t_out = 0;
   bool with_target = false;
   std::vector<std::string> images;
+  std::vector<std::string> files;  // the forecast files written
 };
 
 PredictReport predict(const PredictOptions& options);

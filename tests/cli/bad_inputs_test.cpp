@@ -223,6 +223,8 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
       {"checkpoint not HDF5", "predict --checkpoint text.h5 --input good.h5 --output p.h5", 1, "text.h5",
        "p.h5"},
       {"checkpoint truncated", "evaluate --checkpoint truncated.h5 --data good.h5", 1, "truncated.h5", ""},
+      {"forecast format unknown", "predict --checkpoint good.h5 --input good.h5 --output p.nc --format shp", 2,
+       "--format", "p.nc"},
       // Radar series.
       {"radar grids differ in one series",
        "import --format knmi --output r.h5 knmi_grid/a_0000.h5 knmi_grid/a_0005.h5", 1, "knmi_grid/a_0005.h5",

@@ -4,10 +4,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "data/grid.hpp"
 #include "data/h5.hpp"
+#include "data/radar.hpp"
 #include "data/radar_import.hpp"
 #include "data/synth_radar.hpp"
 #include "eval/evaluate.hpp"
@@ -16,6 +19,7 @@
 #include "nn/parameters.hpp"
 #include "support/figures.hpp"
 #include "support/radar_files.hpp"
+#include "support/run_binary.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
@@ -49,6 +53,15 @@ struct Trained {
 Trained& trained() {
   static Trained t;
   return t;
+}
+
+// The string attributes of a file's root.
+std::map<std::string, std::string> root_strings(const std::string& path) {
+  auto f = data::h5::File::open_read(path);
+  std::map<std::string, std::string> out;
+  for (const auto& name : f.root().attr_names())
+    if (f.root().attr_is_string(name)) out[name] = f.root().attr_string(name);
+  return out;
 }
 
 TEST_CASE("predict writes forecasts in physical units - with truth - times and images", "[eval]") {
@@ -339,6 +352,22 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   CHECK(std::equal(a.begin(), a.end(), b.begin(),
                    [](float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); }));
   CHECK(std::count_if(a.begin(), a.end(), [](float x) { return std::isnan(x); }) > 0);
+  // Both forecasts carry the dataset's grid: the raw grid's outer corner moved by the import's crop, 8 km
+  // pixels; to 1 m.
+  const auto dataset_grid =
+      data::grid_from_attributes(data::DatasetReader(out.file("knmi.h5")).meta().provenance, "knmi.h5");
+  REQUIRE(dataset_grid);
+  CHECK(dataset_grid->x0 == Approx(150000.0).margin(1.0));
+  CHECK(dataset_grid->y0 == Approx(-3650000.0 - 200000.0).margin(1.0));
+  for (const auto& path : {o.output, d.output}) {
+    const auto g = data::grid_from_attributes(root_strings(path), path);
+    REQUIRE(g);
+    CHECK(std::abs(g->x0 - dataset_grid->x0) < 1.0);
+    CHECK(std::abs(g->y0 - dataset_grid->y0) < 1.0);
+    CHECK(g->dx == dataset_grid->dx);
+    CHECK(g->rows == 56);
+    CHECK(g->proj == dataset_grid->proj);
+  }
   // A larger domain at the trained resolution: the crop given in the raw grid's pixels, 8 km pixels.
   eval::PredictOptions big = o;
   big.crop = data::Crop{136, 86, 576, 576};
@@ -348,6 +377,11 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   auto g = data::h5::File::open_read(big.output);
   REQUIRE(g.dataset("/pred").dims() == std::vector<std::int64_t>{1, 2, 72, 72});
   g.dataset("/pred").read_all(c.data());
+  const auto big_grid = data::grid_from_attributes(root_strings(big.output), big.output);
+  REQUIRE(big_grid);
+  CHECK(big_grid->x0 == Approx(86000.0).margin(1.0));
+  CHECK(big_grid->y0 == Approx(-3650000.0 - 136000.0).margin(1.0));
+  CHECK(big_grid->cols == 72);
   // The old domain sits 8 pixels in from the new one's corner: the radar's coverage lands there.
   std::int64_t shifted = 0;
   for (std::int64_t t = 0; t < 2; ++t)
@@ -363,6 +397,43 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   o.inputs = {knmi(50), knmi(55), knmi(65)};  // a gap at 01:00
   o.output = out.file("gap.h5");
   CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("a gap in the series"));
+  o.output = out.file("gap.nc");
+  CHECK_THROWS_WITH(eval::predict(o), Catch::Contains("a gap in the series"));
+  CHECK_FALSE(fs::exists(o.output));
+
+  // The georeferenced forms from the raw files: ODIM (one file per lead) read back by convlstm's reader,
+  // then netCDF-CF and COG by GDAL, xarray, netCDF4 and rasterio (scripts/check_georeferenced.py).
+  o.inputs = {knmi(55), knmi(60), knmi(65)};
+  o.output = out.file("fc");
+  o.format = "odim";
+  o.one_file_per_lead = true;
+  CHECK(eval::predict(o).files == std::vector<std::string>{out.file("fc_005.h5"), out.file("fc_010.h5")});
+  std::vector<float> lead2(56 * 56);
+  f.dataset("/pred").read({0, 1, 0, 0}, {1, 1, 56, 56}, lead2.data());
+  const auto odim = data::read_radar(out.file("fc_010.h5"));
+  REQUIRE(odim.grid.known());
+  CHECK(std::abs(odim.grid.x0 - dataset_grid->x0) < 1.0);
+  CHECK(std::abs(odim.grid.y0 - dataset_grid->y0) < 1.0);
+  for (std::size_t i = 0; i < lead2.size(); ++i) {
+    REQUIRE(odim.valid[i] == !std::isnan(lead2[i]));
+    if (odim.valid[i]) REQUIRE(odim.values[i] == Approx(std::max(lead2[i], 0.0f)).margin(0.0051));
+  }
+  o.format.clear();  // from the suffixes
+  o.one_file_per_lead = false;
+  o.output = out.file("fc.nc");
+  eval::predict(o);
+  o.output = out.file("fc.tif");
+  CHECK(eval::predict(o).files.size() == 2);
+  const auto check = test::run_in(
+      out, "/usr/bin/python3 " + std::string(CONVLSTM_SOURCE_DIR) +
+               "/scripts/check_georeferenced.py --corner 150000,-3850000 --pixel 8000,8000 --shape 56,56 "
+               "--analysis 2010-08-26T01:05:00 --leads 300,600 --netcdf fc.nc --cog fc_201008260105_005.tif "
+               "fc_201008260105_010.tif");
+  if (check.status == 77) {
+    CONVLSTM_SKIP("geo", "python3-xarray, -netcdf4, -rasterio or gdal-bin missing: " << check.err);
+  }
+  INFO(check.err);
+  CHECK(check.status == 0);
 }
 
 }  // namespace

@@ -1,0 +1,335 @@
+#include "data/forecast_out.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "data/h5.hpp"
+#include "data/netcdf.hpp"
+#include "data/radar.hpp"
+#include "geo/crs.hpp"
+
+namespace convlstm::data {
+
+namespace {
+
+std::tm utc(std::int64_t t) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  return tm;
+}
+
+std::string format_time(std::int64_t t, const char* fmt) {
+  const auto tm = utc(t);
+  char buf[64];
+  std::strftime(buf, sizeof buf, fmt, &tm);
+  return buf;
+}
+
+// Removes the temporary file unless committed.
+class Partial {
+ public:
+  explicit Partial(std::string target) : target_(std::move(target)), tmp_(target_ + ".partial") {}
+  ~Partial() {
+    if (!done_) std::remove(tmp_.c_str());
+  }
+  Partial(const Partial&) = delete;
+  Partial& operator=(const Partial&) = delete;
+  const std::string& tmp() const { return tmp_; }
+  void commit() {
+    commit_file(tmp_, target_);
+    done_ = true;
+  }
+
+ private:
+  std::string target_, tmp_;
+  bool done_ = false;
+};
+
+// The PROJ string's +key=value parameters (and bare +flags as "").
+std::map<std::string, std::string> proj_params(const std::string& proj) {
+  std::map<std::string, std::string> p;
+  std::istringstream in(proj);
+  for (std::string tok; in >> tok;) {
+    if (tok.empty() || tok[0] != '+') continue;
+    const auto eq = tok.find('=');
+    p[tok.substr(1, eq == std::string::npos ? std::string::npos : eq - 1)] =
+        eq == std::string::npos ? "" : tok.substr(eq + 1);
+  }
+  return p;
+}
+
+// Writes one ODIM file holding the leads [first, last).
+void write_odim_file(const GeoForecast& f, const std::string& path, std::size_t first, std::size_t last) {
+  const auto& g = f.grid;
+  const bool dbz = f.quantity == "reflectivity";
+  Partial out(path);
+  auto file = h5::File::create(out.tmp());
+  const auto root = file.root();
+  auto fixed = [](const h5::Group& grp, const std::string& k, const std::string& v) {
+    grp.set_attr_fixed_string(k, v, false);
+  };
+  fixed(root, "Conventions", "ODIM_H5/V2_4");
+  const auto what = root.create_group("what");
+  fixed(what, "object", "COMP");
+  fixed(what, "version", "H5rad 2.4");
+  fixed(what, "date", format_time(f.analysis_time, "%Y%m%d"));
+  fixed(what, "time", format_time(f.analysis_time, "%H%M%S"));
+  fixed(what, "source", "ORG:convlstm,CMT:nowcast");
+  const auto where = root.create_group("where");
+  fixed(where, "projdef", g.proj);
+  where.set_attr("xsize", g.cols);
+  where.set_attr("ysize", g.rows);
+  where.set_attr("xscale", g.dx);
+  where.set_attr("yscale", g.dy);
+  const double x1 = g.x0 + static_cast<double>(g.cols) * g.dx, y1 = g.y0 - static_cast<double>(g.rows) * g.dy;
+  const std::vector<std::pair<std::string, geo::Point>> corners{
+      {"LL", {g.x0, y1}}, {"UL", {g.x0, g.y0}}, {"UR", {x1, g.y0}}, {"LR", {x1, y1}}};
+  for (const auto& [name, xy] : corners) {
+    const auto ll = geo::lonlat(g.proj, xy.x, xy.y);
+    where.set_attr(name + "_lon", ll.x);
+    where.set_attr(name + "_lat", ll.y);
+  }
+  const auto how = root.create_group("how");
+  fixed(how, "software", "convlstm");
+  fixed(how, "sw_version", f.software_version);
+  fixed(how, "simulated", "True");
+  fixed(how, "task", "nowcast:convlstm");
+  fixed(how, "comment", f.source);
+  if (f.zr_a > 0) {
+    how.set_attr("zr_a", f.zr_a);
+    how.set_attr("zr_b", f.zr_b);
+  }
+  if (!f.lead_s.empty()) {
+    how.set_attr("nowcast_timestep", static_cast<double>(f.lead_s[0]) / 60.0);
+    how.set_attr("num_timesteps", static_cast<std::int64_t>(f.lead_s.size()));
+    how.set_attr("max_leadtime", static_cast<double>(f.lead_s.back()) / 60.0);
+  }
+  const std::int64_t n = g.rows * g.cols;
+  const double gain = dbz ? 0.5 : 0.01, offset = dbz ? -32.0 : 0.0, nodata = dbz ? 255.0 : 65535.0;
+  std::vector<float> packed(static_cast<std::size_t>(n));
+  for (std::size_t k = first; k < last; ++k) {
+    const std::string ds = "dataset" + std::to_string(k - first + 1);
+    const auto dwhat = root.create_group(ds + "/what");
+    fixed(dwhat, "product", "COMP");
+    fixed(dwhat, "prodname", "nowcast +" + std::to_string(f.lead_s[k] / 60) + " min");
+    const std::int64_t valid = f.analysis_time + f.lead_s[k];
+    for (const char* side : {"start", "end"}) {
+      fixed(dwhat, std::string(side) + "date", format_time(valid, "%Y%m%d"));
+      fixed(dwhat, std::string(side) + "time", format_time(valid, "%H%M%S"));
+    }
+    fixed(root.create_group(ds + "/how"), "simulated", "True");
+    const auto qwhat = root.create_group(ds + "/data1/what");
+    fixed(qwhat, "quantity", dbz ? "DBZH" : "RATE");
+    qwhat.set_attr("gain", gain);
+    qwhat.set_attr("offset", offset);
+    qwhat.set_attr("nodata", nodata);
+    qwhat.set_attr("undetect", 0.0);
+    const float* v = f.values.data() + static_cast<std::int64_t>(k) * n;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (!std::isfinite(v[i])) {
+        packed[i] = static_cast<float>(nodata);
+      } else if (dbz ? v[i] <= kDbzFloor : v[i] <= 0.0f) {
+        packed[i] = 0.0f;  // undetect: no echo
+      } else {  // below half the packing step: no echo (undetect), as the product's resolution says
+        const double raw = std::round((v[i] - offset) / gain);
+        packed[i] = static_cast<float>(std::min(std::max(raw, 0.0), nodata - 1.0));
+      }
+    }
+    const std::int64_t crow = std::min<std::int64_t>(g.rows, 256), ccol = std::min<std::int64_t>(g.cols, 256);
+    auto data = file.create_dataset("/" + ds + "/data1/data", dbz ? h5::Scalar::uint8 : h5::Scalar::uint16,
+                                    {g.rows, g.cols}, {crow, ccol}, false, 6);
+    fixed(data.attrs(), "CLASS", "IMAGE");
+    fixed(data.attrs(), "IMAGE_VERSION", "1.2");
+    data.write({0, 0}, {g.rows, g.cols}, packed.data());
+  }
+  file.flush();
+  file.close();
+  out.commit();
+}
+
+// The CF grid-mapping attributes of a PROJ string (CF Appendix F) for the projections radar composites
+// use; others get crs_wkt alone (which GDAL, QGIS and rioxarray read).
+void put_grid_mapping(nc::File& nc, const std::string& proj) {
+  auto p = proj_params(proj);
+  auto num = [&](const std::string& k, double fallback) {
+    return p.count(k) ? std::atof(p[k].c_str()) : fallback;
+  };
+  auto put = [&](const std::string& k, std::vector<double> v) { nc.put_numbers("crs", k, v); };
+  const std::string name = p.count("proj") ? p["proj"] : "";
+  const double lat0 = num("lat_0", 0), lon0 = num("lon_0", 0);
+  if (name == "stere" && std::abs(std::abs(lat0) - 90.0) < 1e-9) {
+    nc.put_att("crs", "grid_mapping_name", "polar_stereographic");
+    put("straight_vertical_longitude_from_pole", {lon0});
+    put("latitude_of_projection_origin", {lat0});
+    if (p.count("lat_ts"))
+      put("standard_parallel", {num("lat_ts", 0)});
+    else
+      put("scale_factor_at_projection_origin", {num("k_0", num("k", 1.0))});
+  } else if (name == "laea") {
+    nc.put_att("crs", "grid_mapping_name", "lambert_azimuthal_equal_area");
+    put("longitude_of_projection_origin", {lon0});
+    put("latitude_of_projection_origin", {lat0});
+  } else if (name == "aea" || name == "lcc") {
+    nc.put_att("crs", "grid_mapping_name",
+               name == "aea" ? "albers_conical_equal_area" : "lambert_conformal_conic");
+    const double lat1 = num("lat_1", lat0);
+    put("standard_parallel", {lat1, num("lat_2", lat1)});
+    put("longitude_of_central_meridian", {lon0});
+    put("latitude_of_projection_origin", {lat0});
+  } else if (name == "tmerc") {
+    nc.put_att("crs", "grid_mapping_name", "transverse_mercator");
+    put("scale_factor_at_central_meridian", {num("k_0", num("k", 1.0))});
+    put("longitude_of_central_meridian", {lon0});
+    put("latitude_of_projection_origin", {lat0});
+  } else if (name == "longlat" || name == "lonlat" || name == "latlong") {
+    nc.put_att("crs", "grid_mapping_name", "latitude_longitude");
+  }
+  if (name != "longlat" && name != "lonlat" && name != "latlong") {
+    put("false_easting", {num("x_0", 0)});
+    put("false_northing", {num("y_0", 0)});
+  }
+  const std::map<std::string, std::pair<double, double>> ellipsoids{{"WGS84", {6378137.0, 298.257223563}},
+                                                                    {"GRS80", {6378137.0, 298.257222101}},
+                                                                    {"bessel", {6377397.155, 299.1528128}},
+                                                                    {"intl", {6378388.0, 297.0}}};
+  if (p.count("R")) {
+    put("earth_radius", {num("R", 0)});
+  } else if (p.count("a") && p.count("b")) {
+    put("semi_major_axis", {num("a", 0)});
+    put("semi_minor_axis", {num("b", 0)});
+  } else if (p.count("a") && !p.count("b") && !p.count("rf") && !p.count("ellps")) {
+    put("earth_radius", {num("a", 0)});  // a sphere
+  } else if (p.count("ellps") && ellipsoids.count(p["ellps"])) {
+    put("semi_major_axis", {ellipsoids.at(p["ellps"]).first});
+    put("inverse_flattening", {ellipsoids.at(p["ellps"]).second});
+  }
+}
+
+}  // namespace
+
+std::string utc_stamp(std::int64_t t) {
+  return format_time(t, "%Y%m%d%H%M");
+}
+
+void check_georeferenced(const GeoForecast& f, const std::string& what) {
+  if (!f.grid.known())
+    throw UsageError(what + ": the forecast has no georeference (its data gave no CRS, corner and pixel " +
+                     "size); write the convlstm HDF5 forecast instead");
+  if (f.analysis_time <= 0 || f.lead_s.empty())
+    throw UsageError(what + ": the forecast has no analysis time or lead times (inputs without times)");
+  if (f.quantity != "rain_rate" && f.quantity != "reflectivity")
+    throw UsageError(what + ": quantity " + f.quantity + " has no ODIM or CF name (expected rain_rate or " +
+                     "reflectivity)");
+}
+
+std::vector<std::string> write_odim_forecast(const GeoForecast& f, const std::string& path,
+                                             bool one_file_per_lead) {
+  check_georeferenced(f, path);
+  std::vector<std::string> written;
+  if (!one_file_per_lead) {
+    write_odim_file(f, path, 0, f.lead_s.size());
+    written.push_back(path);
+    return written;
+  }
+  for (std::size_t k = 0; k < f.lead_s.size(); ++k) {
+    char lead[24];
+    std::snprintf(lead, sizeof lead, "%03lld", static_cast<long long>(f.lead_s[k] / 60));
+    const std::string p = path + "_" + lead + ".h5";
+    write_odim_file(f, p, k, k + 1);
+    written.push_back(p);
+  }
+  return written;
+}
+
+void write_cf_forecast(const GeoForecast& f, const std::string& path) {
+  check_georeferenced(f, path);
+  const auto& g = f.grid;
+  const bool dbz = f.quantity == "reflectivity";
+  const auto T = static_cast<std::int64_t>(f.lead_s.size());
+  Partial out(path);
+  auto nc = nc::File::create(out.tmp());
+  using Type = nc::File::Type;
+  nc.define_dim("time", T);
+  nc.define_dim("y", g.rows);
+  nc.define_dim("x", g.cols);
+  const std::string since = "seconds since " + format_time(f.analysis_time, "%Y-%m-%d %H:%M:%S");
+  nc.define_var("time", Type::float64, {"time"});
+  nc.put_att("time", "standard_name", "time");
+  nc.put_att("time", "long_name", "forecast valid time");
+  nc.put_att("time", "units", since);
+  nc.put_att("time", "calendar", "standard");
+  nc.put_att("time", "axis", "T");
+  nc.define_var("forecast_reference_time", Type::float64, {});
+  nc.put_att("forecast_reference_time", "standard_name", "forecast_reference_time");
+  nc.put_att("forecast_reference_time", "units", since);
+  nc.put_att("forecast_reference_time", "calendar", "standard");
+  nc.define_var("forecast_period", Type::float64, {"time"});
+  nc.put_att("forecast_period", "standard_name", "forecast_period");
+  nc.put_att("forecast_period", "units", "s");
+  for (const char* axis : {"y", "x"}) {
+    nc.define_var(axis, Type::float64, {axis});
+    nc.put_att(axis, "standard_name", std::string("projection_") + axis + "_coordinate");
+    nc.put_att(axis, "long_name", std::string(axis) + " of the cell centre");
+    nc.put_att(axis, "units", "m");
+    nc.put_att(axis, "axis", axis[0] == 'x' ? "X" : "Y");
+  }
+  const std::vector<std::int64_t> plane_chunk{std::min<std::int64_t>(g.rows, 256),
+                                              std::min<std::int64_t>(g.cols, 256)};
+  for (const char* c : {"lat", "lon"}) {
+    nc.define_var(c, Type::float64, {"y", "x"}, plane_chunk, 4);
+    nc.put_att(c, "standard_name", c[1] == 'a' ? "latitude" : "longitude");
+    nc.put_att(c, "units", c[1] == 'a' ? "degrees_north" : "degrees_east");
+  }
+  nc.define_var("crs", Type::int32, {});
+  put_grid_mapping(nc, g.proj);
+  nc.put_att("crs", "crs_wkt", g.wkt);
+  nc.put_att("crs", "spatial_ref", g.wkt);
+  nc.put_att("crs", "proj4_params", g.proj);
+  const std::string var = dbz ? "reflectivity" : "precip_intensity";
+  nc.define_var(var, Type::float32, {"time", "y", "x"}, {1, plane_chunk[0], plane_chunk[1]}, 4);
+  nc.put_att(var, "standard_name", dbz ? "equivalent_reflectivity_factor" : "lwe_precipitation_rate");
+  nc.put_att(var, "long_name",
+             dbz ? "equivalent reflectivity factor (nowcast)" : "instantaneous precipitation rate (nowcast)");
+  nc.put_att(var, "units", dbz ? "dBZ" : "mm h-1");
+  nc.put_numbers(var, "_FillValue", {std::nan("")}, Type::float32);
+  nc.put_att(var, "grid_mapping", "crs");
+  nc.put_att(var, "coordinates", "forecast_period forecast_reference_time lat lon");
+  nc.put_att("", "Conventions", "CF-1.8");
+  nc.put_att("", "title", "precipitation nowcast");
+  nc.put_att("", "institution", "convlstm");
+  nc.put_att("", "source", "convlstm " + f.software_version + ": " + f.source);
+  nc.put_att(
+      "", "history",
+      format_time(f.analysis_time, "analysis time %Y-%m-%dT%H:%M:%SZ") + ", written by convlstm predict");
+  nc.put_att("", "projection", g.proj);
+  nc.end_define();
+  std::vector<double> lead(f.lead_s.begin(), f.lead_s.end());
+  nc.put("time", lead);
+  nc.put("forecast_period", lead);
+  nc.put("forecast_reference_time", std::vector<double>{0.0});
+  std::vector<double> ys(static_cast<std::size_t>(g.rows)), xs(static_cast<std::size_t>(g.cols));
+  for (std::int64_t r = 0; r < g.rows; ++r) ys[r] = g.y_centre(r);
+  for (std::int64_t c = 0; c < g.cols; ++c) xs[c] = g.x_centre(c);
+  nc.put("y", ys);
+  nc.put("x", xs);
+  std::vector<double> lon(static_cast<std::size_t>(g.rows * g.cols)), lat(lon.size());
+  for (std::int64_t r = 0; r < g.rows; ++r)
+    for (std::int64_t c = 0; c < g.cols; ++c) {
+      lon[r * g.cols + c] = xs[c];
+      lat[r * g.cols + c] = ys[r];
+    }
+  geo::lonlat(g.proj, lon, lat);
+  nc.put("lat", lat);
+  nc.put("lon", lon);
+  nc.put(var, f.values);
+  nc.close();
+  out.commit();
+}
+
+}  // namespace convlstm::data

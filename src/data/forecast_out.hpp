@@ -1,0 +1,44 @@
+// Georeferenced forecasts (../shared/docs/radar-formats-more.md 5, templates in forecast-templates/): one
+// deterministic forecast of T leads on a known grid, written as
+//   ODIM_H5 v2.4 composite (write_odim_forecast): /datasetK per lead, valid time in start/end date and
+//     time, RATE uint16 (gain 0.01 mm/h, nodata 65535, undetect 0) or DBZH uint8 (gain 0.5, offset -32,
+//     nodata 255, undetect 0), fixed-length strings, the outer corner lon/lat at full precision;
+//   netCDF-CF 1.8 (write_cf_forecast): time in seconds since the analysis time, forecast_reference_time,
+//     forecast_period, x/y cell centres in metres (y north-first), a grid-mapping variable `crs` with its CF
+//     parameters, crs_wkt and spatial_ref, 2-D lat/lon, pysteps' variable names (precip_intensity in
+//     mm h-1, reflectivity in dBZ), NaN _FillValue, deflate.
+// Every file is written under a temporary name and renamed into place: an error leaves no output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/grid.hpp"
+
+namespace convlstm::data {
+
+struct GeoForecast {
+  Grid grid;                           // known
+  std::string quantity = "rain_rate";  // rain_rate (mm/h) | reflectivity (dBZ)
+  std::int64_t analysis_time = 0;      // seconds since 1970 UTC: the last observation used
+  std::vector<std::int64_t> lead_s;    // per lead, seconds after the analysis time (positive, increasing)
+  std::vector<float> values;           // (leads, rows, cols); NaN outside the coverage
+  std::string source;                  // free text: what made it (the checkpoint)
+  std::string software_version;
+  double zr_a = 0.0, zr_b = 0.0;  // the Z-R relation used by the inputs, when one was (0: none)
+};
+
+// Throws UsageError when the forecast cannot be written in this form (unknown grid, no analysis time).
+void check_georeferenced(const GeoForecast& f, const std::string& what);
+
+// One file with every lead; with one_file_per_lead, `path` is a prefix and one file per lead is written,
+// <prefix>_<lead minutes, 3 digits>.h5 (pysteps reads one field per ODIM file). Returns the paths written.
+std::vector<std::string> write_odim_forecast(const GeoForecast& f, const std::string& path,
+                                             bool one_file_per_lead);
+void write_cf_forecast(const GeoForecast& f, const std::string& path);
+
+// "YYYYmmddHHMM" of a time (UTC): the file-name stamp of pysteps' exporters.
+std::string utc_stamp(std::int64_t t);
+
+}  // namespace convlstm::data
