@@ -12,6 +12,9 @@
 # model forecasts from the last raw files (PNG frames and a GIF). Nothing here is tuned on the test hours.
 # Extra arguments go to both fine-tuning runs, e.g. --set train.max_steps=600. RADAR_DIR overrides the radar
 # folder; PRETRAIN_STEPS (2000) and BOOTSTRAP (1000) the pre-training length and the replicates.
+# VARIANTS=1 also runs the two variants of the conditioned model the README reports: no pre-training
+# (runs/knmi4_nopre), and no pre-training on the whole composite at 4 km with random 104x104 crops
+# (runs/knmi4_whole); both scored on the same test windows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 radar=${RADAR_DIR:-../shared/data/radar}/knmi-20100826
@@ -43,3 +46,15 @@ done
 # An operational-style forecast straight from the raw files: the last 5 of the morning.
 $bin predict --checkpoint runs/knmi/latest.h5 --input "$f*.h5" \
   --output runs/knmi/forecast.h5 --png runs/knmi/forecast --gif runs/knmi/forecast.gif
+if [ "${VARIANTS:-0}" = 1 ]; then
+  $bin import --output data/knmi4_whole_train.h5 --crop 0,0,764,700 --downsample 4 \
+    "$f"{00,01,02,03}*.h5 "$f"04{0,1,2}*.h5 "$f"043*.h5
+  $bin train --config configs/knmi_sample.yaml --set output.dir=runs/knmi4_nopre "$@"
+  $bin train --config configs/knmi_sample.yaml --set output.dir=runs/knmi4_whole \
+    --set data.train=data/knmi4_whole_train.h5 --set 'data.random_crop=[104,104]' --set data.crop_min_wet=0.05 "$@"
+  for model in knmi4_nopre knmi4_whole; do
+    $bin evaluate --checkpoint runs/$model/latest.h5 --data data/knmi_test.h5 --thresholds 0.5,1,2,5 \
+      --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
+      --csv runs/$model/evaluation.csv --json runs/$model/evaluation.json | tee runs/$model/evaluation.txt
+  done
+fi

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -14,6 +15,7 @@
 #include "data/netcdf.hpp"
 #include "data/pgm.hpp"
 #include "geo/crs.hpp"
+#include "geo/raster.hpp"
 
 namespace convlstm::data {
 
@@ -499,16 +501,163 @@ RadarFrame read_fmi(const std::string& path, bool with_values, RadarRegion regio
   return fr;
 }
 
+// Reads the region of a GDAL raster (values as float; header only unless with_values).
+geo::Raster raster_region(const std::string& path, bool with_values, RadarFrame& fr, RadarRegion region) {
+  auto header = geo::read_raster(path, false);
+  fr.grid_rows = header.rows;
+  fr.grid_cols = header.cols;
+  fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
+  if (!with_values) return header;
+  return geo::read_raster(path, true, fr.region.y0, fr.region.x0, fr.region.height, fr.region.width);
+}
+
+// MeteoSwiss AQC GIF (radar-formats-more.md 2.3): palette indices, pysteps' look-up table to mm per 5 minutes
+// (here as a mean rate in mm/h), 255 no coverage; the time from the file name AQC{yy}{DDD}{HHMM}...; the CCS4
+// grid (EPSG:21781), which the file does not hold, as pysteps gives it.
+RadarFrame read_mch(const std::string& path, bool with_values, RadarRegion region) {
+  RadarFrame fr;
+  fr.path = path;
+  fr.format = RadarFormat::mch;
+  fr.source_quantity = "AQC";
+  const auto slash = path.rfind('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  int yy = 0, doy = 0, hh = 0, mm = 0;
+  if (name.size() < 12 || name.compare(0, 3, "AQC") != 0 ||
+      std::sscanf(name.c_str() + 3, "%2d%3d%2d%2d", &yy, &doy, &hh, &mm) != 4 || doy < 1 || doy > 366)
+    bad(path, "not named AQC{yy}{day of year}{HHMM}... (MeteoSwiss AQC GIF): its time is in the name only");
+  fr.time = timegm_utc(2000 + yy, 1, 1, hh, mm, 0) + static_cast<std::int64_t>(doy - 1) * 86400;
+  fr.accumulation_min = 5;
+  const auto r = raster_region(path, with_values, fr, region);
+  if (r.driver != "GIF") bad(path, "not a GIF image (MeteoSwiss AQC)");
+  fr.pixel_x = fr.pixel_y = 1000.0;
+  fr.projdef =
+      "+proj=somerc +lon_0=7.43958333333333 +lat_0=46.9524055555556 +k_0=1 +x_0=600000 +y_0=200000 "
+      "+ellps=bessel +towgs84=674.374,15.056,405.346,0,0,0,0 +units=m +no_defs";
+  if (fr.grid_rows == 640 && fr.grid_cols == 710) {
+    fr.grid.proj = fr.projdef;
+    fr.grid.dx = fr.grid.dy = 1000.0;
+    fr.grid.x0 = 255000.0;
+    fr.grid.y0 = 480000.0;
+  }
+  if (!with_values) return fr;
+  fr.values.resize(r.values.size());
+  fr.valid.resize(r.values.size());
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    const int v = static_cast<int>(r.values[i]);
+    fr.valid[i] = v != 255;
+    const bool dry = v < 2 || (v >= 251 && v <= 254) || v == 255;
+    const double mm5 = dry ? 0.0 : std::pow(std::pow(10.0, (v - 71.5) / 20.0) / 316.0, 1.0 / 1.5);
+    fr.values[i] = static_cast<float>(mm5 * 12.0);  // mm in 5 minutes -> mm/h
+  }
+  return fr;
+}
+
+// MRMS GRIB2 PrecipRate (radar-formats-more.md 2.4) through GDAL's GRIB driver: mm/h, -3 no coverage, the
+// valid time from GRIB_VALID_TIME, 0.01° lon/lat cells.
+RadarFrame read_mrms(const std::string& path, bool with_values, RadarRegion region) {
+  RadarFrame fr;
+  fr.path = path;
+  fr.format = RadarFormat::mrms;
+  const auto r = raster_region(path, with_values, fr, region);
+  if (r.driver != "GRIB") bad(path, "not a GRIB file");
+  const auto element = r.metadata.count("GRIB_ELEMENT") ? r.metadata.at("GRIB_ELEMENT") : "";
+  if (element != "PrecipRate") bad(path, "GRIB element '" + element + "', expected PrecipRate (MRMS)");
+  fr.source_quantity = element;
+  const auto valid = r.metadata.count("GRIB_VALID_TIME") ? r.metadata.at("GRIB_VALID_TIME") : "";
+  char* end = nullptr;
+  const long long t = std::strtoll(valid.c_str(), &end, 10);
+  if (valid.empty() || end == valid.c_str()) bad(path, "no GRIB_VALID_TIME");
+  fr.time = t;
+  if (r.has_geotransform && r.transform[2] == 0 && r.transform[4] == 0 && r.transform[5] < 0) {
+    fr.pixel_x = r.transform[1];
+    fr.pixel_y = -r.transform[5];
+    fr.projdef = r.proj;
+    fr.grid.proj = r.proj;
+    fr.grid.wkt = r.wkt;
+    fr.grid.dx = fr.pixel_x;
+    fr.grid.dy = fr.pixel_y;
+    fr.grid.x0 = r.transform[0];
+    fr.grid.y0 = r.transform[3];
+  }
+  if (!with_values) return fr;
+  fr.values.resize(r.values.size());
+  fr.valid.resize(r.values.size());
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    const float v = r.values[i];
+    fr.valid[i] = std::isfinite(v) && v != -3.0f;
+    fr.values[i] = fr.valid[i] ? std::max(0.0f, v) : 0.0f;
+  }
+  return fr;
+}
+
+// Seconds since 1970 of "YYYY-MM-DDTHH:MM:SSZ" or TIFF's "YYYY:MM:DD HH:MM:SS"; nullopt for another form.
+std::optional<std::int64_t> parse_iso_or_tiff_time(const std::string& s) {
+  int Y, M, D, h, m, sec;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &Y, &M, &D, &h, &m, &sec) == 6 ||
+      std::sscanf(s.c_str(), "%4d:%2d:%2d %2d:%2d:%2d", &Y, &M, &D, &h, &m, &sec) == 6)
+    return timegm_utc(Y, M, D, h, m, sec);
+  return std::nullopt;
+}
+
+// Any single-band, north-up GeoTIFF with a CRS: mm/h (band unit mm/h, mm h-1, or none) or dBZ; the declared
+// nodata and NaN are no coverage; the time from the valid_time metadata item (as convlstm's COG forecasts
+// write it) or TIFFTAG_DATETIME.
+RadarFrame read_geotiff(const std::string& path, bool with_values, RadarRegion region) {
+  RadarFrame fr;
+  fr.path = path;
+  fr.format = RadarFormat::geotiff;
+  const auto r = raster_region(path, with_values, fr, region);
+  if (r.driver != "GTiff" && r.driver != "COG") bad(path, "not a GeoTIFF");
+  if (r.bands != 1) bad(path, std::to_string(r.bands) + " bands, expected a single-band GeoTIFF");
+  if (r.wkt.empty() || !r.has_geotransform)
+    bad(path, "no CRS or geotransform: the GeoTIFF is not georeferenced");
+  if (r.transform[2] != 0 || r.transform[4] != 0 || r.transform[5] >= 0)
+    bad(path, "a rotated or south-up geotransform (expected north-up rows)");
+  const std::string unit = r.unit.empty() && r.metadata.count("units") ? r.metadata.at("units") : r.unit;
+  if (unit == "dBZ") {
+    fr.reflectivity = true;
+  } else if (!unit.empty() && unit != "mm/h" && unit != "mm h-1" && unit != "mm/hr") {
+    bad(path, "band unit '" + unit + "', expected mm/h or dBZ");
+  }
+  fr.source_quantity = fr.reflectivity ? "DBZH" : "RATE";
+  std::optional<std::int64_t> t;
+  for (const char* key : {"valid_time", "TIFFTAG_DATETIME"})
+    if (!t && r.metadata.count(key)) t = parse_iso_or_tiff_time(r.metadata.at(key));
+  if (!t) bad(path, "no valid_time or TIFFTAG_DATETIME metadata (the frame's time)");
+  fr.time = *t;
+  fr.pixel_x = r.transform[1];
+  fr.pixel_y = -r.transform[5];
+  fr.projdef = r.proj;
+  fr.grid.proj = r.proj;
+  fr.grid.wkt = r.wkt;
+  fr.grid.dx = fr.pixel_x;
+  fr.grid.dy = fr.pixel_y;
+  fr.grid.x0 = r.transform[0];
+  fr.grid.y0 = r.transform[3];
+  if (!with_values) return fr;
+  fr.values.resize(r.values.size());
+  fr.valid.resize(r.values.size());
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    const float v = r.values[i];
+    fr.valid[i] = std::isfinite(v) && !(r.nodata && v == static_cast<float>(*r.nodata));
+    fr.values[i] = !fr.valid[i] ? 0.0f : fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
+  }
+  return fr;
+}
+
 RadarFrame read_any(const std::string& path, std::optional<RadarFormat> format, const std::string& quantity,
                     bool with_values, RadarRegion region) {
   const RadarFormat f = format ? *format : detect_radar_format(path);  // (value_or would detect always)
-  RadarFrame fr = f == RadarFormat::bom    ? read_bom(path, with_values, region)
-                  : f == RadarFormat::fmi  ? read_fmi(path, with_values, region)
-                  : f == RadarFormat::knmi ? read_knmi(path, with_values, region)
-                                           : read_odim(path, quantity, with_values, region);
+  RadarFrame fr = f == RadarFormat::bom       ? read_bom(path, with_values, region)
+                  : f == RadarFormat::fmi     ? read_fmi(path, with_values, region)
+                  : f == RadarFormat::mch     ? read_mch(path, with_values, region)
+                  : f == RadarFormat::mrms    ? read_mrms(path, with_values, region)
+                  : f == RadarFormat::geotiff ? read_geotiff(path, with_values, region)
+                  : f == RadarFormat::knmi    ? read_knmi(path, with_values, region)
+                                              : read_odim(path, quantity, with_values, region);
   fr.grid.rows = fr.grid_rows;
   fr.grid.cols = fr.grid_cols;
-  if (!fr.grid.proj.empty()) {
+  if (!fr.grid.proj.empty() && fr.grid.wkt.empty()) {
     try {
       fr.grid.wkt = geo::wkt_of(fr.grid.proj);
     } catch (const DataError&) {
@@ -528,6 +677,12 @@ std::string to_string(RadarFormat f) {
       return "bom";
     case RadarFormat::fmi:
       return "fmi";
+    case RadarFormat::mch:
+      return "mch";
+    case RadarFormat::mrms:
+      return "mrms";
+    case RadarFormat::geotiff:
+      return "geotiff";
     case RadarFormat::odim:
       break;
   }
@@ -539,12 +694,28 @@ RadarFormat parse_radar_format(const std::string& s) {
   if (s == "odim") return RadarFormat::odim;
   if (s == "bom") return RadarFormat::bom;
   if (s == "fmi") return RadarFormat::fmi;
-  throw UsageError("unknown radar format '" + s + "' (expected knmi, odim, bom or fmi)");
+  if (s == "mch") return RadarFormat::mch;
+  if (s == "mrms") return RadarFormat::mrms;
+  if (s == "geotiff") return RadarFormat::geotiff;
+  throw UsageError("unknown radar format '" + s + "' (expected knmi, odim, bom, fmi, mch, mrms or geotiff)");
 }
 
 RadarFormat detect_radar_format(const std::string& path) {
   if (nc::is_classic_netcdf(path)) return RadarFormat::bom;
   if (pgm::is_pgm(path)) return RadarFormat::fmi;
+  {
+    std::ifstream in(path, std::ios::binary);
+    char m[6] = {};
+    in.read(m, 6);
+    const std::string magic(m, static_cast<std::size_t>(in.gcount()));
+    if (magic.rfind("GIF87a", 0) == 0 || magic.rfind("GIF89a", 0) == 0) return RadarFormat::mch;
+    if (magic.rfind("GRIB", 0) == 0) return RadarFormat::mrms;
+    if (magic.size() >= 4 && (magic.compare(0, 4, std::string("II*\0", 4)) == 0 ||
+                              magic.compare(0, 4, std::string("MM\0*", 4)) == 0 ||
+                              magic.compare(0, 4, std::string("II+\0", 4)) == 0 ||
+                              magic.compare(0, 4, std::string("MM\0+", 4)) == 0))
+      return RadarFormat::geotiff;
+  }
   auto f = h5::File::open_read(path);
   const auto root = f.root();
   const auto conventions = root.has_attr("Conventions") ? root.attr_string("Conventions") : "";
@@ -554,7 +725,7 @@ RadarFormat detect_radar_format(const std::string& path) {
   if (conventions.rfind("CF-", 0) == 0 && root.has("precipitation")) return RadarFormat::bom;
   bad(path,
       "neither ODIM_H5 (root Conventions \"ODIM_H5/...\"), KNMI HDF5 (groups overview, geographic, image1) "
-      "nor BoM Rainfields netCDF (CF with a precipitation variable); nor an FMI PGM (P5) image");
+      "nor BoM Rainfields netCDF (CF with a precipitation variable); nor an FMI PGM, GIF, GRIB or TIFF file");
 }
 
 RadarFrame read_radar_header(const std::string& path, std::optional<RadarFormat> format,

@@ -1,6 +1,7 @@
 // Readers for real radar composites (../shared/docs/radar-formats.md, radar-formats-more.md): KNMI HDF5,
-// ODIM_H5 Cartesian composites (OPERA ODYSSEY, CIRRUS, NIMBUS), BoM Rainfields netCDF (libnetcdf) and FMI
-// gzipped PGM (zlib). A frame
+// ODIM_H5 Cartesian composites (OPERA ODYSSEY, CIRRUS, NIMBUS), BoM Rainfields netCDF (libnetcdf), FMI
+// gzipped PGM (zlib), and through GDAL (geo/raster.hpp) MeteoSwiss AQC GIF, MRMS GRIB2 PrecipRate and any
+// single-band GeoTIFF with a CRS. A frame
 // comes out in one canonical unit — mm/h for rain rates and accumulations (converted to a mean rate over the
 // accumulation), dBZ for reflectivity — with a validity mask.
 //
@@ -21,7 +22,7 @@
 
 namespace convlstm::data {
 
-enum class RadarFormat { knmi, odim, bom, fmi };
+enum class RadarFormat { knmi, odim, bom, fmi, mch, mrms, geotiff };
 std::string to_string(RadarFormat f);
 RadarFormat parse_radar_format(const std::string& s);  // throws UsageError
 

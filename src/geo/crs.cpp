@@ -1,30 +1,16 @@
 #include "geo/crs.hpp"
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <ogr_srs_api.h>
 
 #include <memory>
 
 #include "core/error.hpp"
+#include "geo/gdal_util.hpp"
 
 namespace convlstm::geo {
 
 namespace {
-
-// GDAL reports errors through a handler that prints them: this one collects the last message instead, for
-// the lifetime of the guard (the handler stack is per thread).
-class QuietErrors {
- public:
-  QuietErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-  ~QuietErrors() { CPLPopErrorHandler(); }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-  static std::string last() {
-    const char* m = CPLGetLastErrorMsg();
-    return m && *m ? std::string(": ") + m : std::string();
-  }
-};
 
 struct SrsDeleter {
   void operator()(OGRSpatialReferenceH h) const { OSRDestroySpatialReference(h); }

@@ -1,7 +1,6 @@
 #include "geo/geotiff.hpp"
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal.h>
 
@@ -12,27 +11,11 @@
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "geo/gdal_util.hpp"
 
 namespace convlstm::geo {
 
 namespace {
-
-class QuietErrors {
- public:
-  QuietErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-  ~QuietErrors() { CPLPopErrorHandler(); }
-  QuietErrors(const QuietErrors&) = delete;
-  QuietErrors& operator=(const QuietErrors&) = delete;
-  static std::string last() {
-    const char* m = CPLGetLastErrorMsg();
-    return m && *m ? std::string(": ") + m : std::string();
-  }
-};
-
-struct DatasetCloser {
-  void operator()(GDALDatasetH h) const { GDALClose(h); }
-};
-using GdalDataset = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, DatasetCloser>;
 
 struct OptionList {
   char** list = nullptr;

@@ -1,0 +1,75 @@
+#include "geo/raster.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <memory>
+
+#include "core/error.hpp"
+#include "geo/gdal_util.hpp"
+
+namespace convlstm::geo {
+
+namespace {
+
+void add_metadata(GDALMajorObjectH h, std::map<std::string, std::string>& out) {
+  char** items = GDALGetMetadata(h, nullptr);
+  for (char** it = items; it && *it; ++it) {
+    char* key = nullptr;
+    const char* value = CPLParseNameValue(*it, &key);
+    if (key && value && !out.count(key)) out[key] = value;
+    CPLFree(key);
+  }
+}
+
+}  // namespace
+
+Raster read_raster(const std::string& path, bool with_values, std::int64_t y0, std::int64_t x0,
+                   std::int64_t height, std::int64_t width) {
+  QuietErrors quiet;
+  GDALAllRegister();  // idempotent
+  GdalDataset ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!ds) throw DataError(path + ": GDAL cannot open it as a raster" + QuietErrors::last());
+  Raster r;
+  r.driver = GDALGetDriverShortName(GDALGetDatasetDriver(ds.get()));
+  r.cols = GDALGetRasterXSize(ds.get());
+  r.rows = GDALGetRasterYSize(ds.get());
+  r.bands = GDALGetRasterCount(ds.get());
+  if (r.bands < 1 || r.rows < 1 || r.cols < 1) throw DataError(path + ": no raster band");
+  r.has_geotransform = GDALGetGeoTransform(ds.get(), r.transform) == CE_None;
+  if (const char* wkt = GDALGetProjectionRef(ds.get()); wkt && *wkt) {
+    r.wkt = wkt;
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(wkt);
+    if (srs) {
+      char* proj = nullptr;
+      if (OSRExportToProj4(srs, &proj) == OGRERR_NONE && proj) r.proj = proj;
+      CPLFree(proj);
+      OSRDestroySpatialReference(srs);
+    }
+  }
+  GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
+  int has_nodata = 0;
+  const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
+  if (has_nodata) r.nodata = nodata;
+  if (const char* unit = GDALGetRasterUnitType(band)) r.unit = unit;
+  add_metadata(ds.get(), r.metadata);
+  add_metadata(band, r.metadata);
+  if (!with_values) return r;
+  if (height == 0) {
+    height = r.rows - y0;
+    width = r.cols - x0;
+  }
+  if (y0 < 0 || x0 < 0 || height < 1 || width < 1 || y0 + height > r.rows || x0 + width > r.cols)
+    throw DataError(path + ": region outside the " + std::to_string(r.rows) + "x" + std::to_string(r.cols) +
+                    " raster");
+  r.values.resize(static_cast<std::size_t>(height * width));
+  if (GDALRasterIO(band, GF_Read, static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(width),
+                   static_cast<int>(height), r.values.data(), static_cast<int>(width),
+                   static_cast<int>(height), GDT_Float32, 0, 0) != CE_None)
+    throw DataError(path + ": GDAL cannot read the raster" + QuietErrors::last());
+  return r;
+}
+
+}  // namespace convlstm::geo

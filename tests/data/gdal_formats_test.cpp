@@ -1,0 +1,208 @@
+// The readers behind GDAL (geo/raster.hpp; ../shared/docs/radar-formats-more.md 2.3, 2.4): MeteoSwiss AQC GIF
+// and MRMS GRIB2 on the real samples, GeoTIFF on the COG forecasts convlstm writes itself (a round trip), and
+// their refusals.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "data/dataset.hpp"
+#include "data/forecast_out.hpp"
+#include "data/radar.hpp"
+#include "data/radar_import.hpp"
+#include "geo/crs.hpp"
+#include "geo/geotiff.hpp"
+#include "support/chain.hpp"
+#include "support/skip.hpp"
+#include "support/temp_dir.hpp"
+
+namespace convlstm {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string samples() {
+  return std::string(CONVLSTM_SOURCE_DIR) + "/../shared/data/radar";
+}
+
+std::vector<std::string> files_of(const std::string& series) {
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(samples() + "/" + series)) files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST_CASE("MeteoSwiss AQC GIF samples decode as documented", "[data][radar]") {
+  if (!fs::exists(samples() + "/mch-gif-20160711")) {
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << samples());
+  }
+  for (const char* series : {"mch-gif-20150515", "mch-gif-20160711"}) {
+    INFO(series);
+    const auto files = files_of(series);
+    REQUIRE(files.size() == 40);
+    CHECK(data::detect_radar_format(files[0]) == data::RadarFormat::mch);
+    const auto fr = data::read_radar(files[0]);
+    CHECK(fr.grid_rows == 640);
+    CHECK(fr.grid_cols == 710);
+    CHECK(fr.accumulation_min == 5);
+    // Outside the network (index 255): 128-140 thousand pixels.
+    const auto missing = std::count(fr.valid.begin(), fr.valid.end(), 0);
+    CHECK(missing > 128000);
+    CHECK(missing < 140000);
+    // Indices up to 150: at most 8.9 mm in 5 minutes, 107 mm/h.
+    CHECK(*std::max_element(fr.values.begin(), fr.values.end()) < 107.01f);
+    CHECK(fr.grid.x0 == 255000.0);
+    CHECK(fr.grid.y0 == 480000.0);
+    CHECK(fr.grid.dx == 1000.0);
+    CHECK(fr.grid.wkt.find("Hotine_Oblique_Mercator") != std::string::npos);  // Swiss somerc
+    // The last file's time, from its name, 39 five-minute steps later.
+    CHECK(data::read_radar_header(files.back()).time - fr.time == 39 * 300);
+  }
+  // 2016-07-11 20:45 is day 193 of 2016.
+  CHECK(data::read_radar_header(files_of("mch-gif-20160711")[0]).time == 1468269900);
+}
+
+TEST_CASE("MRMS GRIB2 PrecipRate samples decode as documented", "[data][radar]") {
+  if (!fs::exists(samples() + "/mrms-grib2-20190610")) {
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << samples());
+  }
+  const auto files = files_of("mrms-grib2-20190610");
+  REQUIRE(files.size() == 36);
+  CHECK(data::detect_radar_format(files[0]) == data::RadarFormat::mrms);
+  const auto fr = data::read_radar(files[0]);
+  CHECK(fr.grid_rows == 3500);
+  CHECK(fr.grid_cols == 7000);
+  CHECK(fr.time == 1560124800);  // 2019-06-10 00:00 UTC, as the file name says
+  // -3 = no coverage: 8.77 million pixels, 36%.
+  const auto missing = std::count(fr.valid.begin(), fr.valid.end(), 0);
+  CHECK(missing == Approx(8.77e6).epsilon(0.005));
+  CHECK(*std::max_element(fr.values.begin(), fr.values.end()) == Approx(150.0).margin(3.0));
+  CHECK(fr.grid.x0 == Approx(-130.0).margin(1e-6));
+  CHECK(fr.grid.y0 == Approx(55.0).margin(1e-6));
+  CHECK(fr.grid.dx == Approx(0.01).margin(1e-9));
+  CHECK(fr.grid.proj.find("+proj=longlat") != std::string::npos);
+  CHECK(data::read_radar_header(files.back()).time - fr.time == 35 * 120);
+  // A region is read without the rest.
+  const auto part = data::read_radar(files[0], std::nullopt, "", {1000, 3000, 8, 16});
+  CHECK(part.values.size() == 128);
+  CHECK(part.values[0] == fr.values[1000 * 7000 + 3000]);
+}
+
+TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values - time and grid",
+          "[data][radar]") {
+  test::TempDir dir;
+  data::GeoForecast f;
+  f.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
+  f.grid.wkt = geo::wkt_of(f.grid.proj);
+  f.grid.x0 = 160000.0;
+  f.grid.y0 = -3874000.0;
+  f.grid.dx = f.grid.dy = 4000.0;
+  f.grid.rows = 3;
+  f.grid.cols = 4;
+  f.analysis_time = 1282808100;  // 2010-08-26 07:35
+  f.lead_s = {300, 600};
+  f.software_version = "test";
+  for (int i = 0; i < 24; ++i) f.values.push_back(i == 5 ? std::nanf("") : 0.25f * i);
+  const auto files = geo::write_cog_forecast(f, dir.file("fc"));
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == dir.file("fc_201008260735_005.tif"));
+  for (std::size_t k = 0; k < 2; ++k) {
+    CHECK(data::detect_radar_format(files[k]) == data::RadarFormat::geotiff);
+    const auto fr = data::read_radar(files[k]);
+    CHECK(fr.time == f.analysis_time + f.lead_s[k]);
+    CHECK(fr.grid.x0 == f.grid.x0);
+    CHECK(fr.grid.y0 == f.grid.y0);
+    CHECK(fr.grid.dx == f.grid.dx);
+    CHECK_FALSE(fr.reflectivity);
+    for (int i = 0; i < 12; ++i) {
+      const float want = f.values[k * 12 + i];
+      CHECK(fr.valid[i] == !std::isnan(want));
+      if (!std::isnan(want)) CHECK(fr.values[i] == want);
+    }
+    // The CRS survives: the same point projects to the same lon/lat.
+    const auto a = geo::lonlat(fr.grid.proj, 300000.0, -4000000.0),
+               b = geo::lonlat(f.grid.proj, 300000.0, -4000000.0);
+    CHECK(a.x == Approx(b.x).margin(1e-7));
+    CHECK(a.y == Approx(b.y).margin(1e-7));
+  }
+}
+
+TEST_CASE("GIF - GRIB and TIFF files that are not what they claim are refused by name", "[data][radar]") {
+  test::TempDir dir;
+  std::ofstream(dir.file("AQC161932045V_00005.801.gif"), std::ios::binary) << "GIF89a\x10\x00";
+  CHECK_THROWS_WITH(data::read_radar(dir.file("AQC161932045V_00005.801.gif")),
+                    Catch::Contains("AQC161932045V_00005.801.gif") && Catch::Contains("GDAL"));
+  std::ofstream(dir.file("radar.gif"), std::ios::binary) << "GIF89a\x10\x00";
+  CHECK_THROWS_WITH(data::read_radar(dir.file("radar.gif")),
+                    Catch::Contains("radar.gif") && Catch::Contains("AQC"));
+  std::ofstream(dir.file("cut.grib2"), std::ios::binary) << "GRIB\x00\x00";
+  CHECK_THROWS_WITH(data::read_radar(dir.file("cut.grib2")), Catch::Contains("cut.grib2"));
+  std::ofstream(dir.file("cut.tif"), std::ios::binary) << std::string("II*\0\x08\0\0\0", 8);
+  CHECK_THROWS_WITH(data::read_radar(dir.file("cut.tif")), Catch::Contains("cut.tif"));
+  CHECK_THROWS_AS(data::read_radar(dir.file("cut.tif")), DataError);
+}
+
+TEST_CASE("GeoTIFF end to end: import - train 20 steps - predict from raw files - evaluate", "[data][slow]") {
+  test::TempDir dir;
+  data::GeoForecast f;  // 30 frames of a band of rain moving east a pixel a frame, written as COGs
+  f.grid.proj = "+proj=laea +lat_0=55 +lon_0=10 +x_0=1950000 +y_0=-2100000 +ellps=WGS84 +units=m";
+  f.grid.wkt = geo::wkt_of(f.grid.proj);
+  f.grid.x0 = 1000000.0;
+  f.grid.y0 = -1000000.0;
+  f.grid.dx = f.grid.dy = 2000.0;
+  f.grid.rows = f.grid.cols = 16;
+  f.analysis_time = 1535133600;
+  f.software_version = "test";
+  for (int t = 0; t < 30; ++t) {
+    f.lead_s.push_back(300 * (t + 1));
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x)
+        f.values.push_back(y < 3 && x < 3 ? std::nanf("") : ((x - t) % 16 + 16) % 16 < 4 ? 5.0f : 0.0f);
+  }
+  const auto files = geo::write_cog_forecast(f, dir.file("rain"));
+  data::import_radar(files, dir.file("tif.h5"), {});
+  data::DatasetReader ds(dir.file("tif.h5"));
+  CHECK(ds.meta().frames == 30);
+  CHECK(ds.meta().provenance.at("import_source_format") == "geotiff");
+  CHECK(ds.meta().provenance.at("grid_corner") == "1000000,-1000000");
+  const auto r = test::train_predict_evaluate(dir, dir.file("tif.h5"), files);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 26);
+}
+
+TEST_CASE(
+    "MeteoSwiss GIF and MRMS GRIB2 end to end on the samples: import with crop and downsample - train - "
+    "predict - evaluate",
+    "[data][slow]") {
+  if (!fs::exists(samples() + "/mch-gif-20160711")) {
+    CONVLSTM_SKIP("shared", "the real radar samples are not at " << samples());
+  }
+  test::TempDir dir;
+  data::ImportOptions mch;
+  mch.crop = data::Crop{0, 0, 640, 704};
+  mch.downsample = 8;
+  const auto gifs = files_of("mch-gif-20160711");
+  data::import_radar(gifs, dir.file("mch.h5"), mch);
+  auto r = test::train_predict_evaluate(dir, dir.file("mch.h5"), gifs);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 80, 88});
+  CHECK(r.windows == 36);
+  test::TempDir dir2;
+  data::ImportOptions mrms;
+  mrms.crop = data::Crop{1000, 3000, 64, 64};
+  mrms.downsample = 4;
+  const auto gribs = files_of("mrms-grib2-20190610");
+  const std::vector<std::string> twelve(gribs.begin(), gribs.begin() + 12);
+  data::import_radar(twelve, dir2.file("mrms.h5"), mrms);
+  r = test::train_predict_evaluate(dir2, dir2.file("mrms.h5"), twelve);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 8);
+}
+
+}  // namespace
+}  // namespace convlstm
