@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "data/forecast_out.hpp"
 #include "data/h5.hpp"
 #include "nn/parameters.hpp"
 #include "train/checkpoint.hpp"
@@ -16,12 +17,7 @@ namespace convlstm::cli {
 namespace {
 
 std::string iso_time(std::int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return data::format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 void describe_dataset(const std::string& path) {

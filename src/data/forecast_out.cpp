@@ -17,20 +17,6 @@ namespace convlstm::data {
 
 namespace {
 
-std::tm utc(std::int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return tm;
-}
-
-std::string format_time(std::int64_t t, const char* fmt) {
-  const auto tm = utc(t);
-  char buf[64];
-  std::strftime(buf, sizeof buf, fmt, &tm);
-  return buf;
-}
-
 // Removes the temporary file unless committed.
 class Partial {
  public:
@@ -78,8 +64,8 @@ void write_odim_file(const GeoForecast& f, const std::string& path, std::size_t 
   const auto what = root.create_group("what");
   fixed(what, "object", "COMP");
   fixed(what, "version", "H5rad 2.4");
-  fixed(what, "date", format_time(f.analysis_time, "%Y%m%d"));
-  fixed(what, "time", format_time(f.analysis_time, "%H%M%S"));
+  fixed(what, "date", format_utc(f.analysis_time, "%Y%m%d"));
+  fixed(what, "time", format_utc(f.analysis_time, "%H%M%S"));
   fixed(what, "source", "ORG:convlstm,CMT:nowcast");
   const auto where = root.create_group("where");
   fixed(where, "projdef", g.proj);
@@ -120,8 +106,8 @@ void write_odim_file(const GeoForecast& f, const std::string& path, std::size_t 
     fixed(dwhat, "prodname", "nowcast +" + std::to_string(f.lead_s[k] / 60) + " min");
     const std::int64_t valid = f.analysis_time + f.lead_s[k];
     for (const char* side : {"start", "end"}) {
-      fixed(dwhat, std::string(side) + "date", format_time(valid, "%Y%m%d"));
-      fixed(dwhat, std::string(side) + "time", format_time(valid, "%H%M%S"));
+      fixed(dwhat, std::string(side) + "date", format_utc(valid, "%Y%m%d"));
+      fixed(dwhat, std::string(side) + "time", format_utc(valid, "%H%M%S"));
     }
     fixed(root.create_group(ds + "/how"), "simulated", "True");
     const auto qwhat = root.create_group(ds + "/data1/what");
@@ -213,8 +199,17 @@ void put_grid_mapping(nc::File& nc, const std::string& proj) {
 
 }  // namespace
 
+std::string format_utc(std::int64_t t, const char* format) {
+  const std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
 std::string utc_stamp(std::int64_t t) {
-  return format_time(t, "%Y%m%d%H%M");
+  return format_utc(t, "%Y%m%d%H%M");
 }
 
 void check_georeferenced(const GeoForecast& f, const std::string& what) {
@@ -258,7 +253,7 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   nc.define_dim("time", T);
   nc.define_dim("y", g.rows);
   nc.define_dim("x", g.cols);
-  const std::string since = "seconds since " + format_time(f.analysis_time, "%Y-%m-%d %H:%M:%S");
+  const std::string since = "seconds since " + format_utc(f.analysis_time, "%Y-%m-%d %H:%M:%S");
   nc.define_var("time", Type::float64, {"time"});
   nc.put_att("time", "standard_name", "time");
   nc.put_att("time", "long_name", "forecast valid time");
@@ -306,7 +301,7 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   nc.put_att("", "source", "convlstm " + f.software_version + ": " + f.source);
   nc.put_att(
       "", "history",
-      format_time(f.analysis_time, "analysis time %Y-%m-%dT%H:%M:%SZ") + ", written by convlstm predict");
+      format_utc(f.analysis_time, "analysis time %Y-%m-%dT%H:%M:%SZ") + ", written by convlstm predict");
   nc.put_att("", "projection", g.proj);
   nc.end_define();
   std::vector<double> lead(f.lead_s.begin(), f.lead_s.end());

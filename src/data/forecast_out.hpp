@@ -40,5 +40,7 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path);
 
 // "YYYYmmddHHMM" of a time (UTC): the file-name stamp of pysteps' exporters.
 std::string utc_stamp(std::int64_t t);
+// A time (seconds since 1970) in UTC through strftime's format.
+std::string format_utc(std::int64_t t, const char* format);
 
 }  // namespace convlstm::data

@@ -511,6 +511,19 @@ geo::Raster raster_region(const std::string& path, bool with_values, RadarFrame&
   return geo::read_raster(path, true, fr.region.y0, fr.region.x0, fr.region.height, fr.region.width);
 }
 
+// The frame's grid from a north-up raster's geotransform and CRS.
+void set_grid_from(const geo::Raster& r, RadarFrame& fr) {
+  fr.pixel_x = r.transform[1];
+  fr.pixel_y = -r.transform[5];
+  fr.projdef = r.proj;
+  fr.grid.proj = r.proj;
+  fr.grid.wkt = r.wkt;
+  fr.grid.dx = fr.pixel_x;
+  fr.grid.dy = fr.pixel_y;
+  fr.grid.x0 = r.transform[0];
+  fr.grid.y0 = r.transform[3];
+}
+
 // MeteoSwiss AQC GIF (radar-formats-more.md 2.3): palette indices, pysteps' look-up table to mm per 5 minutes
 // (here as a mean rate in mm/h), 255 no coverage; the time from the file name AQC{yy}{DDD}{HHMM}...; the CCS4
 // grid (EPSG:21781), which the file does not hold, as pysteps gives it.
@@ -568,17 +581,8 @@ RadarFrame read_mrms(const std::string& path, bool with_values, RadarRegion regi
   const long long t = std::strtoll(valid.c_str(), &end, 10);
   if (valid.empty() || end == valid.c_str()) bad(path, "no GRIB_VALID_TIME");
   fr.time = t;
-  if (r.has_geotransform && r.transform[2] == 0 && r.transform[4] == 0 && r.transform[5] < 0) {
-    fr.pixel_x = r.transform[1];
-    fr.pixel_y = -r.transform[5];
-    fr.projdef = r.proj;
-    fr.grid.proj = r.proj;
-    fr.grid.wkt = r.wkt;
-    fr.grid.dx = fr.pixel_x;
-    fr.grid.dy = fr.pixel_y;
-    fr.grid.x0 = r.transform[0];
-    fr.grid.y0 = r.transform[3];
-  }
+  if (r.has_geotransform && r.transform[2] == 0 && r.transform[4] == 0 && r.transform[5] < 0)
+    set_grid_from(r, fr);
   if (!with_values) return fr;
   fr.values.resize(r.values.size());
   fr.valid.resize(r.values.size());
@@ -625,15 +629,7 @@ RadarFrame read_geotiff(const std::string& path, bool with_values, RadarRegion r
     if (!t && r.metadata.count(key)) t = parse_iso_or_tiff_time(r.metadata.at(key));
   if (!t) bad(path, "no valid_time or TIFFTAG_DATETIME metadata (the frame's time)");
   fr.time = *t;
-  fr.pixel_x = r.transform[1];
-  fr.pixel_y = -r.transform[5];
-  fr.projdef = r.proj;
-  fr.grid.proj = r.proj;
-  fr.grid.wkt = r.wkt;
-  fr.grid.dx = fr.pixel_x;
-  fr.grid.dy = fr.pixel_y;
-  fr.grid.x0 = r.transform[0];
-  fr.grid.y0 = r.transform[3];
+  set_grid_from(r, fr);
   if (!with_values) return fr;
   fr.values.resize(r.values.size());
   fr.valid.resize(r.values.size());

@@ -26,15 +26,6 @@ struct OptionList {
   void add(const char* key, const std::string& value) { list = CSLSetNameValue(list, key, value.c_str()); }
 };
 
-std::string format_time(std::int64_t t, const char* fmt) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, fmt, &tm);
-  return buf;
-}
-
 void write_one(const data::GeoForecast& f, std::size_t k, const std::string& path) {
   const auto& g = f.grid;
   QuietErrors quiet;
@@ -50,12 +41,13 @@ void write_one(const data::GeoForecast& f, std::size_t k, const std::string& pat
     throw DataError(path + ": GDAL refuses the CRS" + QuietErrors::last());
   const bool dbz = f.quantity == "reflectivity";
   const std::int64_t valid = f.analysis_time + f.lead_s[k];
-  GDALSetMetadataItem(mem.get(), "TIFFTAG_DATETIME", format_time(valid, "%Y:%m:%d %H:%M:%S").c_str(),
+  GDALSetMetadataItem(mem.get(), "TIFFTAG_DATETIME", data::format_utc(valid, "%Y:%m:%d %H:%M:%S").c_str(),
                       nullptr);
   GDALSetMetadataItem(mem.get(), "TIFFTAG_SOFTWARE", ("convlstm " + f.software_version).c_str(), nullptr);
   GDALSetMetadataItem(mem.get(), "forecast_reference_time",
-                      format_time(f.analysis_time, "%Y-%m-%dT%H:%M:%SZ").c_str(), nullptr);
-  GDALSetMetadataItem(mem.get(), "valid_time", format_time(valid, "%Y-%m-%dT%H:%M:%SZ").c_str(), nullptr);
+                      data::format_utc(f.analysis_time, "%Y-%m-%dT%H:%M:%SZ").c_str(), nullptr);
+  GDALSetMetadataItem(mem.get(), "valid_time", data::format_utc(valid, "%Y-%m-%dT%H:%M:%SZ").c_str(),
+                      nullptr);
   GDALSetMetadataItem(mem.get(), "lead_time_minutes", std::to_string(f.lead_s[k] / 60).c_str(), nullptr);
   GDALSetMetadataItem(mem.get(), "quantity", f.quantity.c_str(), nullptr);
   GDALSetMetadataItem(mem.get(), "units", dbz ? "dBZ" : "mm/h", nullptr);
