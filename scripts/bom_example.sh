@@ -29,7 +29,7 @@ $bin predict --checkpoint $run/latest.h5 --input "$f*.nc" --output $run/forecast
 $bin predict --checkpoint $run/latest.h5 --input "$f*.nc" --output $run/forecast/bom.tif
 $bin predict --checkpoint $run/latest.h5 --input "$f*.nc" --output $run/forecast/bom --format odim --one-file-per-lead
 # The import's grid: the file's outer corner (-128, 128) km, 2 km pixels, 128x128.
-/usr/bin/python3 scripts/check_georeferenced.py --corner -128000,128000 --pixel 2000,2000 --shape 128,128 \
+/usr/bin/python3 scripts/check_georeferenced.py --corner=-128000,128000 --pixel 2000,2000 --shape 128,128 \
   --analysis 2020-10-31T23:50:00 --leads 600,1200,1800,2400,3000,3600 --netcdf $run/forecast/bom.nc \
   --cog $run/forecast/bom_202010312350_0{10,20,30,40,50,60}.tif
 gdalinfo $run/forecast/bom_202010312350_010.tif | head -20

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Reads convlstm's georeferenced forecasts back with the tools users have, and checks them.
 
-    /usr/bin/python3 scripts/check_georeferenced.py --corner X0,Y0 --pixel DX,DY --shape ROWS,COLS \
+    /usr/bin/python3 scripts/check_georeferenced.py --corner=X0,Y0 --pixel DX,DY --shape ROWS,COLS \
         --analysis 2010-08-26T01:05:00 --leads 300,600 [--netcdf F.nc] [--cog F_*.tif ...]
 
 Needs Debian's python3-xarray, python3-netcdf4, python3-rasterio and gdal-bin (gdalinfo). Checks, to 1 m:
