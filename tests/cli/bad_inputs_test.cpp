@@ -146,6 +146,11 @@ void make_radar(const test::TempDir& dir) {
   nc.end_define();
   nc.put("precipitation", std::vector<std::int16_t>(16, 0));
   nc.close();
+  // Files of the GDAL-read formats cut short after their magic bytes.
+  fs::create_directories(dir.file("gdal"));
+  std::ofstream(dir.file("gdal/AQC161932045V_00005.801.gif"), std::ios::binary) << "GIF89a\x10";
+  std::ofstream(dir.file("gdal/PrecipRate.grib2"), std::ios::binary) << "GRIB\x01";
+  std::ofstream(dir.file("gdal/rain.tif"), std::ios::binary) << std::string("II*\0\x08\0\0\0", 8);
 }
 
 TEST_CASE("the bad-input catalogue: exit status - a short message naming the culprit - no output", "[cli]") {
@@ -223,8 +228,8 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
       {"checkpoint not HDF5", "predict --checkpoint text.h5 --input good.h5 --output p.h5", 1, "text.h5",
        "p.h5"},
       {"checkpoint truncated", "evaluate --checkpoint truncated.h5 --data good.h5", 1, "truncated.h5", ""},
-      {"forecast format unknown", "predict --checkpoint good.h5 --input good.h5 --output p.nc --format shp", 2,
-       "--format", "p.nc"},
+      {"forecast format unknown", "predict --checkpoint good.h5 --input good.h5 --output p.nc --format shp",
+       2, "--format", "p.nc"},
       // Radar series.
       {"radar grids differ in one series",
        "import --format knmi --output r.h5 knmi_grid/a_0000.h5 knmi_grid/a_0005.h5", 1, "knmi_grid/a_0005.h5",
@@ -247,6 +252,12 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
        "odim/time_colons.h5:/what: ODIM time", "r.h5"},
       {"FMI PGM cut short", "import --strict --output r.h5 fmi/cut.pgm", 1, "fmi/cut.pgm: truncated PGM",
        "r.h5"},
+      {"GIF cut short", "import --strict --output r.h5 gdal/AQC161932045V_00005.801.gif", 1,
+       "gdal/AQC161932045V_00005.801.gif: GDAL cannot open it", "r.h5"},
+      {"GRIB2 cut short", "import --strict --output r.h5 gdal/PrecipRate.grib2", 1,
+       "gdal/PrecipRate.grib2: GDAL cannot open it", "r.h5"},
+      {"GeoTIFF cut short", "import --strict --output r.h5 gdal/rain.tif", 1,
+       "gdal/rain.tif: GDAL cannot open it", "r.h5"},
       {"netCDF without valid_time", "import --strict --output r.h5 bom/no_time.nc", 1,
        "bom/no_time.nc: no valid_time", "r.h5"},
       {"radar glob matching nothing", "import --format knmi --output r.h5 'none_*.h5'", 2, "none_*.h5",
