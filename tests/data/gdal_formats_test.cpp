@@ -16,6 +16,7 @@
 #include "geo/crs.hpp"
 #include "geo/geotiff.hpp"
 #include "support/chain.hpp"
+#include "support/radar_files.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 
@@ -202,6 +203,37 @@ TEST_CASE(
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
   CHECK(r.windows == 8);
+}
+
+TEST_CASE("MeteoSwiss AQC GIF files written here: the look-up table - no coverage - the time - end to end",
+          "[data][radar]") {
+  test::TempDir dir;
+  std::vector<std::string> files;
+  for (int t = 0; t < 30; ++t) {  // 2016-07-11 20:00 + 5 t minutes: a band moving east, a corner uncovered
+    const int minutes = 20 * 60 + 5 * t;
+    char name[64];
+    std::snprintf(name, sizeof name, "AQC16193%02d%02dV_00005.801.gif", minutes / 60, minutes % 60);
+    std::vector<std::uint8_t> px(16 * 16);
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x)
+        px[y * 16 + x] = y < 3 && x < 3 ? 255 : ((x - t) % 16 + 16) % 16 < 4 ? 120 : (x + y) % 2;
+    files.push_back(dir.file(name));
+    test::write_gif_indices(files.back(), 16, 16, px);
+  }
+  const auto fr = data::read_radar(files[0]);
+  CHECK(fr.format == data::RadarFormat::mch);
+  CHECK(fr.time == 1468267200);          // 2016-07-11 20:00 UTC
+  CHECK(fr.valid[0] == 0);               // 255: outside the network
+  CHECK(fr.values[3 * 16 + 8] == 0.0f);  // 0 and 1: no rain
+  // Index 120: (10^((120 - 71.5) / 20) / 316)^(1 / 1.5) mm in 5 minutes, twelve times that per hour.
+  const double mm5 = std::pow(std::pow(10.0, (120 - 71.5) / 20.0) / 316.0, 1.0 / 1.5);
+  CHECK(fr.values[5 * 16] == Approx(12.0 * mm5));
+  CHECK_FALSE(fr.grid.known());  // not the 640x710 CCS4 grid: no georeference is invented
+  data::import_radar(files, dir.file("mch.h5"), {});
+  const auto r = test::train_predict_evaluate(dir, dir.file("mch.h5"), files);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 26);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "support/radar_files.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 
 #include "data/h5.hpp"
 
@@ -66,6 +68,53 @@ void write_odim_file(const std::string& path, const OdimFile& o) {
   auto d = f.create_dataset("/dataset1/data1/data", data::h5::Scalar::float32, {2, 4});
   const float raw[8] = {0.0f, 255.0f, 20.0f, 100.0f, std::nanf(""), 40.0f, 60.0f, 0.0f};
   d.write({0, 0}, {2, 4}, raw);
+}
+
+void write_gif_indices(const std::string& path, std::int64_t rows, std::int64_t cols,
+                       const std::vector<std::uint8_t>& indices) {
+  std::string out = "GIF89a";
+  auto u16 = [&](std::int64_t v) {
+    out.push_back(static_cast<char>(v & 0xff));
+    out.push_back(static_cast<char>((v >> 8) & 0xff));
+  };
+  u16(cols);
+  u16(rows);
+  out += std::string("\xf7\x00\x00", 3);  // a global table of 256 colours
+  for (int i = 0; i < 256; ++i) out += std::string(3, static_cast<char>(i));
+  out.push_back(',');
+  u16(0);
+  u16(0);
+  u16(cols);
+  u16(rows);
+  out.push_back('\0');
+  out.push_back('\x08');  // LZW minimum code size
+  // Codes of 9 bits, least significant bit first: clear (256), literals, ..., end (257).
+  std::string codes;
+  std::uint32_t acc = 0;
+  int bits = 0;
+  auto emit = [&](std::uint32_t code) {
+    acc |= code << bits;
+    bits += 9;
+    while (bits >= 8) {
+      codes.push_back(static_cast<char>(acc & 0xff));
+      acc >>= 8;
+      bits -= 8;
+    }
+  };
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    if (i % 254 == 0) emit(256);
+    emit(indices[i]);
+  }
+  emit(257);
+  if (bits > 0) codes.push_back(static_cast<char>(acc & 0xff));
+  for (std::size_t i = 0; i < codes.size(); i += 255) {
+    const std::size_t n = std::min<std::size_t>(255, codes.size() - i);
+    out.push_back(static_cast<char>(n));
+    out += codes.substr(i, n);
+  }
+  out.push_back('\0');
+  out.push_back(';');
+  std::ofstream(path, std::ios::binary) << out;
 }
 
 }  // namespace convlstm::test

@@ -27,4 +27,9 @@ struct OdimFile {
 // Raw values {0, 255, 20, 100, NaN, 40, 60, 0} with gain 0.5, offset -10, nodata 255, undetect 0.
 void write_odim_file(const std::string& path, const OdimFile& o);
 
+// A GIF89a image of palette indices (rows * cols, row 0 first) with a grey 256-entry palette, as MeteoSwiss
+// AQC files are: LZW-coded with a clear code every 254 literals, so every code stays 9 bits wide.
+void write_gif_indices(const std::string& path, std::int64_t rows, std::int64_t cols,
+                       const std::vector<std::uint8_t>& indices);
+
 }  // namespace convlstm::test
