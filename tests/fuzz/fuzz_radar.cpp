@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,9 +119,33 @@ void parse_strings(FuzzedDataProvider& in) {
 
 int fuzz_radar(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
-  const int mode = in.ConsumeIntegralInRange<int>(0, 2);
+  const int mode = in.ConsumeIntegralInRange<int>(0, 5);
   if (mode == 2) {
     parse_strings(in);
+    return 0;
+  }
+  if (mode >= 3) {  // the parsers of files that are not HDF5: FMI PGM and netCDF classic (BoM)
+    const std::string path = scratch_path(mode == 5 ? "radar.nc" : "radar.pgm");
+    {
+      std::ofstream out(path, std::ios::binary);
+      if (mode == 3) {
+        out << "P5" << in.ConsumeRemainingBytesAsString();
+      } else if (mode == 4) {  // a plausible header with fuzzed comments, sizes and maxval
+        out << "P5\n# obstime " << in.ConsumeRandomLengthString(16) << "\n# metersperpixel_x "
+            << in.ConsumeRandomLengthString(12) << "\n# metersperpixel_y 1000\n# projection_name "
+            << (in.ConsumeBool() ? "SUOMI1" : in.ConsumeRandomLengthString(8)) << "\n"
+            << in.ConsumeIntegralInRange<int>(-1, 9) << " " << in.ConsumeIntegralInRange<int>(-1, 9) << "\n"
+            << in.ConsumeIntegralInRange<int>(0, 300) << "\n"
+            << in.ConsumeRemainingBytesAsString();
+      } else {
+        out << std::string("CDF\x01", 4) << in.ConsumeRemainingBytesAsString();
+      }
+    }
+    read_expecting_named_errors(path, [&] {
+      const auto format = data::detect_radar_format(path);
+      check_frame(data::read_radar_header(path, format), false);
+      check_frame(data::read_radar(path, format), true);
+    });
     return 0;
   }
   const std::string path = scratch_path("radar.h5");

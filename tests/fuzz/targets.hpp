@@ -16,7 +16,8 @@ namespace convlstm::fuzz {
 int fuzz_config(const std::uint8_t* data, std::size_t size);
 // A convlstm dataset file laid out as the input chooses: DatasetReader, every frame, windows and runs.
 int fuzz_dataset(const std::uint8_t* data, std::size_t size);
-// An ODIM_H5 or KNMI file laid out as the input chooses, or the time and calibration strings alone:
+// An ODIM_H5 or KNMI file laid out as the input chooses, an FMI PGM (raw, or a plausible header with fuzzed
+// comments, sizes and maxval), a netCDF classic file's bytes, or the time and calibration strings alone:
 // detect_radar_format, read_radar_header, read_radar.
 int fuzz_radar(const std::uint8_t* data, std::size_t size);
 
