@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +18,7 @@
 #include "geo/geotiff.hpp"
 #include "support/chain.hpp"
 #include "support/radar_files.hpp"
+#include "support/run_binary.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 
@@ -234,6 +236,70 @@ TEST_CASE("MeteoSwiss AQC GIF files written here: the look-up table - no coverag
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
   CHECK(r.windows == 26);
+}
+
+// MRMS-like GRIB2 files written by GDAL's own GRIB writer (gdal_translate, from gdal-bin): discipline 209,
+// category 6, parameter 1 (PrecipRate in GDAL's MRMS table), centre 161, on the IAU 1965 lon/lat grid, from
+// GeoTIFFs of the values that convlstm writes; -3 marks no coverage.
+std::vector<std::string> write_mrms_like(const test::TempDir& dir, int frames) {
+  std::vector<std::string> files;
+  for (int t = 0; t < frames; ++t) {
+    data::GeoForecast f;
+    f.grid.proj = "+proj=longlat +a=6378160 +rf=298.2539 +no_defs";
+    f.grid.wkt = geo::wkt_of(f.grid.proj);
+    f.grid.x0 = -100.0;
+    f.grid.y0 = 40.0;
+    f.grid.dx = f.grid.dy = 0.01;
+    f.grid.rows = f.grid.cols = 16;
+    f.analysis_time = 1560124800 + 120 * t;  // 2019-06-10 00:00 + 2 t minutes
+    f.lead_s = {0};
+    f.software_version = "test";
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x)
+        f.values.push_back(y < 3 && x < 3 ? -3.0f : ((x - t) % 16 + 16) % 16 < 4 ? 12.5f : 0.0f);
+    const auto tif = geo::write_cog_forecast(f, dir.file("src" + std::to_string(t))).at(0);
+    char stamp[32];
+    const std::time_t tt = static_cast<std::time_t>(f.analysis_time);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tt));
+    char name[64];
+    std::snprintf(name, sizeof name, "PrecipRate_00.00_20190610-00%02d00.grib2", 2 * t);
+    const auto r = test::run_in(
+        dir,
+        std::string("gdal_translate -q -of GRIB -co DISCIPLINE=209 -co 'IDS=CENTER=161 SUBCENTER=0 "
+                    "MASTER_TABLE=2 LOCAL_TABLE=1 SIGNF_REF_TIME=3 REF_TIME=") +
+            stamp +
+            " PROD_STATUS=2 TYPE=7' -co PDS_PDTN=0 -co 'PDS_TEMPLATE_NUMBERS=6 1 2 0 0 0 0 0 0 0 0 0 0 102 0 "
+            "0 0 0 0 255 0 0 0 0 0' -co DATA_ENCODING=SIMPLE_PACKING " +
+            tif + " " + name);
+    if (r.status != 0) return {};
+    files.push_back(dir.file(name));
+  }
+  return files;
+}
+
+TEST_CASE("MRMS-like GRIB2 files written here: PrecipRate - no coverage - the valid time - end to end",
+          "[data][radar]") {
+  test::TempDir dir;
+  if (test::run_in(dir, "command -v gdal_translate").status != 0) {
+    CONVLSTM_SKIP("geo", "gdal_translate (gdal-bin) is not installed");
+  }
+  const auto files = write_mrms_like(dir, 12);
+  REQUIRE(files.size() == 12);
+  const auto fr = data::read_radar(files[1]);
+  CHECK(fr.format == data::RadarFormat::mrms);
+  CHECK(fr.source_quantity == "PrecipRate");
+  CHECK(fr.time == 1560124800 + 120);
+  CHECK(fr.valid[0] == 0);  // -3
+  CHECK(fr.values[5 * 16 + 1] == Approx(12.5f).margin(0.01));
+  CHECK(fr.values[5 * 16 + 8] == 0.0f);
+  CHECK(fr.grid.x0 == Approx(-100.0).margin(1e-9));
+  CHECK(fr.grid.y0 == Approx(40.0).margin(1e-9));
+  CHECK(fr.grid.dx == Approx(0.01).margin(1e-12));
+  data::import_radar(files, dir.file("mrms.h5"), {});
+  const auto r = test::train_predict_evaluate(dir, dir.file("mrms.h5"), files);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 8);
 }
 
 }  // namespace
