@@ -17,6 +17,10 @@ For every config:
      hand-written backpropagation through time (exit status 1 if it does not).
   2. Both are timed alternately, A B A B ..., each in its own process (so peak RSS is each one's own), with
      the same OMP_NUM_THREADS. The table gives medians over the rounds of each process's median step time.
+With --bf16, bf16 is compared with bf16: convlstm --precision bf16 against PyTorch under
+torch.autocast("cpu", dtype=torch.bfloat16), as a user after speed runs it; first the two bf16 first steps
+are checked against each other (loss and every gradient within --bf16-tolerance of each tensor's largest
+value: the two round differently, so the bound is loose, but a wrong gradient is off by its own size).
 
 With --infer-shape H W the model of each config runs on one sequence of H x W frames (a whole composite,
 padded to the patch: what `convlstm predict` runs after training on crops): the check of step 1 is made at
@@ -213,8 +217,15 @@ def worker(args):
     import numpy as np
     import torch
 
-    cfg, frame, params, forward, loss_fn = build_model(os.path.join(args.case, "checkpoint.h5"), args.threads)
+    import contextlib
+
+    cfg, frame, params, forward_fp32, loss_fn = build_model(os.path.join(args.case, "checkpoint.h5"), args.threads)
     t_out = int(cfg["data"]["t_out"])
+
+    def forward(*a):  # under torch.autocast with --autocast: bf16 convolutions, as a user after speed runs it
+        ctx = torch.autocast("cpu", dtype=torch.bfloat16) if args.autocast else contextlib.nullcontext()
+        with ctx:
+            return forward_fp32(*a).float()
     with h5py.File(os.path.join(args.case, "case.h5"), "r") as f:
         inputs = torch.tensor(f["inputs"][()])
         targets = torch.tensor(f["targets"][()])
@@ -297,7 +308,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="A B rounds per config")
     ap.add_argument("--steps", type=int, default=5, help="timed steps per process")
     ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--bf16", action="store_true", help="also time convlstm with --precision bf16")
+    ap.add_argument("--bf16", action="store_true",
+                    help="also time convlstm with --precision bf16 against PyTorch under torch.autocast(bfloat16), "
+                         "after an equivalence check of the two at --bf16-tolerance")
+    ap.add_argument("--bf16-tolerance", type=float, default=0.05,
+                    help="max relative gradient error allowed between the bf16 runs (different roundings)")
     ap.add_argument("--check-only", action="store_true", help="only compare losses and gradients")
     ap.add_argument("--tolerance", type=float, default=1e-4, help="max relative gradient error allowed")
     ap.add_argument("--convlstm", default=os.path.join(ROOT, "build", "convlstm"))
@@ -311,6 +326,7 @@ def main():
                          "reproduces mse, mae and bce)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--infer-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--autocast", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--case", help=argparse.SUPPRESS)
     ap.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -348,7 +364,19 @@ def main():
                   f"relative {chk['loss_rel']:.1e}; largest gradient difference {worst:.1e} of the tensor's "
                   f"largest value over {len(chk['grads'])} tensors -> {'agree' if ok else 'DISAGREE'}",
                   flush=True)
-            row = {"config": name, "check": chk, "convlstm": [], "pytorch": [], "convlstm_bf16": []}
+            row = {"config": name, "check": chk, "convlstm": [], "pytorch": [], "convlstm_bf16": [],
+                   "pytorch_bf16": []}
+            if args.bf16:  # the same first step in bf16 on both sides: convlstm's bf16 dump against autocast
+                case16 = os.path.join(tmp, name + "_bf16")
+                run_json(base + ["--steps", "1", "--warmup", "0", "--precision", "bf16", "--dump", case16], env)
+                chk16 = run_json(me + ["--case", case16, "--check", "--autocast"], env)
+                worst16 = max(g["max_rel"] for g in chk16["grads"].values())
+                ok16 = worst16 < args.bf16_tolerance and chk16["loss_rel"] < args.bf16_tolerance
+                failed |= not ok16
+                row["check_bf16"] = chk16
+                print(f"{name} bf16: loss {chk16['convlstm_loss']:.6f} (convlstm bf16) vs {chk16['loss']:.6f} "
+                      f"(PyTorch autocast), relative {chk16['loss_rel']:.1e}; largest gradient difference "
+                      f"{worst16:.1e} -> {'agree' if ok16 else 'DISAGREE'} at {args.bf16_tolerance}", flush=True)
             if not args.check_only:
                 for _ in range(args.rounds):
                     if args.infer_shape:  # one (costly) training step, then the timed inference pass
@@ -368,9 +396,10 @@ def main():
                         row["convlstm_bf16"].append(run_json(
                             base + ["--steps", str(args.steps), "--warmup", str(args.warmup),
                                     "--precision", "bf16"], env))
+                        row["pytorch_bf16"].append(run_json(me + ["--case", case, "--autocast"], env))
                     print(f"  round: convlstm {a['train_step_s']:.3f} s, PyTorch {b['train_step_s']:.3f} s"
-                          + (f", convlstm bf16 {row['convlstm_bf16'][-1]['train_step_s']:.3f} s"
-                             if args.bf16 else ""), flush=True)
+                          + (f", convlstm bf16 {row['convlstm_bf16'][-1]['train_step_s']:.3f} s, PyTorch autocast "
+                             f"{row['pytorch_bf16'][-1]['train_step_s']:.3f} s" if args.bf16 else ""), flush=True)
             results.append(row)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -392,7 +421,7 @@ def main():
         head = (f"{'config':<16} {'step convlstm':>13} {'PyTorch':>8} {'ratio':>6} {'% peak':>7}"
                 f" {'infer ratio':>11} {'RSS MiB':>8} {'PyTorch':>8} {'RSS ratio':>9}")
         if args.bf16:
-            head += f" {'bf16 step':>9} {'ratio':>6}"
+            head += f" {'bf16 step':>9} {'autocast':>9} {'ratio':>6}"
         print(head)
         for row in results:
             a, b = row["convlstm"], row["pytorch"]
@@ -401,9 +430,9 @@ def main():
                     f"{100 * med(a, 'peak_fraction'):>6.0f}% {med(b, 'infer_s') / med(a, 'infer_s'):>11.2f} "
                     f"{max(r['peak_rss_mib'] for r in a):>8.0f} {max(r['peak_rss_mib'] for r in b):>8.0f} "
                     f"{max(r['peak_rss_mib'] for r in a) / max(r['peak_rss_mib'] for r in b):>9.2f}")
-            if args.bf16:
-                sc = med(row["convlstm_bf16"], "train_step_s")
-                line += f" {sc:>7.3f} s {sb / sc:>6.2f}"
+            if args.bf16:  # bf16 against bf16: PyTorch under autocast / convlstm --precision bf16
+                sc, sd = med(row["convlstm_bf16"], "train_step_s"), med(row["pytorch_bf16"], "train_step_s")
+                line += f" {sc:>7.3f} s {sd:>7.3f} s {sd / sc:>6.2f}"
             print(line)
     if args.json:
         with open(args.json, "w") as f:
