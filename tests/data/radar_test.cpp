@@ -10,6 +10,7 @@
 #include "data/dataset.hpp"
 #include "data/h5.hpp"
 #include "data/radar_import.hpp"
+#include "support/chain.hpp"
 #include "support/radar_files.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
@@ -253,6 +254,40 @@ TEST_CASE("import skips a damaged file in a series - splitting it there - and --
   CHECK_THROWS_WITH(data::import_radar({dir.file("knmi_10.h5")}, dir.file("none.h5"), {}),
                     Catch::Contains("none of the 1 files could be read"));
   CHECK_FALSE(fs::exists(dir.file("none.h5")));
+}
+
+TEST_CASE(
+    "KNMI and ODIM end to end on files written here: import - train 20 steps - predict from raw files - "
+    "evaluate",
+    "[data][slow]") {
+  test::TempDir knmi_dir;
+  std::vector<std::string> knmi;
+  for (int t = 0; t < 30; ++t) {  // a band of echo moving east a pixel a frame; one pixel missing
+    std::vector<float> raw(16 * 16);
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x)
+        raw[y * 16 + x] = y == 0 && x == 0 ? 65535 : ((x - t) % 16 + 16) % 16 < 4 ? 40 : 0;
+    knmi.push_back(knmi_dir.file("knmi_" + std::to_string(t) + ".h5"));
+    test::write_knmi_file(knmi.back(), 5 * t, "GEO=0.01*PV+0.0", 16, 16, raw);
+  }
+  data::import_radar(knmi, knmi_dir.file("knmi.h5"), {});
+  auto r = test::train_predict_evaluate(knmi_dir, knmi_dir.file("knmi.h5"), knmi);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 26);
+  test::TempDir odim_dir;
+  std::vector<std::string> odim;
+  for (int t = 0; t < 30; ++t) {  // 5-minute composites of the 2 x 4 image the writer draws
+    char hhmmss[16];
+    std::snprintf(hhmmss, sizeof hhmmss, "%02d%02d00", (5 * t) / 60, (5 * t) % 60);
+    odim.push_back(odim_dir.file(std::string("odim_") + hhmmss + ".h5"));
+    test::write_odim_file(odim.back(), {"DBZH", hhmmss, true});
+  }
+  data::import_radar(odim, odim_dir.file("odim.h5"), {});
+  r = test::train_predict_evaluate(odim_dir, odim_dir.file("odim.h5"), odim);
+  CHECK(r.steps == 20);
+  CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 2, 4});
+  CHECK(r.windows == 26);
 }
 
 }  // namespace
