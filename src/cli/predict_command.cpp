@@ -13,7 +13,9 @@ Run add_predict(CLI::App& app) {
   auto o = std::make_shared<eval::PredictOptions>();
   auto* sub = app.add_subcommand("predict", "Forecast T_out frames from the last T_in frames of the inputs");
   sub->add_option("--checkpoint", o->checkpoint, "checkpoint (RUN/best.h5)")->required();
-  sub->add_option("--input", o->inputs, "a dataset file, or raw KNMI / ODIM_H5 files or globs")->required();
+  sub->add_option("--input", o->inputs,
+                  "a dataset file, or raw radar files or globs (any format import reads)")
+      ->required();
   sub->add_option("--output", o->output,
                   "predictions file to write (geotiff, --one-file-per-lead: the prefix of one file per lead)")
       ->required();
