@@ -502,13 +502,18 @@ RadarFrame read_fmi(const std::string& path, bool with_values, RadarRegion regio
 }
 
 // Reads the region of a GDAL raster (values as float; header only unless with_values).
+// The file is opened once: the region is resolved against the raster's size as soon as GDAL reports it.
 geo::Raster raster_region(const std::string& path, bool with_values, RadarFrame& fr, RadarRegion region) {
-  auto header = geo::read_raster(path, false);
-  fr.grid_rows = header.rows;
-  fr.grid_cols = header.cols;
-  fr.region = resolve_region(path, region, fr.grid_rows, fr.grid_cols);
-  if (!with_values) return header;
-  return geo::read_raster(path, true, fr.region.y0, fr.region.x0, fr.region.height, fr.region.width);
+  auto resolve = [&](std::int64_t rows, std::int64_t cols) {
+    fr.grid_rows = rows;
+    fr.grid_cols = cols;
+    fr.region = resolve_region(path, region, rows, cols);
+    return geo::Window{fr.region.y0, fr.region.x0, fr.region.height, fr.region.width};
+  };
+  if (with_values) return geo::read_raster(path, resolve);
+  auto header = geo::read_raster(path);
+  resolve(header.rows, header.cols);
+  return header;
 }
 
 // The frame's grid from a north-up raster's geotransform and CRS.

@@ -196,6 +196,14 @@ std::string stem(const std::string& path) {
   return path;
 }
 
+// Outside the radar coverage (unobserved in the last input frame) a forecast means nothing: NaN there, in
+// the case's pred (T_out, frame).
+void mask_uncovered(const Case& c, std::int64_t t_in, std::int64_t t_out, std::int64_t fs, float* pred) {
+  for (std::int64_t t = 0; t < t_out; ++t)
+    for (std::int64_t i = 0; i < fs; ++i)
+      if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) pred[t * fs + i] = std::nanf("");
+}
+
 // The forecast of one case on its grid, for the georeferenced writers.
 data::GeoForecast geo_forecast(const Case& c, const std::vector<float>& pred, std::int64_t t_out,
                                std::int64_t timestep, const Forecaster& model,
@@ -268,9 +276,7 @@ PredictReport predict(const PredictOptions& o) {
     data::GeoForecast f = geo_forecast(c, {}, t_out, timestep, model, o.checkpoint);
     data::check_georeferenced(f, o.output);
     model.forecast(in.data(), im.data(), out.data());
-    for (std::int64_t t = 0; t < t_out; ++t)
-      for (std::int64_t i = 0; i < fs; ++i)
-        if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) out[t * fs + i] = std::nanf("");
+    mask_uncovered(c, t_in, t_out, fs, out.data());
     f.values.assign(out.begin(), out.begin() + t_out * fs);
     if (format == "odim") {
       report.files =
@@ -338,13 +344,8 @@ PredictReport predict(const PredictOptions& o) {
         std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin() + b * t_in * fs);
       }
       model.forecast(in.data(), im.data(), out.data());
-      // Outside the radar coverage (unobserved in the last input frame) a forecast means nothing: NaN there.
-      for (std::int64_t b = 0; b < m; ++b) {
-        const auto& c = cases[first + b];
-        for (std::int64_t t = 0; t < t_out; ++t)
-          for (std::int64_t i = 0; i < fs; ++i)
-            if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) out[(b * t_out + t) * fs + i] = std::nanf("");
-      }
+      for (std::int64_t b = 0; b < m; ++b)
+        mask_uncovered(cases[first + b], t_in, t_out, fs, out.data() + b * t_out * fs);
       for (std::int64_t b = 0; b < m; ++b) {
         const auto& c = cases[first + b];
         std::vector<std::int64_t> start(dims.size(), 0), count = dims;

@@ -26,8 +26,8 @@ void add_metadata(GDALMajorObjectH h, std::map<std::string, std::string>& out) {
 
 }  // namespace
 
-Raster read_raster(const std::string& path, bool with_values, std::int64_t y0, std::int64_t x0,
-                   std::int64_t height, std::int64_t width) {
+Raster read_raster(const std::string& path,
+                   const std::function<Window(std::int64_t rows, std::int64_t cols)>& window) {
   QuietErrors quiet;
   GDALAllRegister();  // idempotent
   GdalDataset ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
@@ -56,11 +56,9 @@ Raster read_raster(const std::string& path, bool with_values, std::int64_t y0, s
   if (const char* unit = GDALGetRasterUnitType(band)) r.unit = unit;
   add_metadata(ds.get(), r.metadata);
   add_metadata(band, r.metadata);
-  if (!with_values) return r;
-  if (height == 0) {
-    height = r.rows - y0;
-    width = r.cols - x0;
-  }
+  if (!window) return r;
+  const Window w = window(r.rows, r.cols);
+  const std::int64_t y0 = w.y0, x0 = w.x0, height = w.height, width = w.width;
   if (y0 < 0 || x0 < 0 || height < 1 || width < 1 || y0 + height > r.rows || x0 + width > r.cols)
     throw DataError(path + ": region outside the " + std::to_string(r.rows) + "x" + std::to_string(r.cols) +
                     " raster");

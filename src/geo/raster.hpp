@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,9 +25,15 @@ struct Raster {
   std::vector<float> values;                    // the region read, row-major, row 0 first as stored
 };
 
-// Reads band 1's header, and its region (y0, x0, height, width) as float when with_values (height 0: the
-// whole band).
-Raster read_raster(const std::string& path, bool with_values, std::int64_t y0 = 0, std::int64_t x0 = 0,
-                   std::int64_t height = 0, std::int64_t width = 0);
+// The region of band 1 to read: y0, x0, height, width.
+struct Window {
+  std::int64_t y0 = 0, x0 = 0, height = 0, width = 0;
+};
+
+// Opens the file once, reads band 1's header and, when `window` is given, asks it for the region to read
+// from the raster's rows and columns (it may throw, e.g. for a region outside them) and reads that region as
+// float.
+Raster read_raster(const std::string& path,
+                   const std::function<Window(std::int64_t rows, std::int64_t cols)>& window = nullptr);
 
 }  // namespace convlstm::geo
