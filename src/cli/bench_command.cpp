@@ -44,17 +44,23 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
       "--dump", o->dump,
       "write DIR/checkpoint.h5 (initial weights) and DIR/case.h5 (batch, loss, gradients of step 1)");
   sub->add_flag("--json", o->json, "print one JSON object instead of the table");
-  sub->add_flag("--peak", o->peak, "only measure and print the fp32 FMA peak of --threads threads");
+  sub->add_flag("--peak", o->peak,
+                "only measure and print the fp32 FMA and bf16 dot-product peaks of --threads threads");
   return [o, &comm]() {
     if (o->peak) {
       ops::set_threads(o->threads >= 0 ? o->threads : 0);
       const int threads = ops::max_threads();
-      const double peak = measure_fma_peak_gflops(threads);
-      if (o->json)
-        std::printf("{\"threads\": %d, \"isa\": \"%s\", \"peak_gflops\": %.2f}\n", threads, fma_peak_isa(),
-                    peak);
-      else
+      const double peak = measure_fma_peak_gflops(threads), bf16 = measure_bf16_peak_gflops(threads);
+      if (o->json) {
+        std::printf("{\"threads\": %d, \"isa\": \"%s\", \"peak_gflops\": %.2f, \"bf16_peak_gflops\": %.2f}\n",
+                    threads, fma_peak_isa(), peak, bf16);
+      } else {
         std::printf("fp32 FMA peak, %d threads (%s): %.1f GFLOP/s\n", threads, fma_peak_isa(), peak);
+        if (bf16 > 0)
+          std::printf("bf16 dot-product peak, %d threads (avx512_bf16): %.1f GFLOP/s\n", threads, bf16);
+        else
+          std::printf("bf16 dot-product peak: this CPU has no AVX512-BF16\n");
+      }
       return 0;
     }
     if (o->config.empty()) throw UsageError("bench: --config is required (or --peak)");

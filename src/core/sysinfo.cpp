@@ -72,20 +72,45 @@ float fma_chains(long iters, float seed) {
 }
 #endif
 
-}  // namespace
-
-const char* fma_peak_isa() {
-  return kLanes == 16 ? "avx512" : kLanes == 8 ? "avx2" : "scalar";
+// The bf16 dot-product chains, compiled for AVX512-BF16 whatever the build targets and run only where the
+// CPU has it. The FLOPs are iters * kChains * 16 lanes * 2 pairs * 2.
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx512f,avx512bf16"))) float bf16_chains(long iters, float seed) {
+  __m512 acc[kChains];
+  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(seed + 0.001f * c);
+  const __m512bh a = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-3f), _mm512_set1_ps(1e-3f));
+  const __m512bh b = _mm512_cvtne2ps_pbh(_mm512_set1_ps(1e-4f), _mm512_set1_ps(1e-4f));
+  for (long i = 0; i < iters; ++i)
+    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_dpbf16_ps(acc[c], a, b);
+  __m512 sum = acc[0];
+  for (int c = 1; c < kChains; ++c) sum = _mm512_add_ps(sum, acc[c]);
+  float out[16];
+  _mm512_storeu_ps(out, sum);
+  float s = 0.0f;
+  for (float v : out) s += v;
+  return s;
 }
+bool cpu_has_bf16() {
+  return __builtin_cpu_supports("avx512bf16");
+}
+#else
+float bf16_chains(long, float) {
+  return 0.0f;
+}
+bool cpu_has_bf16() {
+  return false;
+}
+#endif
 
-double measure_fma_peak_gflops(int threads, double seconds) {
+// Calibrates `kernel` on one thread so a round takes about `seconds`, then runs it on every thread three
+// times; the best round's rate, in GFLOP/s, with `flops_per_iter` FLOPs per iteration and thread.
+double measure_peak(float (*kernel)(long, float), double flops_per_iter, int threads, double seconds) {
   threads = std::max(threads, 1);
-  // Calibrate the iteration count on one thread so a round takes about `seconds`.
   long iters = 1 << 16;
   volatile float sink = 0.0f;
   for (;;) {
     const auto t0 = std::chrono::steady_clock::now();
-    sink = sink + fma_chains(iters, 1.0f);
+    sink = sink + kernel(iters, 1.0f);
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (dt > seconds / 4 || iters > (1L << 40)) {
       iters = static_cast<long>(iters * std::max(1.0, seconds / std::max(dt, 1e-9)));
@@ -98,13 +123,26 @@ double measure_fma_peak_gflops(int threads, double seconds) {
     const auto t0 = std::chrono::steady_clock::now();
     float total = 0.0f;
 #pragma omp parallel num_threads(threads) reduction(+ : total)
-    total += fma_chains(iters, 1.0f + omp_get_thread_num());
+    total += kernel(iters, 1.0f + omp_get_thread_num());
     const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     sink = sink + total;
-    const double flops = static_cast<double>(iters) * kChains * kLanes * 2.0 * threads;
-    best = std::max(best, flops / dt * 1e-9);
+    best = std::max(best, static_cast<double>(iters) * flops_per_iter * threads / dt * 1e-9);
   }
   return best;
+}
+
+}  // namespace
+
+const char* fma_peak_isa() {
+  return kLanes == 16 ? "avx512" : kLanes == 8 ? "avx2" : "scalar";
+}
+
+double measure_fma_peak_gflops(int threads, double seconds) {
+  return measure_peak(fma_chains, kChains * kLanes * 2.0, threads, seconds);
+}
+
+double measure_bf16_peak_gflops(int threads, double seconds) {
+  return cpu_has_bf16() ? measure_peak(bf16_chains, kChains * 16 * 2 * 2.0, threads, seconds) : 0.0;
 }
 
 }  // namespace convlstm

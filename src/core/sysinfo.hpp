@@ -15,5 +15,8 @@ double peak_rss_bytes();
 double measure_fma_peak_gflops(int threads, double seconds = 0.3);
 // The vector width measure_fma_peak_gflops used ("avx512", "avx2", "scalar").
 const char* fma_peak_isa();
+// Measured bf16 dot-product peak (AVX512-BF16's vdpbf16ps: 32 bf16 multiply-adds into fp32 per instruction,
+// counted as 64 FLOP), the same way; 0 when this CPU has no AVX512-BF16. The denominator of bf16 rates.
+double measure_bf16_peak_gflops(int threads, double seconds = 0.3);
 
 }  // namespace convlstm

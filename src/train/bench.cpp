@@ -223,7 +223,10 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   r.extrapolation = Timing::of(extra);
   r.peak_rss_bytes = peak_rss_bytes();
   // Every rank measures at the same time, each on its own cores.
-  if (options.measure_peak) r.peak_gflops = measure_fma_peak_gflops(r.threads) * comm.size();
+  if (options.measure_peak)
+    r.peak_gflops =
+        (r.precision == "bf16" ? measure_bf16_peak_gflops(r.threads) : measure_fma_peak_gflops(r.threads)) *
+        comm.size();
   return r;
 }
 
@@ -282,8 +285,9 @@ std::string format_bench(const BenchResult& r) {
                 r.sequences_per_s(), r.gflops());
   os << buf;
   if (r.peak_gflops > 0) {
-    std::snprintf(buf, sizeof buf, ", %.0f%% of the measured fp32 FMA peak (%.1f GFLOP/s)",
-                  100.0 * r.peak_fraction(), r.peak_gflops);
+    std::snprintf(buf, sizeof buf, ", %.0f%% of the measured %s peak (%.1f GFLOP/s)",
+                  100.0 * r.peak_fraction(), r.precision == "bf16" ? "bf16 dot-product" : "fp32 FMA",
+                  r.peak_gflops);
     os << buf;
   }
   std::snprintf(buf, sizeof buf, "\ninference: %.2f sequences/s, %.1f GFLOP/s\n", r.batch / r.infer.median,

@@ -19,7 +19,8 @@ struct BenchOptions {
   std::optional<std::string> precision;  // overrides train.precision
   // write checkpoint.h5 + case.h5 for scripts/bench_vs_pytorch.py (a residual model then gets a random head)
   std::optional<std::string> dump_dir;
-  bool measure_peak = true;  // also measure the FMA peak with the same threads
+  bool measure_peak =
+      true;  // also measure the run's precision's peak (fp32 FMA or bf16 dot) with its threads
   // Under mpirun: each rank runs its shard of the batch and the gradients are summed as in training; the
   // allreduce is timed on its own. Absent: one process.
   Communicator* comm = nullptr;
@@ -45,7 +46,8 @@ struct BenchResult {
   double gradient_bytes = 0.0;  // the flat gradient buffer each allreduce sums
   double train_flops = 0.0;     // per training step (all ranks), in-image taps only
   double infer_flops = 0.0;     // per inference pass
-  double peak_gflops = 0.0;     // measured fp32 FMA peak of all ranks' threads (0 when not measured)
+  double peak_gflops = 0.0;     // measured peak of all ranks' threads in the run's precision: fp32 FMA,
+                                // or bf16 dot product (0 when not measured)
   double peak_rss_bytes = 0.0;
   double estimate_bytes = 0.0;  // training_memory_bytes()
   double first_loss = 0.0;      // loss of the first step (random data, initial weights)

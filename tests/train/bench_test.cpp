@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/error.hpp"
@@ -10,6 +11,7 @@
 #include "data/h5.hpp"
 #include "motion/optical_flow.hpp"
 #include "nn/parameters.hpp"
+#include "ops/conv2d.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
@@ -137,6 +139,10 @@ TEST_CASE("bench refuses a shape that needs more memory than the machine has - w
 
 TEST_CASE("the FMA peak and the process's memory are measured", "[core]") {
   CHECK(measure_fma_peak_gflops(1, 0.02) > 0.1);
+  // The bf16 peak exists exactly where the CPU has AVX512-BF16 (oneDNN's finding, unless masked).
+  const double bf16 = measure_bf16_peak_gflops(1, 0.02);
+  if (ops::bf16_supported()) CHECK(bf16 > 0.1);
+  if (!std::getenv("ONEDNN_MAX_CPU_ISA") && !ops::bf16_supported()) CHECK(bf16 == 0.0);
   CHECK(peak_rss_bytes() > 1e6);
   CHECK(physical_memory_bytes() > peak_rss_bytes());
 }
