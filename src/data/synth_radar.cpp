@@ -16,8 +16,10 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kDry = 0.1;               // mm/h: below this a pixel is dry
 constexpr double kMaxRate = 100.0;         // mm/h
-constexpr double kCellsPer64Square = 4.5;  // mean number of cells of a 64x64 grid (with its margin)
-constexpr double kBirthMargin = 12.0;      // pixels: cells are born up to this far outside the grid
+constexpr double kCellsPer64Square = 2.6;  // cell density: mean number of cell centres on 64x64 pixels
+constexpr double kFieldMargin = 24.0;      // pixels: the cells live on the grid and this margin around it
+                                           // (beyond the reach of the largest cell, 3.5 x 6 pixels)
+constexpr int kSpinUpFrames = 120;         // steps before the first frame (the longest cell life)
 
 struct Cell {
   double x, y;       // centre, pixels
@@ -45,15 +47,17 @@ class Generator {
              64.0,
              0.0,
              1.0};
-    // Cells live on the domain and a margin of kBirthMargin around it: the same density on that area at
-    // every size (a margin is a larger share of a small grid).
-    const double m = 2.0 * kBirthMargin;
-    target_cells_ =
-        std::max(2.0, kCellsPer64Square * (o.height + m) * (o.width + m) / ((64.0 + m) * (64.0 + m)));
+    // The cells are a window on a homogeneous field: kCellsPer64Square per 64x64 pixels on the grid and a
+    // margin wide enough that the cells outside the grid that paint into it are there too.
+    const double m = 2.0 * kFieldMargin;
+    target_cells_ = kCellsPer64Square * (o.height + m) * (o.width + m) / (64.0 * 64.0);
     for (int i = 0; i < static_cast<int>(target_cells_); ++i) {
       cells_.push_back(new_cell(/*anywhere=*/true));
       cells_.back().age = rng_.uniform(0.0f, static_cast<float>(cells_.back().life));
     }
+    // Spin-up: the births and deaths run for the longest life before the first frame, so every series (and a
+    // short one on a large grid) starts from the process's equilibrium, not from its uniform initial state.
+    for (int i = 0; i < kSpinUpFrames; ++i) step();
   }
 
   void next(std::vector<float>& frame) {
@@ -62,19 +66,22 @@ class Generator {
   }
 
  private:
+  // A new cell: anywhere on the field (born now), or flowing in across its upwind edges (a cell of the
+  // field beyond, of any age).
   Cell new_cell(bool anywhere) {
     Cell c;
-    const double margin = kBirthMargin;
-    if (anywhere || rng_.uniform(0.0f, 1.0f) < 0.5f) {
-      c.x = rng_.uniform(-static_cast<float>(margin), static_cast<float>(o_.width + margin));
-      c.y = rng_.uniform(-static_cast<float>(margin), static_cast<float>(o_.height + margin));
-    } else {
-      // Upwind of the domain, so that rain keeps entering with the flow.
-      const double speed = std::hypot(wind_.u, wind_.v) + 1e-9;
-      const double cx = o_.width / 2.0 - wind_.u / speed * (o_.width / 2.0 + margin);
-      const double cy = o_.height / 2.0 - wind_.v / speed * (o_.height / 2.0 + margin);
-      c.x = cx + rng_.uniform(-0.5f, 0.5f) * o_.width * std::abs(wind_.v / speed);
-      c.y = cy + rng_.uniform(-0.5f, 0.5f) * o_.height * std::abs(wind_.u / speed);
+    const double m = kFieldMargin;
+    c.x = rng_.uniform(-static_cast<float>(m), static_cast<float>(o_.width + m));
+    c.y = rng_.uniform(-static_cast<float>(m), static_cast<float>(o_.height + m));
+    if (!anywhere) {
+      // Across the edge x = -m (or x = width + m) in proportion to |u| times its length, else across a y
+      // edge; placed within one step inside the edge.
+      const double fx = std::abs(wind_.u) * (o_.height + 2 * m), fy = std::abs(wind_.v) * (o_.width + 2 * m);
+      const double step = rng_.canonical();
+      if (rng_.canonical() * (fx + fy) < fx)
+        c.x = wind_.u > 0 ? -m + step * wind_.u : o_.width + m + step * wind_.u;
+      else
+        c.y = wind_.v > 0 ? -m + step * wind_.v : o_.height + m + step * wind_.v;
     }
     c.peak = std::min(kMaxRate, std::exp(std::log(4.0) + 0.9 * rng_.normal(0.0f, 1.0f)));
     c.a = rng_.uniform(2.0f, 6.0f);
@@ -111,18 +118,25 @@ class Generator {
       c.age += 1.0;
     }
     merge();
-    const double margin = 20.0;
+    const double m = kFieldMargin;
     cells_.erase(std::remove_if(cells_.begin(), cells_.end(),
                                 [&](const Cell& c) {
-                                  return c.age >= c.life || c.x < -margin || c.y < -margin ||
-                                         c.x > o_.width + margin || c.y > o_.height + margin;
+                                  return c.age >= c.life || c.x < -m || c.y < -m || c.x > o_.width + m ||
+                                         c.y > o_.height + m;
                                 }),
                  cells_.end());
-    // Births keep the number of cells near its target (a Poisson process whose rate rises when cells are
-    // few).
-    const double rate = std::max(0.05, 0.25 * (target_cells_ - cells_.size()) + 0.1);
-    std::poisson_distribution<int> births(rate);
-    for (int n = births(rng_.engine()); n > 0; --n) cells_.push_back(new_cell(false));
+    // Inflow: the field's cells that cross its upwind edges this step (density times speed times edge
+    // length), of any age. Births: new cells replace those that died, keeping the count at its target (a
+    // random rounding of it, so a fractional target holds on average) at every grid size.
+    const double density = kCellsPer64Square / (64.0 * 64.0);
+    const double flux =
+        density * (std::abs(wind_.u) * (o_.height + 2 * m) + std::abs(wind_.v) * (o_.width + 2 * m));
+    for (int n = rng_.poisson(flux); n > 0; --n) {
+      cells_.push_back(new_cell(false));
+      cells_.back().age = rng_.uniform(0.0f, static_cast<float>(cells_.back().life));
+    }
+    const double level = std::floor(target_cells_ + rng_.canonical());
+    for (double n = static_cast<double>(cells_.size()); n < level; ++n) cells_.push_back(new_cell(true));
   }
 
   // Two cells whose cores overlap become one: the larger absorbs the smaller.

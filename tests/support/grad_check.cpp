@@ -37,7 +37,8 @@ void check_tensor(GradCheck& out, const std::string& name, float* values, std::i
   std::vector<std::int64_t> idx(n);
   std::iota(idx.begin(), idx.end(), 0);
   if (max_elements > 0 && n > max_elements && rng) {
-    std::shuffle(idx.begin(), idx.end(), rng->engine());
+    for (std::int64_t i = n - 1; i > 0; --i)  // Fisher-Yates from the Rng's own draws
+      std::swap(idx[i], idx[rng->below(static_cast<std::uint64_t>(i + 1))]);
     idx.resize(max_elements);
   }
   TensorCheck t;
