@@ -21,6 +21,7 @@
 #include "train/checkpoint.hpp"
 #include "train/loss.hpp"
 #include "train/optimizer.hpp"
+#include "train/step.hpp"
 #include "train/trainer.hpp"
 
 namespace convlstm::train {
@@ -169,44 +170,28 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
                         batch.extrapolation.data() + s * extrapolator->output_size());
     return seconds_since(t0);
   };
-  Tensor pred(Shape{b, t_out, frame.channels, frame.height, frame.width}), dpred(pred.shape());
   BatchObjective objective{parse_objective(cfg.train.loss), cfg.data.normalize, "intensity", {}};
+  TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
+  Tensor pred(net.output_shape());  // inference's
 
   std::vector<double> fwd, bwd, opt, step, infer, reduce, extra;
   for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
     const double t_extra = extrapolate();
-    auto t0 = Clock::now();
-    net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data());
-    auto parts = objective.parts(batch, pred.data());
-    const double t_fwd = seconds_since(t0);
-    double t_reduce = -comm.reduce_seconds();
-    comm.sum(parts.values.data(), parts.values.size());
-    const double loss = parts.value();
-    t0 = Clock::now();
-    grads.zero();
-    dpred.zero();
-    objective.gradient(batch, pred.data(), dpred.data(), parts);
-    net.backward(dpred.data(), grads.model);
-    const double t_bwd = seconds_since(t0);
-    comm.sum(grads.flat().data, static_cast<std::size_t>(grads.flat().numel()));
-    t_reduce += comm.reduce_seconds();
+    auto done = train_step.gradients(params, grads, batch, i);
     if (i == 0) {
-      r.first_loss = loss;
+      r.first_loss = done.loss;
       if (options.dump_dir && comm.root())
-        write_dump(*options.dump_dir, cfg, frame, params, grads, batch, pred, loss);
+        write_dump(*options.dump_dir, cfg, frame, params, grads, batch, train_step.prediction(), done.loss);
     }
-    t0 = Clock::now();
-    const double gnorm = global_norm(grads.flat());
-    if (cfg.train.clip_grad_norm) clip_to_norm(grads.flat(), gnorm, *cfg.train.clip_grad_norm);
-    optimizer.step(params, grads, cfg.train.optimizer.lr);
-    const double t_opt = seconds_since(t0);
+    train_step.update(params, grads, cfg.train.optimizer.lr, i, done);
     if (i >= options.warmup) {
-      fwd.push_back(t_fwd);
-      bwd.push_back(t_bwd);
-      opt.push_back(t_opt);
-      reduce.push_back(t_reduce);
+      const auto& p = done.phases;
+      fwd.push_back(p.forward);
+      bwd.push_back(p.backward);
+      opt.push_back(p.optimizer);
+      reduce.push_back(p.reduce);
       extra.push_back(t_extra);
-      step.push_back(t_fwd + t_bwd + t_reduce + t_opt);
+      step.push_back(p.forward + p.backward + p.reduce + p.optimizer);
     }
   }
   for (std::int64_t i = 0; i < options.steps + 1; ++i) {

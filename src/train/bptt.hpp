@@ -58,6 +58,8 @@ class Bptt {
   // forward; a second backward without a forward in between throws Error instead of giving wrong gradients.
   void backward(const float* dpred, nn::ModelParams& grads);
   bool tape_recorded() const { return tape_recorded_; }
+  // The shape of pred and dpred: (B, T_out, C, H, W).
+  Shape output_shape() const { return Shape{b_, t_out_, spec_.channels, spec_.height, spec_.width}; }
 
   std::int64_t tape_floats() const { return tape_.numel(); }
   // The oneDNN kernels of encoder layer 0 (what a benchmark wants to see first).

@@ -23,6 +23,7 @@
 #include "train/checkpoint.hpp"
 #include "train/loss.hpp"
 #include "train/optimizer.hpp"
+#include "train/step.hpp"
 
 namespace convlstm::train {
 
@@ -139,7 +140,8 @@ double training_memory_bytes(const config::Config& cfg, std::int64_t channels, s
                (c * spec.layers[k].k_x * spec.layers[k].k_x + f * spec.layers[k].k_h * spec.layers[k].k_h));
   }
   tape += B * T * hw * spec.patched_channels() * 4.0;  // patched inputs, head output, its gradients
-  const double frames = 5.0 * B * T * static_cast<double>(channels) * height * width;  // batch, pred, dpred
+  // batch, the step's pred and dpred, validation's pred
+  const double frames = 6.0 * B * T * static_cast<double>(channels) * height * width;
   // Parameters, gradients, up to two optimizer moments, and the convolutions' weight copies (the kernels'
   // layout and a weight-gradient scratch): 6 copies. Plus about 64 MiB of code, libraries and oneDNN's
   // scratch.
@@ -296,8 +298,8 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
   BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop);
   BatchObjective loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
-  Tensor pred(Shape{b_local, cfg.data.t_out, spec.channels, spec.height, spec.width}), dpred(pred.shape());
-  Tensor persistence(pred.shape());
+  TrainStep train_step(net, loss_eval, optimizer, comm, cfg.train.clip_grad_norm);
+  Tensor pred(net.output_shape()), persistence(net.output_shape());  // validation's
   std::optional<MetricsCsv> metrics;
   comm.agree([&] {
     if (comm.root()) metrics.emplace((dir / "metrics.csv").string(), info.step);
@@ -368,43 +370,14 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     }
     // This rank's shard of the global batch: sequences shard.begin .. shard.end of it.
     Batch* batch = nullptr;
-    LossParts parts;
     comm.agree([&] {
       for (std::int64_t b = 0; b < b_local; ++b)
         starts[b] = side.train_windows[order[(pos * B + shard.begin + b) % n_train]];
       batch = &train_loader.load(starts.data(), b_local, epoch);
-      net.forward(params.model, batch->inputs.data(), pred.data(), batch->extrapolation.data());
-      parts = loss_eval.parts(*batch, pred.data());
     });
-    comm.sum(parts.values.data(), parts.values.size());
-    const double loss = parts.value();
-    if (!std::isfinite(loss))
-      throw CollectiveError("step " + std::to_string(step + 1) + ": the training loss is " +
-                                std::to_string(loss) +
-                                "; stopped, the last checkpoint is intact (lower train.optimizer.lr or set "
-                                "train.clip_grad_norm)",
-                            false);
-    grads.zero();
-    dpred.zero();
-    loss_eval.gradient(*batch, pred.data(), dpred.data(), parts);
-    net.backward(dpred.data(), grads.model);
-    comm.sum(grads.flat().data, static_cast<std::size_t>(grads.flat().numel()));
-    const double gnorm = global_norm(grads.flat());
-    if (!std::isfinite(gnorm))
-      throw CollectiveError("step " + std::to_string(step + 1) +
-                                ": the gradient norm is not finite; stopped, the last "
-                                "checkpoint is intact (set train.clip_grad_norm or lower train.optimizer.lr)",
-                            false);
-    if (cfg.train.clip_grad_norm) clip_to_norm(grads.flat(), gnorm, *cfg.train.clip_grad_norm);
     const double lr = learning_rate(cfg.train.lr_schedule, cfg.train.optimizer.lr, step, total);
-    optimizer.step(params, grads, lr);
-    // The fused gate math is compiled with fast-math (finite-math-only: 5-8x faster, measured), where a NaN
-    // or Inf weight need not reach the loss; so the parameters themselves are checked after every update.
-    if (!std::isfinite(global_norm(params.flat())))
-      throw CollectiveError("step " + std::to_string(step + 1) +
-                                ": the update made parameters non-finite; stopped, the last checkpoint is "
-                                "intact (lower train.optimizer.lr or set train.clip_grad_norm)",
-                            false);
+    const StepOutcome done = train_step.run(params, grads, *batch, lr, step);
+    const double loss = done.loss, gnorm = done.grad_norm;
     info.step = step + 1;
     info.epoch = epoch;
     checkpoint_current = false;

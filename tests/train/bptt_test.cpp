@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
+#include "config/config.hpp"
 #include "core/error.hpp"
 
 #include "support/grad_check.hpp"
@@ -13,6 +15,7 @@
 #include "support/skip.hpp"
 #include "train/loss.hpp"
 #include "train/optimizer.hpp"
+#include "train/step.hpp"
 
 namespace convlstm {
 namespace {
@@ -85,6 +88,29 @@ void check_model_gradients(ModelHarness& m, std::int64_t max_elements = 0, std::
   }
   INFO(r.report());
   CHECK(r.max_rel_error() < 1e-3);
+}
+
+// `steps` steps of the training step the trainer runs (train/step.hpp) on one fixed batch, every pixel
+// observed, mse loss; returns each step's loss.
+std::vector<double> step_losses(const ModelSpec& spec, nn::ParameterTable& params, train::Bptt& net,
+                                const std::vector<float>& inputs, const std::vector<float>& target,
+                                std::int64_t B, std::int64_t T_in, std::int64_t T_out,
+                                const config::OptimizerConfig& oc, double lr, int steps) {
+  const std::int64_t C = spec.channels, H = spec.height, W = spec.width;
+  train::Batch batch{Tensor(Shape{B, T_in, C, H, W}), Tensor(Shape{B, T_out, C, H, W}),
+                     Tensor(Shape{B, T_out, C, H, W}), B, Tensor()};
+  std::copy(inputs.begin(), inputs.end(), batch.inputs.begin());
+  std::copy(target.begin(), target.end(), batch.targets.begin());
+  std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
+  train::BatchObjective objective{
+      train::parse_objective("mse"), config::Config{}.data.normalize, "intensity", {}};
+  train::Optimizer optimizer(oc, spec);
+  train::Communicator single;
+  train::TrainStep step(net, objective, optimizer, single, std::nullopt);
+  nn::ParameterTable grads(spec);
+  std::vector<double> losses;
+  for (int i = 0; i < steps; ++i) losses.push_back(step.run(params, grads, batch, lr, i).loss);
+  return losses;
 }
 
 TEST_CASE("encoder-forecaster BPTT matches central differences", "[train][grad]") {
@@ -235,28 +261,16 @@ TEST_CASE("the encoder-forecaster overfits one tiny batch with plain SGD", "[tra
     std::copy_n(&seq[b * T * HW], T_in * HW, &inputs[b * T_in * HW]);
     std::copy_n(&seq[(b * T + T_in) * HW], T_out * HW, &target[b * T_out * HW]);
   }
-  nn::ParameterTable params(spec), grads(spec);
+  nn::ParameterTable params(spec);
   Rng rng(1);
   nn::init_parameters(spec, params, rng);
   train::Bptt net(spec, B, T_in, T_out);
   config::OptimizerConfig plain;
   plain.kind = "sgd";
   plain.momentum = 0.0;
-  train::Optimizer sgd(plain, spec);
-  std::vector<float> pred(target.size()), dpred(target.size());
-  train::LossBatch batch{
-      pred.data(), target.data(), nullptr, nullptr, static_cast<std::int64_t>(pred.size()), B};
-  double first = 0.0, last = 0.0;
-  for (int step = 0; step < 200; ++step) {
-    net.forward(params.model, inputs.data(), pred.data());
-    last = train::loss_forward(train::LossKind::mse, batch);
-    if (step == 0) first = last;
-    grads.zero();
-    std::fill(dpred.begin(), dpred.end(), 0.0f);
-    train::loss_backward(train::LossKind::mse, batch, 1.0f, dpred.data());
-    net.backward(dpred.data(), grads.model);
-    sgd.step(params, grads, 10.0);
-  }
+  const auto losses = step_losses(spec, params, net, inputs, target, B, T_in, T_out, plain, 10.0, 200);
+  // (the loss before the last update, as the loop reports it)
+  const double first = losses.front(), last = losses.back();
   INFO("loss " << first << " -> " << last);
   CHECK(last < first / 10.0);
 }
@@ -279,27 +293,13 @@ std::vector<double> moving_square_losses(ops::Precision precision, int steps) {
           float* frame = t < T_in ? &inputs[(b * T_in + t) * HW] : &target[(b * T_out + t - T_in) * HW];
           frame[y * W + x] = 1.0f;
         }
-  nn::ParameterTable params(spec), grads(spec);
+  nn::ParameterTable params(spec);
   Rng rng(5);
   nn::init_parameters(spec, params, rng);
   train::Bptt net(spec, B, T_in, T_out, precision);
   config::OptimizerConfig adam;
   adam.kind = "adam";
-  train::Optimizer opt(adam, spec);
-  std::vector<float> pred(target.size()), dpred(target.size());
-  train::LossBatch batch{
-      pred.data(), target.data(), nullptr, nullptr, static_cast<std::int64_t>(pred.size()), B};
-  std::vector<double> losses;
-  for (int step = 0; step < steps; ++step) {
-    net.forward(params.model, inputs.data(), pred.data());
-    losses.push_back(train::loss_forward(train::LossKind::mse, batch));
-    grads.zero();
-    std::fill(dpred.begin(), dpred.end(), 0.0f);
-    train::loss_backward(train::LossKind::mse, batch, 1.0f, dpred.data());
-    net.backward(dpred.data(), grads.model);
-    opt.step(params, grads, 0.01);
-  }
-  return losses;
+  return step_losses(spec, params, net, inputs, target, B, T_in, T_out, adam, 0.01, steps);
 }
 
 TEST_CASE("bf16 gradients stay within bf16 rounding of the fp32 ones", "[train][bf16]") {
