@@ -20,6 +20,7 @@
 #include <string>
 
 #include "ops/layout.hpp"
+#include "ops/precision.hpp"
 
 namespace convlstm::ops {
 
@@ -35,25 +36,6 @@ struct Conv2dGeometry {
   // Multiply-adds that land inside the image (taps over zero padding excluded), times two.
   double flops() const;
 };
-
-enum class Precision { fp32, bf16 };
-
-// winograd: oneDNN's F(4x4, 3x3) Winograd kernels for 3x3 fp32 convolutions on blocked activations, about
-// 1.6-2x faster than direct on AVX-512 at a rounding error of about 1e-5 relative instead of 1e-7; every
-// other convolution (and any pass oneDNN has no Winograd kernel for) runs direct.
-enum class ConvAlgorithm { direct, winograd };
-
-ConvAlgorithm parse_conv_algorithm(const std::string& name);  // "direct" | "winograd", else ConfigError
-
-Precision parse_precision(const std::string& name);  // "fp32" | "bf16", else ConfigError
-const char* precision_name(Precision p);
-// True when oneDNN can run bf16 convolutions natively on this CPU (AVX512-BF16 or newer, and not masked
-// by ONEDNN_MAX_CPU_ISA); cpu_isa_name() names what it found, for error messages.
-bool bf16_supported();
-std::string cpu_isa_name();
-// Throws ConfigError "<key>: bf16 needs a CPU with AVX512-BF16; this one offers ..." when p is bf16 and the
-// CPU cannot run it. The one check behind the trainer's, bench's and the convolution's refusals.
-void require_precision_supported(Precision p, const std::string& key);
 
 struct Conv2dOptions {
   bool bias = false;              // forward adds b, backward_weights can produce diff_b

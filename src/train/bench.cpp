@@ -14,7 +14,7 @@
 #include "data/h5.hpp"
 #include "data/windows.hpp"
 #include "nn/parameters.hpp"
-#include "ops/conv2d.hpp"
+#include "ops/precision.hpp"
 #include "ops/threads.hpp"
 #include "train/batches.hpp"
 #include "train/bptt.hpp"

@@ -11,7 +11,7 @@
 #include "data/h5.hpp"
 #include "motion/optical_flow.hpp"
 #include "nn/parameters.hpp"
-#include "ops/conv2d.hpp"
+#include "ops/precision.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/checkpoint.hpp"
