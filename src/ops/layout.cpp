@@ -7,32 +7,6 @@
 
 namespace convlstm::ops {
 
-void pack(const float* src_nchw, float* dst, Layout layout, std::int64_t N, std::int64_t C, std::int64_t HW) {
-  if (layout == Layout::nchw) {
-    std::memcpy(dst, src_nchw, sizeof(float) * N * C * HW);
-    return;
-  }
-  const std::int64_t cp = padded_channels(layout, C);
-#pragma omp parallel for collapse(2)
-  for (std::int64_t n = 0; n < N; ++n)
-    for (std::int64_t c = 0; c < cp; ++c)
-      for (std::int64_t p = 0; p < HW; ++p)
-        dst[element_offset(layout, C, HW, n, c, p)] = c < C ? src_nchw[(n * C + c) * HW + p] : 0.0f;
-}
-
-void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, std::int64_t C,
-            std::int64_t HW) {
-  if (layout == Layout::nchw) {
-    std::memcpy(dst_nchw, src, sizeof(float) * N * C * HW);
-    return;
-  }
-#pragma omp parallel for collapse(2)
-  for (std::int64_t n = 0; n < N; ++n)
-    for (std::int64_t c = 0; c < C; ++c)
-      for (std::int64_t p = 0; p < HW; ++p)
-        dst_nchw[(n * C + c) * HW + p] = src[element_offset(layout, C, HW, n, c, p)];
-}
-
 void add_into(float* y, const float* x, std::int64_t n) {
 #pragma omp parallel for simd schedule(static)
   for (std::int64_t i = 0; i < n; ++i) y[i] += x[i];

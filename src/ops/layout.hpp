@@ -44,11 +44,6 @@ inline std::int64_t pixel_of(Layout layout, std::int64_t HW, std::int64_t e) {
   return (e / kChannelBlock) % HW;
 }
 
-// dst (layout, padded: N * padded_channels * HW floats, padding zeroed) <- src (NCHW), and the inverse.
-void pack(const float* src_nchw, float* dst, Layout layout, std::int64_t N, std::int64_t C, std::int64_t HW);
-void unpack(const float* src, Layout layout, float* dst_nchw, std::int64_t N, std::int64_t C,
-            std::int64_t HW);
-
 // y[i] += x[i] for n elements, in parallel.
 void add_into(float* y, const float* x, std::int64_t n);
 

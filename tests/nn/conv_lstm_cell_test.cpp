@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "support/grad_check.hpp"
+#include "support/layout_pack.hpp"
 #include "support/reference_conv.hpp"
 
 namespace convlstm {
@@ -68,12 +69,12 @@ struct CellHarness {
   std::int64_t hw() const { return s.h * s.w; }
   std::vector<float> pack(const std::vector<float>& v, Layout l, std::int64_t c) const {
     std::vector<float> out(s.b * ops::padded_channels(l, c) * hw());
-    ops::pack(v.data(), out.data(), l, s.b, c, hw());
+    test::pack(v.data(), out.data(), l, s.b, c, hw());
     return out;
   }
   std::vector<float> unpack(const std::vector<float>& v, Layout l, std::int64_t c) const {
     std::vector<float> out(s.b * c * hw());
-    ops::unpack(v.data(), l, out.data(), s.b, c, hw());
+    test::unpack(v.data(), l, out.data(), s.b, c, hw());
     return out;
   }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "support/layout_pack.hpp"
 #include "support/reference_conv.hpp"
 #include "support/skip.hpp"
 
@@ -36,13 +37,13 @@ Buffers random_buffers(const Conv2dGeometry& g, Rng& rng) {
 std::vector<float> packed(const std::vector<float>& v, Layout l, std::int64_t n, std::int64_t c,
                           std::int64_t hw) {
   std::vector<float> out(n * ops::padded_channels(l, c) * hw);
-  ops::pack(v.data(), out.data(), l, n, c, hw);
+  test::pack(v.data(), out.data(), l, n, c, hw);
   return out;
 }
 std::vector<float> unpacked(const std::vector<float>& v, Layout l, std::int64_t n, std::int64_t c,
                             std::int64_t hw) {
   std::vector<float> out(n * c * hw);
-  ops::unpack(v.data(), l, out.data(), n, c, hw);
+  test::unpack(v.data(), l, out.data(), n, c, hw);
   return out;
 }
 
