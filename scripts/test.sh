@@ -3,7 +3,7 @@
 # then builds again in build-sanitize/ with AddressSanitizer, UndefinedBehaviorSanitizer and LeakSanitizer and
 # runs the Catch2 suite (without the [slow] tests, and without the [mpi] ones: Open MPI itself is not
 # LeakSanitizer-clean), the fuzz replay and the end-to-end CLI test under them;
-# then runs each libFuzzer target for CONVLSTM_FUZZ_SECONDS (default 45) with scripts/fuzz.sh.
+# then runs each libFuzzer target for CONVLSTM_FUZZ_SECONDS (default 30) with scripts/fuzz.sh.
 # Extra arguments go to ctest, e.g. scripts/test.sh -R conv2d, and skip the two later passes.
 # CONVLSTM_SANITIZE=0 skips the sanitizer pass (about 6 minutes of building on 2 cores), CONVLSTM_FUZZ_SECONDS=0
 # the fuzzing (about 1 minute of building plus the runs).
@@ -37,7 +37,7 @@ if [ "${CONVLSTM_SANITIZE:-1}" != 0 ] && [ $# -eq 0 ]; then
   echo "test.sh: sanitizer pass clean"
 fi
 
-if [ "${CONVLSTM_FUZZ_SECONDS:-45}" != 0 ] && [ $# -eq 0 ]; then
-  echo "test.sh: fuzzing, ${CONVLSTM_FUZZ_SECONDS:-45} s per target (build-fuzz/)"
-  bash scripts/fuzz.sh "${CONVLSTM_FUZZ_SECONDS:-45}"
+if [ "${CONVLSTM_FUZZ_SECONDS:-30}" != 0 ] && [ $# -eq 0 ]; then
+  echo "test.sh: fuzzing, ${CONVLSTM_FUZZ_SECONDS:-30} s per target (build-fuzz/)"
+  bash scripts/fuzz.sh "${CONVLSTM_FUZZ_SECONDS:-30}"
 fi
