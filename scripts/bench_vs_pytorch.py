@@ -90,7 +90,8 @@ def build_model(ckpt_path, threads):
     peephole = m["peephole"]
     sigmoid_out = m["output"] == "sigmoid"
     residual = m["output"] == "residual"
-    extrap_in = m.get("forecaster_input", "none") == "extrapolation"
+    extrap_in = m.get("forecaster_input", "none") in ("extrapolation", "extrapolation+gaps")
+    gaps_in = m.get("forecaster_input", "none") == "extrapolation+gaps"
     tent = m.get("output_filter", "none") == "tent"
     # The patch tent (nn/patch.hpp): k (x) k / p^2, k = [1/2, 1, ..., 1, 1/2] for an even patch, [1, ..., 1]
     # for an odd one, zero outside the frame.
@@ -159,13 +160,16 @@ def build_model(ckpt_path, threads):
                     params[f"{prefix}/{name}"] = getattr(cell, name)
     params["head/w"], params["head/b"] = head_w, head_b
 
-    def forward(frames, t_out, extrapolation=None):
-        # frames (B, T_in, C, H, W), extrapolation (B, T_out, C, H, W) -> (B, T_out, C, H, W)
+    def forward(frames, t_out, extrapolation=None, gaps=None):
+        # frames (B, T_in, C, H, W), extrapolation and its gaps (B, T_out, C, H, W) -> (B, T_out, C, H, W)
         B, T_in, C, H, W = frames.shape
         x = F.pixel_unshuffle(frames.reshape(B * T_in, C, H, W), p).reshape(B, T_in, C * p * p, H // p, W // p)
         if extrap_in:
-            e = F.pixel_unshuffle(extrapolation.reshape(B * t_out, C, H, W), p).reshape(
-                B, t_out, C * p * p, H // p, W // p)
+            # forecaster layer 0 reads the extrapolation's channels, then (extrapolation+gaps) its gaps'
+            read = torch.cat([extrapolation, gaps], 2) if gaps_in else extrapolation
+            cr = read.shape[2]
+            e = F.pixel_unshuffle(read.reshape(B * t_out, cr, H, W), p).reshape(
+                B, t_out, cr * p * p, H // p, W // p)
         hs, cs = [], []
         inputs = [x[:, s] for s in range(T_in)]
         for k in range(L):
@@ -230,8 +234,9 @@ def worker(args):
         inputs = torch.tensor(f["inputs"][()])
         targets = torch.tensor(f["targets"][()])
         extrap = torch.tensor(f["extrapolation"][()]) if "extrapolation" in f else None
+        gaps = torch.tensor(f["gaps"][()]) if "gaps" in f else None
         if args.check:
-            pred = forward(inputs, t_out, extrap)
+            pred = forward(inputs, t_out, extrap, gaps)
             loss = loss_fn(pred, targets)
             loss.backward()
             want_loss = float(f.attrs["loss"])
@@ -255,7 +260,7 @@ def worker(args):
         with torch.no_grad():
             for i in range(args.steps + 1):
                 t0 = time.perf_counter()
-                forward(inputs, t_out, extrap)
+                forward(inputs, t_out, extrap, gaps)
                 if i > 0:
                     infer.append(time.perf_counter() - t0)
         return statistics.median(infer)
@@ -272,7 +277,7 @@ def worker(args):
     for i in range(args.warmup + args.steps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=False)
-        pred = forward(inputs, t_out, extrap)
+        pred = forward(inputs, t_out, extrap, gaps)
         loss = loss_fn(pred, targets)
         t1 = time.perf_counter()
         loss.backward()

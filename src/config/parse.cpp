@@ -153,9 +153,10 @@ const std::map<std::string, Setter>& leaves() {
        }},
       {"model.forecaster_input",
        [](Config& c, const YAML::Node& n) {
-         c.model.forecaster_input = as_choice(n, {"none", "extrapolation"}) == "none"
-                                        ? nn::ForecasterInput::none
-                                        : nn::ForecasterInput::extrapolation;
+         const auto s = as_choice(n, {"none", "extrapolation", "extrapolation+gaps"});
+         c.model.forecaster_input = s == "none"            ? nn::ForecasterInput::none
+                                    : s == "extrapolation" ? nn::ForecasterInput::extrapolation
+                                                           : nn::ForecasterInput::extrapolation_gaps;
        }},
       {"model.output_filter",
        [](Config& c, const YAML::Node& n) {

@@ -82,6 +82,10 @@ void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::st
   if (extrapolator_) {
     extrapolation_ = Tensor(Shape{batch_ * cfg_.data.t_out * frame_size()});
     norm_extrapolation_ = Tensor(norm_out_.shape());
+    if (run_.needs_gaps()) {
+      gaps_ = Tensor(extrapolation_.shape());
+      padded_gaps_ = Tensor(norm_out_.shape());
+    }
   }
 }
 
@@ -96,11 +100,16 @@ void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
   if (extrapolator_) {
     const std::int64_t in = cfg_.data.t_in * frame_size(), out = extrapolator_->output_size();
     for (std::int64_t b = 0; b < batch_; ++b)
-      extrapolator_->run(norm_unpadded_.data() + b * in, mask + b * in, extrapolation_.data() + b * out);
+      extrapolator_->run(norm_unpadded_.data() + b * in, mask + b * in, extrapolation_.data() + b * out,
+                         gaps_.data() ? gaps_.data() + b * out : nullptr);
     pad_planes(extrapolation_.data(), batch_ * cfg_.data.t_out * c, height_, width_, ph, pw,
                norm_extrapolation_.data());
+    // (the padding beyond the grid, when it is not a multiple of the patch: dry and without gaps)
+    if (gaps_.data())
+      pad_planes(gaps_.data(), batch_ * cfg_.data.t_out * c, height_, width_, ph, pw, padded_gaps_.data());
   }
-  net_->forward(params_->model, norm_in_.data(), norm_out_.data(), norm_extrapolation_.data());
+  net_->forward(params_->model, norm_in_.data(), norm_out_.data(), norm_extrapolation_.data(),
+                padded_gaps_.data());
   const std::int64_t n_out = batch_ * cfg_.data.t_out * frame_size();
   crop_planes(norm_out_.data(), batch_ * cfg_.data.t_out * c, ph, pw, height_, width_, pred);
   for (std::int64_t i = 0; i < n_out; ++i) pred[i] = norm.inverse(pred[i]);

@@ -63,7 +63,8 @@ class Forecaster {
   Tensor norm_in_, norm_out_;                           // padded
   std::unique_ptr<motion::Extrapolator> extrapolator_;  // when the model reads the extrapolation
   Tensor extrapolation_, norm_extrapolation_;           // unpadded, padded
-  std::vector<float> norm_unpadded_;                    // the normalised inputs on the grid, for the flow
+  Tensor gaps_, padded_gaps_;         // the extrapolation's gaps (extrapolation+gaps models)
+  std::vector<float> norm_unpadded_;  // the normalised inputs on the grid, for the flow
 };
 
 }  // namespace convlstm::eval

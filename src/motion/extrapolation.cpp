@@ -23,11 +23,12 @@ Extrapolator::Extrapolator(const FlowFrames& frames, std::int64_t t_out, const d
                  "extrapolation of " << frames.t_in << " frames to " << t_out);
 }
 
-void Extrapolator::run(const float* norm_inputs, const float* mask, float* out) {
+void Extrapolator::run(const float* norm_inputs, const float* mask, float* out, float* gaps) {
   const std::int64_t n_in = static_cast<std::int64_t>(physical_.size());
   for (std::int64_t i = 0; i < n_in; ++i)
     physical_[i] = mask[i] != 0.0f ? norm_.inverse(norm_inputs[i]) : fill_;
-  optical_flow_forecast(physical_.data(), mask, f_, t_out_, quantity_, method_, fill_, phys_out_.data());
+  optical_flow_forecast(physical_.data(), mask, f_, t_out_, quantity_, method_, fill_, phys_out_.data(),
+                        gaps);
   const std::int64_t n_out = static_cast<std::int64_t>(phys_out_.size());
   for (std::int64_t i = 0; i < n_out; ++i) out[i] = norm_.forward(phys_out_[i]);
 }

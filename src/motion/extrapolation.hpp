@@ -33,8 +33,9 @@ class Extrapolator {
   std::int64_t t_out() const { return t_out_; }
   std::int64_t output_size() const { return t_out_ * f_.frame_size(); }
 
-  // norm_inputs, mask: (t_in, C, H, W), normalised, mask 1 = observed -> out (t_out, C, H, W) normalised.
-  void run(const float* norm_inputs, const float* mask, float* out);
+  // norm_inputs, mask: (t_in, C, H, W), normalised, mask 1 = observed -> out (t_out, C, H, W) normalised;
+  // gaps, when given (same shape): 1 where out has no source (motion::advect), else 0.
+  void run(const float* norm_inputs, const float* mask, float* out, float* gaps = nullptr);
 
  private:
   FlowFrames f_;

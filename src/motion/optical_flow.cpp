@@ -96,7 +96,7 @@ std::vector<float> estimate_motion(const float* inputs, const float* mask, const
 }
 
 void advect(const float* last, const float* last_mask, const std::vector<float>& motion, const FlowFrames& f,
-            std::int64_t t_out, float fill, float* out) {
+            std::int64_t t_out, float fill, float* out, float* gaps) {
   const std::int64_t h = f.height, w = f.width, plane = h * w, fs = f.frame_size();
   for (std::int64_t y = 0; y < h; ++y) {
     for (std::int64_t x = 0; x < w; ++x) {
@@ -126,7 +126,9 @@ void advect(const float* last, const float* last_mask, const std::vector<float>&
                 weight += wt;
               }
             }
-          out[l * fs + c * plane + y * w + x] = weight >= 0.5 ? static_cast<float>(sum / weight) : fill;
+          const std::int64_t o = l * fs + c * plane + y * w + x;
+          out[o] = weight >= 0.5 ? static_cast<float>(sum / weight) : fill;
+          if (gaps) gaps[o] = weight >= 0.5 ? 0.0f : 1.0f;
         }
       }
     }
@@ -134,10 +136,11 @@ void advect(const float* last, const float* last_mask, const std::vector<float>&
 }
 
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,
-                           const std::string& quantity, FlowMethod method, float fill, float* out) {
+                           const std::string& quantity, FlowMethod method, float fill, float* out,
+                           float* gaps) {
   const auto motion = estimate_motion(inputs, mask, f, quantity, method);
   const std::int64_t last = (f.t_in - 1) * f.frame_size();
-  advect(inputs + last, mask + last, motion, f, t_out, fill, out);
+  advect(inputs + last, mask + last, motion, f, t_out, fill, out, gaps);
 }
 
 }  // namespace convlstm::motion

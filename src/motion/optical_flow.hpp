@@ -36,12 +36,15 @@ struct FlowFrames {
 std::vector<float> estimate_motion(const float* inputs, const float* mask, const FlowFrames& f,
                                    const std::string& quantity, FlowMethod method);
 
-// The last input frame advected along `motion` to leads 1..t_out: out (t_out, C, H, W).
+// The last input frame advected along `motion` to leads 1..t_out: out (t_out, C, H, W). gaps, when given
+// (same shape): 1 where the forecast has no source and holds `fill` (the trajectory left the grid, or most of
+// its source pixels were unobserved), 0 elsewhere.
 void advect(const float* last, const float* last_mask, const std::vector<float>& motion, const FlowFrames& f,
-            std::int64_t t_out, float fill, float* out);
+            std::int64_t t_out, float fill, float* out, float* gaps = nullptr);
 
 // inputs, mask (t_in, C, H, W) in physical units -> out (t_out, C, H, W): estimate_motion, then advect.
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,
-                           const std::string& quantity, FlowMethod method, float fill, float* out);
+                           const std::string& quantity, FlowMethod method, float fill, float* out,
+                           float* gaps = nullptr);
 
 }  // namespace convlstm::motion

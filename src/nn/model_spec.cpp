@@ -83,7 +83,15 @@ std::string to_string(OutputActivation a) {
 }
 
 std::string to_string(ForecasterInput f) {
-  return f == ForecasterInput::extrapolation ? "extrapolation" : "none";
+  switch (f) {
+    case ForecasterInput::none:
+      return "none";
+    case ForecasterInput::extrapolation:
+      return "extrapolation";
+    case ForecasterInput::extrapolation_gaps:
+      return "extrapolation+gaps";
+  }
+  return "?";
 }
 
 std::string to_string(OutputFilter f) {

@@ -27,7 +27,11 @@ enum class OutputActivation { sigmoid, identity, residual };
 // What forecaster layer 0 reads at lead t. none: nothing (Shi et al. 2015). extrapolation: the optical-flow
 // extrapolation of the last observed frame to lead t (motion/extrapolation.hpp), normalised and patched like
 // the inputs, through its own W_x.
-enum class ForecasterInput { none, extrapolation };
+// extrapolation+gaps: besides it, a second plane per channel, 1 where the extrapolation has no source and
+// reads "no echo" only for want of one (the trajectory left the grid, or started at unobserved pixels), 0
+// elsewhere: without it, rain about to flow in across the edge looks the same as dry air. A dry input has no
+// motion and no gaps, so a residual model still forecasts it dry.
+enum class ForecasterInput { none, extrapolation, extrapolation_gaps };
 
 // What smooths a residual model's correction before it is added to the extrapolation. none: nothing, so the
 // head's p² sub-pixel outputs of one cell may differ and repeat with the patch. tent: the correction passes
@@ -49,11 +53,14 @@ struct ModelSpec {
 
   // The forward pass needs the extrapolation nowcast of every lead (forecaster input or residual output).
   bool needs_extrapolation() const {
-    return forecaster_input == ForecasterInput::extrapolation || output == OutputActivation::residual;
+    return forecaster_input != ForecasterInput::none || output == OutputActivation::residual;
   }
-  // Input channels of forecaster layer 0's W_x (0: it has none).
+  // ... and the extrapolation's gaps.
+  bool needs_gaps() const { return forecaster_input == ForecasterInput::extrapolation_gaps; }
+  // Input channels of forecaster layer 0's W_x (0: it has none): the patched extrapolation, then the patched
+  // gaps.
   std::int64_t forecaster_input_channels() const {
-    return forecaster_input == ForecasterInput::extrapolation ? patched_channels() : 0;
+    return forecaster_input == ForecasterInput::none ? 0 : patched_channels() * (needs_gaps() ? 2 : 1);
   }
   std::int64_t patched_channels() const { return channels * patch * patch; }  // C p²
   std::int64_t grid_h() const { return height / patch; }                      // H' = H / p

@@ -76,7 +76,7 @@ void copy_region(const float* src, std::int64_t planes, std::int64_t h, std::int
 
 BatchLoader::BatchLoader(const data::WindowReader& reader, std::int64_t batch, std::int64_t t_in,
                          std::int64_t t_out, std::unique_ptr<motion::Extrapolator> extrapolator,
-                         std::optional<RandomCrop> crop)
+                         std::optional<RandomCrop> crop, bool gaps)
     : reader_(reader),
       b_(batch),
       t_in_(t_in),
@@ -84,7 +84,9 @@ BatchLoader::BatchLoader(const data::WindowReader& reader, std::int64_t batch, s
       ch_(crop ? crop->height : reader.height()),
       cw_(crop ? crop->width : reader.width()),
       crop_(crop),
-      extrapolator_(std::move(extrapolator)) {
+      extrapolator_(std::move(extrapolator)),
+      gaps_(gaps) {
+  CONVLSTM_CHECK(extrapolator_ || !gaps, "gaps without an extrapolator");
   const std::int64_t c = reader.channels(), h = reader.height(), w = reader.width();
   CONVLSTM_CHECK(ch_ >= 1 && cw_ >= 1 && ch_ <= h && cw_ <= w, "random crop larger than the frames");
   batch_.inputs = Tensor(Shape{batch, t_in, c, ch_, cw_});
@@ -98,7 +100,8 @@ BatchLoader::BatchLoader(const data::WindowReader& reader, std::int64_t batch, s
         f.t_in == t_in && extrapolator_->t_out() == t_out && f.channels == c && f.height == h && f.width == w,
         "extrapolator shape does not fit the frames");
     batch_.extrapolation = Tensor(batch_.targets.shape());
-    scratch_.resize(static_cast<std::size_t>(extrapolator_->output_size()));
+    if (gaps_) batch_.gaps = Tensor(batch_.targets.shape());
+    scratch_.resize(static_cast<std::size_t>(extrapolator_->output_size() * (gaps_ ? 2 : 1)));
   }
 }
 
@@ -109,12 +112,13 @@ const float* BatchLoader::extrapolation_of(std::int64_t start) {
     return it->second.data();
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t n = extrapolator_->output_size();
+  const std::int64_t n = extrapolator_->output_size() * (gaps_ ? 2 : 1);  // the gaps follow the values
   const bool keep = static_cast<std::int64_t>(cache_.size() + 1) * n * 4 <= kExtrapolationCacheBytes;
   float* out =
       keep ? cache_.emplace(start, std::vector<float>(static_cast<std::size_t>(n))).first->second.data()
            : scratch_.data();
-  extrapolator_->run(frames_.data(), frame_mask_.data(), out);
+  extrapolator_->run(frames_.data(), frame_mask_.data(), out,
+                     gaps_ ? out + extrapolator_->output_size() : nullptr);
   extrapolation_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ++computed_;
   return out;
@@ -147,11 +151,13 @@ Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n, std::int64_
     float* tg = batch_.targets.data() + b * t_out_ * fs;
     float* mk = batch_.mask.data() + b * t_out_ * fs;
     float* ex = extrapolator_ ? batch_.extrapolation.data() + b * t_out_ * fs : nullptr;
+    float* gp = gaps_ ? batch_.gaps.data() + b * t_out_ * fs : nullptr;
     if (b >= batch_.valid) {  // padding: a copy of the first sequence, masked out of every loss
       std::memcpy(in, batch_.inputs.data(), sizeof(float) * t_in_ * fs);
       std::memcpy(tg, batch_.targets.data(), sizeof(float) * t_out_ * fs);
       std::fill(mk, mk + t_out_ * fs, 0.0f);
       if (ex) std::memcpy(ex, batch_.extrapolation.data(), sizeof(float) * t_out_ * fs);
+      if (gp) std::memcpy(gp, batch_.gaps.data(), sizeof(float) * t_out_ * fs);
       continue;
     }
     read_window(starts[b]);
@@ -170,7 +176,11 @@ Batch& BatchLoader::load(const std::int64_t* starts, std::int64_t n, std::int64_
     copy_region(frames_.data(), in_frames, h, w, at.y0, at.x0, ch_, cw_, in);
     copy_region(frames_.data() + t_in_ * whole, out_frames, h, w, at.y0, at.x0, ch_, cw_, tg);
     copy_region(frame_mask_.data() + t_in_ * whole, out_frames, h, w, at.y0, at.x0, ch_, cw_, mk);
-    if (ex) copy_region(extrapolation_of(starts[b]), out_frames, h, w, at.y0, at.x0, ch_, cw_, ex);
+    if (ex) {
+      const float* e = extrapolation_of(starts[b]);
+      copy_region(e, out_frames, h, w, at.y0, at.x0, ch_, cw_, ex);
+      if (gp) copy_region(e + extrapolator_->output_size(), out_frames, h, w, at.y0, at.x0, ch_, cw_, gp);
+    }
   }
   return batch_;
 }

@@ -33,6 +33,7 @@ struct Batch {
   Tensor mask;             // (B, T_out, C, H, W): 1 observed, 0 nodata or padding
   std::int64_t valid = 0;  // sequences that are real (the rest pad a short final validation batch)
   Tensor extrapolation;    // (B, T_out, C, H, W), normalised; empty unless the loader extrapolates
+  Tensor gaps;             // (B, T_out, C, H, W): 1 where the extrapolation has no source; empty unless asked
 };
 
 // The extrapolator a model of `spec` needs (nullptr when it reads none), for windows of t_in + t_out frames
@@ -79,9 +80,11 @@ class BatchLoader {
  public:
   // extrapolator: given, every batch carries the extrapolation of its windows (on the reader's whole frames).
   // crop: given, sequences are random crops of their windows.
+  // gaps: every batch also carries the extrapolation's gaps (models with forecaster_input
+  // extrapolation+gaps).
   BatchLoader(const data::WindowReader& reader, std::int64_t batch, std::int64_t t_in, std::int64_t t_out,
               std::unique_ptr<motion::Extrapolator> extrapolator = nullptr,
-              std::optional<RandomCrop> crop = std::nullopt);
+              std::optional<RandomCrop> crop = std::nullopt, bool gaps = false);
 
   // Fills the batch from the windows starting at starts[0..n) (n <= B; missing sequences are masked padding);
   // epoch: the training epoch the crops are drawn for (kFixedCropEpoch for validation); unused without crops.
@@ -114,8 +117,10 @@ class BatchLoader {
   Batch batch_;
   std::vector<float> frames_, frame_mask_;  // one window, (T_in + T_out, C, H, W)
   std::unique_ptr<motion::Extrapolator> extrapolator_;
-  std::unordered_map<std::int64_t, std::vector<float>> cache_;  // window start -> its extrapolation
-  std::vector<float> scratch_;                                  // one extrapolation, when the cache is full
+  bool gaps_ = false;
+  std::unordered_map<std::int64_t, std::vector<float>>
+      cache_;                   // window start -> its extrapolation (and gaps)
+  std::vector<float> scratch_;  // one extrapolation, when the cache is full
   std::unordered_map<std::int64_t, std::vector<float>> frame_cache_;  // frame -> values then mask
   double extrapolation_s_ = 0.0;
   std::int64_t computed_ = 0, reused_ = 0;

@@ -69,6 +69,7 @@ void write_dump(const std::string& dir, const config::Config& cfg, const config:
   put("/targets", batch.targets);
   put("/pred", pred);
   if (batch.extrapolation.data()) put("/extrapolation", batch.extrapolation);
+  if (batch.gaps.data()) put("/gaps", batch.gaps);
   write_tensors(f, "/grad/", grads);
   f.root().set_attr("loss", loss);
   f.root().set_attr("objective", cfg.train.loss);
@@ -149,7 +150,10 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   // Random data in [0, 1], every pixel observed: the shapes and the arithmetic are those of training.
   Batch batch{Tensor(Shape{b, t_in, frame.channels, frame.height, frame.width}),
               Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}),
-              Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}), b, Tensor()};
+              Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}),
+              b,
+              Tensor(),
+              Tensor()};
   for (auto& v : batch.inputs) v = rng.uniform(0.0f, 1.0f);
   for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
   std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
@@ -160,6 +164,7 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   std::vector<float> ones;
   if (extrapolator) {
     batch.extrapolation = Tensor(batch.targets.shape());
+    if (spec.needs_gaps()) batch.gaps = Tensor(batch.targets.shape());
     ones.assign(static_cast<std::size_t>(batch.inputs.numel() / b), 1.0f);
   }
   auto extrapolate = [&] {
@@ -167,7 +172,8 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
     const auto t0 = Clock::now();
     for (std::int64_t s = 0; s < b; ++s)
       extrapolator->run(batch.inputs.data() + s * static_cast<std::int64_t>(ones.size()), ones.data(),
-                        batch.extrapolation.data() + s * extrapolator->output_size());
+                        batch.extrapolation.data() + s * extrapolator->output_size(),
+                        batch.gaps.data() ? batch.gaps.data() + s * extrapolator->output_size() : nullptr);
     return seconds_since(t0);
   };
   BatchObjective objective{parse_objective(cfg.train.loss), cfg.data.normalize, "intensity", {}};
@@ -196,7 +202,8 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   }
   for (std::int64_t i = 0; i < options.steps + 1; ++i) {
     const auto t0 = Clock::now();
-    net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data());
+    net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
+                batch.gaps.data());
     if (i > 0) infer.push_back(seconds_since(t0));
   }
   r.forward = Timing::of(fwd);

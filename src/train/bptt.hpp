@@ -6,7 +6,8 @@
 //   encoder layer k = 0..L-1: (H, C)_0 = 0; for t < T_in: (H, C)_{t+1} = cell(X^k_t, H_t, C_t)
 //                             X^0 = X, X^{k+1}_t = H^k_{t+1}
 //   forecaster layer k:       (H, C)_0 = encoder layer k's (H, C)_{T_in}; X^{k+1} = H^k; for k = 0 no input,
-//                             or E = patch(extrapolation) with forecaster_input: extrapolation
+//                             or E = patch(extrapolation) with forecaster_input: extrapolation,
+//                             E = patch([extrapolation, gaps]) with extrapolation+gaps
 //   y = head([H^0; ...; H^{L-1}] of every forecaster step);  pred = unpatch(y)  (+ extrapolation: residual)
 //   residual with output_filter tent: pred = extrapolation + tent(unpatch(y))  (nn::patch_tent)
 // Backward is the same read in reverse: head, forecaster layers top-down (each reversed in time), the
@@ -50,9 +51,10 @@ class Bptt {
 
   // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward. extrapolation
   // (B, T_out, C, H, W), normalised like the inputs: the extrapolation nowcast of every lead, required when
-  // spec.needs_extrapolation() (and ignored otherwise).
+  // spec.needs_extrapolation() (and ignored otherwise); gaps (same shape, 0 or 1): where it has no source,
+  // required when spec.needs_gaps().
   void forward(const nn::ModelParams& params, const float* inputs, float* pred,
-               const float* extrapolation = nullptr);
+               const float* extrapolation = nullptr, const float* gaps = nullptr);
   // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params, for the parameters and inputs of the last
   // forward (the tape and the cells' prepared weights hold them). Consumes the tape: one backward per
   // forward; a second backward without a forward in between throws Error instead of giving wrong gradients.
@@ -91,7 +93,9 @@ class Bptt {
   std::vector<std::uint16_t> dgates_bf16_;
   std::vector<LayerTape> enc_, fc_;
   float* x_ = nullptr;     // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
-  float* xe_ = nullptr;    // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation)
+  float* xe_ = nullptr;    // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation),
+                           // (T_out*B, 2 C p², H', W') with its gaps (extrapolation+gaps)
+  std::vector<float> eg_;  // extrapolation+gaps: the (B, T_out, 2C, H, W) frames patched into xe_
   float* y_ = nullptr;     // (T_out*B, C p², H', W') head output
   float* dy_ = nullptr;    // same
   float* corr_ = nullptr;  // (B, T_out, C, H, W) the unfiltered correction (output_filter tent), or ∂L/∂it

@@ -294,9 +294,11 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     crop = RandomCrop{spec.height, spec.width, cfg.data.crop_min_wet,
                       cfg.data.normalize.forward(static_cast<float>(cfg.data.crop_wet_threshold)),
                       static_cast<std::uint64_t>(cfg.train.seed)};
-  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop);
+  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop,
+                           spec.needs_gaps());
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
-  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop);
+  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop,
+                         spec.needs_gaps());
   BatchObjective loss_eval{parse_objective(cfg.train.loss), cfg.data.normalize, meta.quantity, {}};
   TrainStep train_step(net, loss_eval, optimizer, comm, cfg.train.clip_grad_norm);
   Tensor pred(net.output_shape()), persistence(net.output_shape());  // validation's
@@ -320,7 +322,8 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
         const std::int64_t count = std::clamp<std::int64_t>(n - first, 0, b_local);
         if (count == 0) continue;
         auto& batch = val_loader.load(side.val_windows.data() + first, count);
-        net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data());
+        net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
+                    batch.gaps.data());
         for (std::int64_t b = 0; b < b_local; ++b)
           for (std::int64_t t = 0; t < cfg.data.t_out; ++t)
             std::copy_n(batch.inputs.data() + (b * cfg.data.t_in + cfg.data.t_in - 1) * fs, fs,

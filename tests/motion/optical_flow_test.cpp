@@ -76,8 +76,10 @@ TEST_CASE("advection: a uniform motion shifts the field - what enters from outsi
   for (std::int64_t i = 0; i < h * w; ++i) last[i] = static_cast<float>(i + 1);
   for (std::int64_t i = 0; i < h * w; ++i) motion[2 * i] = 1.0f;  // one pixel to the east per step
   mask[1 * w + 2] = 0.0f;                                         // row 1, column 2 unobserved
-  std::vector<float> out(t_out * h * w);
-  motion::advect(last.data(), mask.data(), motion, f, t_out, -7.0f, out.data());
+  std::vector<float> out(t_out * h * w), gaps(out.size(), -1.0f), plain(out.size());
+  motion::advect(last.data(), mask.data(), motion, f, t_out, -7.0f, out.data(), gaps.data());
+  motion::advect(last.data(), mask.data(), motion, f, t_out, -7.0f, plain.data());
+  CHECK(plain == out);  // asking for the gaps changes nothing else
   for (std::int64_t y = 0; y < h; ++y)
     for (std::int64_t x = 0; x < w; ++x) {
       INFO("y " << y << " x " << x);
@@ -85,6 +87,8 @@ TEST_CASE("advection: a uniform motion shifts the field - what enters from outsi
         const std::int64_t from = x - (l + 1);
         const bool fill = from < 0 || (y == 1 && from == 2);
         CHECK(out[(l * h + y) * w + x] == (fill ? -7.0f : last[y * w + from]));
+        // The gaps are exactly the fills: sources beyond the western edge or unobserved.
+        CHECK(gaps[(l * h + y) * w + x] == (fill ? 1.0f : 0.0f));
       }
     }
 }

@@ -41,6 +41,7 @@ struct ModelHarness {
   nn::ParameterTable params, grads;
   train::Bptt net;
   std::vector<float> inputs, probe_r, pred, extrapolation;  // extrapolation: for conditioned models
+  std::vector<float> gaps;                                  // its gaps (0 or 1), for extrapolation+gaps
 
   ModelHarness(const ModelSpec& s, std::int64_t batch, std::int64_t tin, std::int64_t tout,
                ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct)
@@ -61,10 +62,14 @@ struct ModelHarness {
     probe_r = test::random_vector(b * t_out * frame, rng);
     pred.assign(b * t_out * frame, 0.0f);
     if (spec.needs_extrapolation()) extrapolation = test::random_vector(b * t_out * frame, rng, 0.0f, 1.0f);
+    if (spec.needs_gaps()) {
+      gaps.resize(extrapolation.size());
+      for (auto& g : gaps) g = rng.uniform(0.0f, 1.0f) < 0.1f ? 1.0f : 0.0f;
+    }
   }
   double probe() {
     net.forward(params.model, inputs.data(), pred.data(),
-                extrapolation.empty() ? nullptr : extrapolation.data());
+                extrapolation.empty() ? nullptr : extrapolation.data(), gaps.empty() ? nullptr : gaps.data());
     return test::dot(pred.data(), probe_r.data(), pred.size());
   }
   void backward(float start) {
@@ -76,14 +81,15 @@ struct ModelHarness {
 
 // Every parameter tensor's gradient against five-point central differences (all elements when max_elements
 // is 0, else a random sample of that many per tensor).
-void check_model_gradients(ModelHarness& m, std::int64_t max_elements = 0, std::uint64_t seed = 0) {
+void check_model_gradients(ModelHarness& m, std::int64_t max_elements = 0, std::uint64_t seed = 0,
+                           double eps = 1e-1) {
   m.backward(0.0f);
   Rng rng(seed);
   test::GradCheck r;
   for (std::size_t i = 0; i < m.params.tensors.size(); ++i) {
     auto& p = m.params.tensors[i];
     test::check_tensor(
-        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, 1e-1,
+        r, p.name, p.view.data, p.view.numel(), m.grads.tensors[i].view.data, [&] { return m.probe(); }, eps,
         max_elements, max_elements > 0 ? &rng : nullptr);
   }
   INFO(r.report());
@@ -97,8 +103,12 @@ std::vector<double> step_losses(const ModelSpec& spec, nn::ParameterTable& param
                                 std::int64_t B, std::int64_t T_in, std::int64_t T_out,
                                 const config::OptimizerConfig& oc, double lr, int steps) {
   const std::int64_t C = spec.channels, H = spec.height, W = spec.width;
-  train::Batch batch{Tensor(Shape{B, T_in, C, H, W}), Tensor(Shape{B, T_out, C, H, W}),
-                     Tensor(Shape{B, T_out, C, H, W}), B, Tensor()};
+  train::Batch batch{Tensor(Shape{B, T_in, C, H, W}),
+                     Tensor(Shape{B, T_out, C, H, W}),
+                     Tensor(Shape{B, T_out, C, H, W}),
+                     B,
+                     Tensor(),
+                     Tensor()};
   std::copy(inputs.begin(), inputs.end(), batch.inputs.begin());
   std::copy(target.begin(), target.end(), batch.targets.begin());
   std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
@@ -143,7 +153,7 @@ TEST_CASE("the advection-conditioned model's BPTT matches central differences", 
   // together; the held g-gate and head biases must get exactly zero, analytic and numeric.
   using FI = nn::ForecasterInput;
   using OA = nn::OutputActivation;
-  const auto input = GENERATE(FI::none, FI::extrapolation);
+  const auto input = GENERATE(FI::none, FI::extrapolation, FI::extrapolation_gaps);
   const auto output = GENERATE(OA::sigmoid, OA::residual);
   if (input == FI::none && output == OA::sigmoid) return;  // the paper's model, checked above
   ModelHarness m(
@@ -151,17 +161,50 @@ TEST_CASE("the advection-conditioned model's BPTT matches central differences", 
   const bool has_w_x =
       std::any_of(m.params.tensors.begin(), m.params.tensors.end(),
                   [](const nn::NamedTensor& t) { return t.name == "forecaster/layer0/w_x"; });
-  REQUIRE(has_w_x == (input == FI::extrapolation));
-  if (has_w_x) CHECK(m.params.find("forecaster/layer0/w_x").shape == (Shape{4 * 4, 4, 3, 3}));
-  check_model_gradients(m);
+  REQUIRE(has_w_x == (input != FI::none));
+  // W_x reads the patched extrapolation (C p² = 4 channels), and as many more for its gaps.
+  if (has_w_x)
+    CHECK(m.params.find("forecaster/layer0/w_x").shape ==
+          (Shape{4 * 4, input == FI::extrapolation_gaps ? 8 : 4, 3, 3}));
+  // (the gaps drive forecaster layer 0's gates harder: a shorter step keeps the differences' higher-order
+  // terms below the tolerance)
+  check_model_gradients(m, 0, 0, input == FI::extrapolation_gaps ? 5e-2 : 1e-1);
 }
 
 TEST_CASE("the advection-conditioned model's BPTT matches central differences in the blocked layout",
           "[train][grad]") {
-  ModelHarness m(conditioned(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel),
-                             nn::ForecasterInput::extrapolation, nn::OutputActivation::residual),
-                 2, 3, 3, ops::ConvAlgorithm::winograd);
-  check_model_gradients(m, /*max_elements=*/40, /*seed=*/10);
+  const auto base = small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel);
+  for (const auto input : {nn::ForecasterInput::extrapolation, nn::ForecasterInput::extrapolation_gaps}) {
+    INFO(nn::to_string(input));
+    ModelHarness m(conditioned(base, input, nn::OutputActivation::residual), 2, 3, 3,
+                   ops::ConvAlgorithm::winograd);
+    check_model_gradients(m, /*max_elements=*/40, /*seed=*/10);
+  }
+}
+
+TEST_CASE("forecaster layer 0 reads the extrapolation's gaps through their own weights", "[train]") {
+  // Changing the gaps changes the forecast, through the second half of W_x's input channels only.
+  ModelHarness m(conditioned(small_model({{4, 3, 3}, {4, 3, 3}}, 6, 10, nn::Peephole::channel),
+                             nn::ForecasterInput::extrapolation_gaps, nn::OutputActivation::residual),
+                 2, 3, 3);
+  m.probe();
+  const auto with = m.pred;
+  std::fill(m.gaps.begin(), m.gaps.end(), 0.0f);
+  m.probe();
+  CHECK(m.pred != with);
+  auto w_x = m.params.find("forecaster/layer0/w_x");  // (4F, 2 C p², k, k): extrapolation, then gaps
+  const std::int64_t oc = w_x.shape.dims[0], ic = w_x.shape.dims[1],
+                     kk = w_x.shape.dims[2] * w_x.shape.dims[3];
+  REQUIRE(ic == 8);
+  for (std::int64_t o = 0; o < oc; ++o)
+    for (std::int64_t i = ic / 2; i < ic; ++i) std::fill_n(w_x.data + (o * ic + i) * kk, kk, 0.0f);
+  m.probe();
+  const auto zero_gap_weights = m.pred;
+  for (auto& g : m.gaps) g = 1.0f;
+  m.probe();
+  CHECK(m.pred == zero_gap_weights);
+  CHECK_THROWS_AS(m.net.forward(m.params.model, m.inputs.data(), m.pred.data(), m.extrapolation.data()),
+                  Error);
 }
 
 TEST_CASE("the residual model's BPTT through the patch tent matches central differences", "[train][grad]") {
@@ -194,15 +237,19 @@ TEST_CASE("a residual model with a zero head forecasts the extrapolation exactly
 TEST_CASE("a residual model forecasts a dry input as exactly dry at every lead", "[train]") {
   // Random weights and biases, forget and output biases included: with the g-gate and head biases held at
   // zero, all-zero inputs and extrapolation leave every state at zero, so no drizzle veil can appear.
-  ModelHarness m(conditioned(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel),
-                             nn::ForecasterInput::extrapolation, nn::OutputActivation::residual),
-                 2, 3, 4);
-  std::fill(m.inputs.begin(), m.inputs.end(), 0.0f);
-  std::fill(m.extrapolation.begin(), m.extrapolation.end(), 0.0f);
-  m.probe();
-  CHECK(std::all_of(m.pred.begin(), m.pred.end(), [](float v) { return v == 0.0f; }));
+  // (A dry input has no motion, so its extrapolation has no gaps either.)
+  const auto base = small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel);
+  for (const auto input : {nn::ForecasterInput::extrapolation, nn::ForecasterInput::extrapolation_gaps}) {
+    ModelHarness m(conditioned(base, input, nn::OutputActivation::residual), 2, 3, 4);
+    std::fill(m.inputs.begin(), m.inputs.end(), 0.0f);
+    std::fill(m.extrapolation.begin(), m.extrapolation.end(), 0.0f);
+    std::fill(m.gaps.begin(), m.gaps.end(), 0.0f);
+    m.probe();
+    INFO(nn::to_string(input));
+    CHECK(std::all_of(m.pred.begin(), m.pred.end(), [](float v) { return v == 0.0f; }));
+  }
   // The paper's model does not have this property: its biases alone make a forecast.
-  ModelHarness paper(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel), 2, 3, 4);
+  ModelHarness paper(base, 2, 3, 4);
   std::fill(paper.inputs.begin(), paper.inputs.end(), 0.0f);
   paper.probe();
   CHECK(*std::max_element(paper.pred.begin(), paper.pred.end()) > 0.01f);

@@ -94,7 +94,11 @@ namespace {
 train::Batch balanced_batch(const data::Normalizer& norm, const std::string& quantity,
                             const std::vector<float>& rates, std::int64_t B) {
   const std::int64_t n = static_cast<std::int64_t>(rates.size());
-  train::Batch b{Tensor(Shape{B, 1, 1, 1, n}), Tensor(Shape{B, 1, 1, 1, n}), Tensor(Shape{B, 1, 1, 1, n}), B,
+  train::Batch b{Tensor(Shape{B, 1, 1, 1, n}),
+                 Tensor(Shape{B, 1, 1, 1, n}),
+                 Tensor(Shape{B, 1, 1, 1, n}),
+                 B,
+                 Tensor(),
                  Tensor()};
   for (std::int64_t s = 0; s < B; ++s)
     for (std::int64_t i = 0; i < n; ++i) {
