@@ -22,8 +22,10 @@
 #include "train/bptt.hpp"
 #include "train/checkpoint.hpp"
 #include "train/loss.hpp"
+#include "train/metrics_csv.hpp"
 #include "train/optimizer.hpp"
 #include "train/step.hpp"
+#include "train/validation.hpp"
 
 namespace convlstm::train {
 
@@ -71,54 +73,6 @@ DataSide open_data(const config::Config& cfg) {
                     " consecutive frames (t_in + t_out) fits in its segments after holding out validation");
   return side;
 }
-
-class MetricsCsv {
- public:
-  static constexpr int kColumns = 9;
-
-  // Keeps the rows of an earlier run up to `keep_through_step` (resume), drops the rest.
-  MetricsCsv(const std::string& path, std::int64_t keep_through_step) : path_(path) {
-    std::vector<std::string> kept;
-    if (keep_through_step > 0) {
-      std::ifstream in(path);
-      std::string line;
-      // Only complete rows (every column present, the step a whole number): the last line of a run killed
-      // mid-write may be torn.
-      while (std::getline(in, line)) {
-        if (line.empty() || line.rfind("step", 0) == 0) continue;
-        if (std::count(line.begin(), line.end(), ',') != kColumns - 1) continue;
-        const std::string first = line.substr(0, line.find(','));
-        if (first.empty() || first.size() > 18 ||
-            !std::all_of(first.begin(), first.end(), [](char c) { return c >= '0' && c <= '9'; }))
-          continue;
-        if (std::stoll(first) <= keep_through_step) kept.push_back(line);
-      }
-    }
-    out_.open(path, std::ios::trunc);
-    if (!out_) throw DataError(path + ": cannot write metrics");
-    out_ << "step,epoch,train_loss,val_loss,lr,grad_norm,seconds,seq_per_s,persistence_val_loss\n";
-    for (const auto& l : kept) out_ << l << "\n";
-    out_.flush();
-  }
-  void row(std::int64_t step, std::int64_t epoch, double train_loss, std::optional<double> val, double lr,
-           double gn, double seconds, double sps, std::optional<double> persistence) {
-    out_ << step << "," << epoch << "," << fmt(train_loss) << "," << (val ? fmt(*val) : "") << "," << fmt(lr)
-         << "," << fmt(gn) << "," << fmt(seconds) << "," << fmt(sps) << ","
-         << (persistence ? fmt(*persistence) : "") << "\n";
-    out_.flush();
-    if (!out_) throw DataError(path_ + ": cannot write metrics (disk full?)");
-  }
-
- private:
-  static std::string fmt(double v) {
-    std::ostringstream os;
-    os.precision(9);
-    os << v;
-    return os.str();
-  }
-  std::string path_;
-  std::ofstream out_;
-};
 
 }  // namespace
 
@@ -307,47 +261,6 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     if (comm.root()) metrics.emplace((dir / "metrics.csv").string(), info.step);
   });
 
-  // Mean loss of the model and of persistence (the last input frame, repeated) over the validation windows,
-  // in global batches of B: each batch's loss is that of the whole batch, whatever the number of ranks.
-  auto validate = [&](double& persistence_loss) {
-    const std::int64_t n = static_cast<std::int64_t>(side.val_windows.size());
-    std::int64_t batches = (n + B - 1) / B;
-    if (cfg.train.val_batches) batches = std::min(batches, *cfg.train.val_batches);
-    const std::int64_t fs = val_loader.frame_size();
-    const std::size_t terms = loss_eval.objective.terms.size(), row = 4 * terms + 1;
-    std::vector<double> parts(static_cast<std::size_t>(batches) * row, 0.0);  // model, persistence, valid
-    comm.agree([&] {
-      for (std::int64_t i = 0; i < batches; ++i) {
-        const std::int64_t first = i * B + shard.begin;
-        const std::int64_t count = std::clamp<std::int64_t>(n - first, 0, b_local);
-        if (count == 0) continue;
-        auto& batch = val_loader.load(side.val_windows.data() + first, count);
-        net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
-                    batch.gaps.data());
-        for (std::int64_t b = 0; b < b_local; ++b)
-          for (std::int64_t t = 0; t < cfg.data.t_out; ++t)
-            std::copy_n(batch.inputs.data() + (b * cfg.data.t_in + cfg.data.t_in - 1) * fs, fs,
-                        persistence.data() + (b * cfg.data.t_out + t) * fs);
-        const auto model = loss_eval.parts(batch, pred.data());
-        const auto pers = loss_eval.parts(batch, persistence.data());
-        double* r = parts.data() + i * row;
-        std::copy(model.values.begin(), model.values.end(), r);
-        std::copy(pers.values.begin(), pers.values.end(), r + 2 * terms);
-        r[4 * terms] = static_cast<double>(batch.valid);
-      }
-    });
-    comm.sum(parts.data(), parts.size());
-    double model_sum = 0.0, pers_sum = 0.0, seqs = 0.0;
-    for (std::int64_t i = 0; i < batches; ++i) {
-      const double* r = parts.data() + i * row;
-      const double valid = r[4 * terms];
-      model_sum += LossParts{{r, r + 2 * terms}}.value() * valid;
-      pers_sum += LossParts{{r + 2 * terms, r + 4 * terms}}.value() * valid;
-      seqs += valid;
-    }
-    persistence_loss = seqs > 0 ? pers_sum / seqs : 0.0;
-    return seqs > 0 ? model_sum / seqs : 0.0;
-  };
   auto save = [&](const std::string& name) {
     comm.agree([&] {
       if (comm.root()) write_checkpoint((dir / name).string(), info, params, &optimizer);
@@ -398,8 +311,10 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
     const bool last = info.step == total;
     if (info.step % cfg.train.val_every == 0 || last) {
       if (!side.val_windows.empty()) {
-        double p = 0.0;
-        val = validate(p);
+        const auto score = validate(net, params, val_loader, side.val_windows, loss_eval, comm, shard, B,
+                                    cfg.train.val_batches, pred, persistence);
+        const double p = score.persistence;
+        val = score.model;
         pers = p;
         result.last_val_loss = *val;
         result.persistence_val_loss = p;

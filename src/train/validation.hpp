@@ -1,0 +1,31 @@
+// Validation (design 7.2): the mean objective of the model and of persistence (the last input frame,
+// repeated) over the validation windows, in global batches of B sequences, each rank loading its shard of
+// each batch; each batch's loss is that of the whole batch, whatever the number of ranks.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "nn/parameters.hpp"
+#include "tensor/tensor.hpp"
+#include "train/batches.hpp"
+#include "train/bptt.hpp"
+#include "train/distributed.hpp"
+#include "train/loss.hpp"
+
+namespace convlstm::train {
+
+struct ValidationScore {
+  double model = 0.0;
+  double persistence = 0.0;
+};
+
+// max_batches: train.val_batches (at most that many global batches), or all. pred and persistence: scratch of
+// the net's output shape.
+ValidationScore validate(Bptt& net, const nn::ParameterTable& params, BatchLoader& loader,
+                         const std::vector<std::int64_t>& windows, BatchObjective& objective,
+                         Communicator& comm, const Shard& shard, std::int64_t global_batch,
+                         std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence);
+
+}  // namespace convlstm::train
