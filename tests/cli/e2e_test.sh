@@ -53,7 +53,7 @@ head -1 "$work/run/metrics.csv" | grep -q "^step,epoch,train_loss,val_loss,lr,gr
 expect 0 0 "$bin" info "$work/run/latest.h5"
 grep -q "step       20" "$work/out" || fail "info does not show the checkpoint step: $(cat "$work/out")"
 grep -q "parameters" "$work/out" || fail "info does not show the parameter count"
-grep -q "forecaster input extrapolation, residual output" "$work/out" ||
+grep -q "forecaster input extrapolation+gaps, residual output" "$work/out" ||
   fail "info does not show the default model's extrapolation input and residual output: $(head -3 "$work/out")"
 
 # Resume continues from step 20 to 24.
