@@ -41,6 +41,24 @@ struct DataSide {
   std::vector<std::int64_t> train_windows, val_windows;
 };
 
+// The run directory's log files: the whole effective config goes to train.log (which then copies every log
+// line) and config.yaml; stderr gets one line naming them.
+void open_run_files(const fs::path& dir, const std::string& config_yaml,
+                    std::optional<log::FileCopy>& log_file) {
+  fs::create_directories(dir);
+  {
+    std::ofstream log(dir / "train.log", std::ios::app);
+    log << "effective config:\n" << config_yaml;
+    log.close();
+    if (!log) throw DataError((dir / "train.log").string() + ": cannot write (disk full?)");
+  }
+  log_file.emplace((dir / "train.log").string());
+  std::ofstream out(dir / "config.yaml");
+  out << config_yaml;
+  out.close();  // checked after the close, which is when a full disk shows
+  if (!out) throw DataError((dir / "config.yaml").string() + ": cannot write (disk full?)");
+}
+
 DataSide open_data(const config::Config& cfg) {
   const auto& d = cfg.data;
   DataSide side;
@@ -152,20 +170,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const std::string config_yaml = config::to_yaml(cfg);
   std::optional<log::FileCopy> log_file;
   comm.agree([&] {
-    if (!comm.root()) return;
-    fs::create_directories(cfg.output.dir);
-    {
-      // The whole effective config goes to train.log and config.yaml; stderr gets one line naming it.
-      std::ofstream log(dir / "train.log", std::ios::app);
-      log << "effective config:\n" << config_yaml;
-      log.close();
-      if (!log) throw DataError((dir / "train.log").string() + ": cannot write (disk full?)");
-    }
-    log_file.emplace((dir / "train.log").string());
-    std::ofstream out(dir / "config.yaml");
-    out << config_yaml;
-    out.close();  // checked after the close, which is when a full disk shows
-    if (!out) throw DataError((dir / "config.yaml").string() + ": cannot write (disk full?)");
+    if (comm.root()) open_run_files(dir, config_yaml, log_file);
   });
   log::info("effective config in {} (and train.log)", (dir / "config.yaml").string());
   log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
