@@ -215,6 +215,44 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   CHECK(std::any_of(a.begin(), a.end(), [](float v) { return v > 0.0f; }));
 }
 
+TEST_CASE("the batch loader carries the extrapolation's gaps cached and fresh alike", "[train]") {
+  if (!motion::optical_flow_available()) {
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV");
+  }
+  test::TempDir dir;
+  const auto cfg = tiny_config(dir, "x", 1, {"model.forecaster_input=extrapolation+gaps"});
+  data::DatasetReader file(cfg.data.train);
+  data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
+  const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
+  REQUIRE(spec.needs_gaps());
+  auto extrapolator = [&] {
+    return train::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize, "rain_rate",
+                                    "dis");
+  };
+  train::BatchLoader cached(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
+  train::BatchLoader fresh(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
+  const std::int64_t starts[2] = {10, 40}, other[2] = {60, 70};
+  cached.load(starts, 2);
+  cached.load(other, 2);
+  const auto& again = cached.load(starts, 2);
+  REQUIRE(cached.extrapolations_cached() == 2);
+  const std::vector<float> gaps(again.gaps.begin(), again.gaps.end());
+  const auto& b = fresh.load(starts, 2);
+  CHECK(gaps == std::vector<float>(b.gaps.begin(), b.gaps.end()));
+  // The gaps are the extrapolator's own, for each window of the batch.
+  const std::int64_t fs = reader.frame_size();
+  std::vector<float> frames(static_cast<std::size_t>(6 * fs)), mask(frames.size()), e(3 * fs), g(3 * fs);
+  auto direct = extrapolator();
+  for (int k = 0; k < 2; ++k) {
+    reader.read(starts[k], 6, frames.data(), mask.data());
+    direct->run(frames.data(), mask.data(), e.data(), g.data());
+    CHECK(std::equal(g.begin(), g.end(), gaps.begin() + k * 3 * fs));
+  }
+  // Every value is 0 or 1, and the wind of the synthetic series carries trajectories off the grid.
+  CHECK(std::all_of(gaps.begin(), gaps.end(), [](float v) { return v == 0.0f || v == 1.0f; }));
+  CHECK(std::any_of(gaps.begin(), gaps.end(), [](float v) { return v == 1.0f; }));
+}
+
 TEST_CASE("random crops are drawn from (seed, epoch, window), inside the frame, and favour rain on request",
           "[train]") {
   // 32x32 frames wet in their left half only: an 8x8 crop is at least half wet for 13 of 25 column offsets.
