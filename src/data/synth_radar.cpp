@@ -77,11 +77,11 @@ class Generator {
       // Across the edge x = -m (or x = width + m) in proportion to |u| times its length, else across a y
       // edge; placed within one step inside the edge.
       const double fx = std::abs(wind_.u) * (o_.height + 2 * m), fy = std::abs(wind_.v) * (o_.width + 2 * m);
-      const double step = rng_.canonical();
+      const double into = rng_.canonical();  // how far inside the edge, in steps
       if (rng_.canonical() * (fx + fy) < fx)
-        c.x = wind_.u > 0 ? -m + step * wind_.u : o_.width + m + step * wind_.u;
+        c.x = wind_.u > 0 ? -m + into * wind_.u : o_.width + m + into * wind_.u;
       else
-        c.y = wind_.v > 0 ? -m + step * wind_.v : o_.height + m + step * wind_.v;
+        c.y = wind_.v > 0 ? -m + into * wind_.v : o_.height + m + into * wind_.v;
     }
     c.peak = std::min(kMaxRate, std::exp(std::log(4.0) + 0.9 * rng_.normal(0.0f, 1.0f)));
     c.a = rng_.uniform(2.0f, 6.0f);
