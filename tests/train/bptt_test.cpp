@@ -243,7 +243,10 @@ TEST_CASE("a residual model forecasts a dry input as exactly dry at every lead",
     std::fill(m.extrapolation.begin(), m.extrapolation.end(), 0.0f);
     std::fill(m.gaps.begin(), m.gaps.end(), 0.0f);
     m.probe();
-    INFO(nn::to_string(input));
+    const auto worst = std::max_element(m.pred.begin(), m.pred.end(),
+                                        [](float a, float c) { return std::abs(a) < std::abs(c); });
+    INFO(nn::to_string(input) << ": largest |forecast| " << *worst << " at element "
+                              << (worst - m.pred.begin()) << " of " << m.pred.size());
     CHECK(std::all_of(m.pred.begin(), m.pred.end(), [](float v) { return v == 0.0f; }));
   }
   // The paper's model does not have this property: its biases alone make a forecast.

@@ -533,10 +533,11 @@ TEST_CASE("a trained model forecasts a smooth field without a patch-periodic com
   INFO("patch-periodic component, mm/h: conditioned " << conditioned << ", through the tent " << tent
                                                       << ", paper's " << paper);
   INFO("largest forecast far from rain, mm/h: conditioned " << conditioned_far << ", paper's " << paper_far);
-  // Far from rain both residual models are exactly dry (no bias-driven veil). Under the cell the head's
-  // sub-pixel weights repeat with the patch unless the tent smooths the correction.
-  CHECK(conditioned_far == 0.0);
-  CHECK(tent_far == 0.0);
+  // Far from rain both residual models are dry (no bias-driven veil): nothing there but rounding residue that
+  // reaches past the nominal receptive field (3e-20 mm/h seen, against the paper's 0.7). Under the cell the
+  // head's sub-pixel weights repeat with the patch unless the tent smooths the correction.
+  CHECK(conditioned_far < 1e-9);
+  CHECK(tent_far < 1e-9);
   CHECK(tent < 0.002 * peak);  // 0.01 mm/h under a 5 mm/h cell
   // The measures see the veil and the pattern where they are: the paper's model and the residual model
   // without the tent, trained the same way.
