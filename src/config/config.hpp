@@ -68,6 +68,9 @@ struct TrainConfig {
   std::int64_t epochs = 10;
   std::optional<std::int64_t> max_steps;
   std::string loss = "mse";  // mse | mae | bce | bmse | bmae | bmse+bmae
+  // The balanced losses' HKO-7 weights: of the observed rate (HKO-7) or of the larger of the observed and
+  // forecast rates (max: an over-forecast costs what a miss of the same rate costs).
+  std::string balance = "observed";  // observed | max
   OptimizerConfig optimizer;
   std::optional<double> clip_grad_norm;
   ScheduleConfig lr_schedule;

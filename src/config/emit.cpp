@@ -76,6 +76,7 @@ std::string to_yaml(const Config& c) {
   t["epochs"] = c.train.epochs;
   t["max_steps"] = c.train.max_steps ? YAML::Node(*c.train.max_steps) : YAML::Node(YAML::NodeType::Null);
   t["loss"] = c.train.loss;
+  t["balance"] = c.train.balance;
   const auto& o = c.train.optimizer;
   t["optimizer"]["kind"] = o.kind;
   t["optimizer"]["lr"] = o.lr;

@@ -172,6 +172,7 @@ const std::map<std::string, Setter>& leaves() {
        [](Config& c, const YAML::Node& n) {
          c.train.loss = as_choice(n, {"mse", "mae", "bce", "bmse", "bmae", "bmse+bmae"});
        }},
+      {"train.balance", [](Config& c, const YAML::Node& n) { c.train.balance = as_choice(n, {"observed", "max"}); }},
       {"train.optimizer.kind",
        [](Config& c, const YAML::Node& n) {
          c.train.optimizer.kind = as_choice(n, {"sgd", "rmsprop", "adam"});

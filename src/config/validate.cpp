@@ -39,6 +39,9 @@ void validate(const Config& c, const Require& require) {
   require(c.train.batch_size >= 1, "train.batch_size", "must be at least 1");
   require(c.train.epochs >= 1 && c.train.epochs <= 1000000, "train.epochs", "must be in [1, 1000000]");
   require(!c.train.max_steps || *c.train.max_steps >= 1, "train.max_steps", "must be null or at least 1");
+  require(c.train.balance == "observed" || (c.train.loss.front() == 'b' && c.train.loss != "bce"),
+          "train.balance",
+          "max applies to the balanced losses (bmse, bmae, bmse+bmae) only; train.loss is " + c.train.loss);
   require(c.train.optimizer.lr > 0.0, "train.optimizer.lr", "must be positive");
   require(c.train.optimizer.momentum >= 0.0 && c.train.optimizer.momentum < 1.0, "train.optimizer.momentum",
           "must be in [0, 1)");

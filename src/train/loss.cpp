@@ -50,13 +50,26 @@ std::string to_string(LossKind kind) {
   return "?";
 }
 
-Objective parse_objective(const std::string& name) {
-  if (name == "mse" || name == "mae" || name == "bce") return {{parse_loss_kind(name)}, false};
-  if (name == "bmse") return {{LossKind::mse}, true};
-  if (name == "bmae") return {{LossKind::mae}, true};
-  if (name == "bmse+bmae") return {{LossKind::mse, LossKind::mae}, true};
-  throw ConfigError("train.loss: unknown loss '" + name +
-                    "' (expected mse, mae, bce, bmse, bmae or bmse+bmae)");
+Objective parse_objective(const std::string& name, const std::string& balance) {
+  Objective o;
+  if (name == "mse" || name == "mae" || name == "bce")
+    o.terms = {parse_loss_kind(name)};
+  else if (name == "bmse")
+    o.terms = {LossKind::mse};
+  else if (name == "bmae")
+    o.terms = {LossKind::mae};
+  else if (name == "bmse+bmae")
+    o.terms = {LossKind::mse, LossKind::mae};
+  else
+    throw ConfigError("train.loss: unknown loss '" + name +
+                      "' (expected mse, mae, bce, bmse, bmae or bmse+bmae)");
+  o.balanced = name.front() == 'b' && name != "bce";
+  if (balance != "observed" && balance != "max")
+    throw ConfigError("train.balance: unknown '" + balance + "' (expected observed or max)");
+  if (balance == "max" && !o.balanced)
+    throw ConfigError("train.balance: max applies to the balanced losses only, not to " + name);
+  o.weigh_forecast = balance == "max";
+  return o;
 }
 
 double loss_normaliser(LossKind kind, const LossBatch& b) {
@@ -126,9 +139,13 @@ LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
   LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
   if (objective.balanced) {
     weights.resize(static_cast<std::size_t>(b.targets.numel()));
+    const auto rate = [&](float normalised) {
+      const float v = norm.inverse(normalised);
+      return quantity == "reflectivity" ? data::rain_rate_from_dbz(v, norm.zr_a, norm.zr_b) : v;
+    };
     for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
-      float r = norm.inverse(b.targets[i]);
-      if (quantity == "reflectivity") r = data::rain_rate_from_dbz(r, norm.zr_a, norm.zr_b);
+      float r = rate(b.targets[i]);
+      if (objective.weigh_forecast) r = std::max(r, rate(pred[i]));
       weights[i] = data::hko7_weight(r);
     }
     lb.weight = weights.data();

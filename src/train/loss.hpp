@@ -42,12 +42,17 @@ double loss_normaliser(LossKind kind, const LossBatch& batch);
 // The HKO-7 pixel weights of the balanced losses: data::hko7_weight (data/radar.hpp).
 
 // A training objective as named in the config: mse, mae, bce, bmse, bmae or bmse+bmae (the sum of the terms;
-// the b* forms use HKO-7 weights).
+// the b* forms use HKO-7 weights), and whose rate those weights are of (train.balance): the observed rate
+// (HKO-7's definition) or, with `max`, the larger of the observed and the forecast rate, so that a forecast
+// of 15 mm/h where 8 fell costs as much as a forecast of 8 where 15 fell. The weight is piecewise constant in
+// the forecast, so the gradient holds it fixed (exact away from the HKO-7 thresholds).
 struct Objective {
   std::vector<LossKind> terms;
   bool balanced = false;
+  bool weigh_forecast = false;  // balance: max
 };
-Objective parse_objective(const std::string& name);  // throws ConfigError
+// throws ConfigError
+Objective parse_objective(const std::string& name, const std::string& balance = "observed");
 // dpred += scale * ∂loss/∂pred, dividing by `normaliser` (another batch's or a sum over ranks' in
 // data-parallel training) or, in the first form, by this batch's own.
 void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred);
@@ -63,8 +68,9 @@ struct LossParts {
 };
 
 // The objective over one Batch (targets and mask in normalised units): for balanced objectives it turns
-// targets back into rain rates (through `norm`, and Z-R when `quantity` is reflectivity) for the HKO-7
-// weights. The training loop, validation and `convlstm bench` all score batches through this.
+// targets (and, with weigh_forecast, forecasts) back into rain rates (through `norm`, and Z-R when `quantity`
+// is reflectivity) for the HKO-7 weights. The training loop, validation and `convlstm bench` all score
+// batches through this.
 struct BatchObjective {
   Objective objective;
   data::Normalizer norm;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/rng.hpp"
 #include "data/radar.hpp"
 #include "support/grad_check.hpp"
@@ -176,6 +177,61 @@ TEST_CASE("bmse+bmae gradient matches central differences and two half batches a
     obj.gradient(halves[h], pred.data() + h * 2 * n, g.data(), total);
     for (std::int64_t i = 0; i < 2 * n; ++i) REQUIRE(g[i] == Approx(grad[h * 2 * n + i]).margin(1e-7));
   }
+}
+
+TEST_CASE("balance max weighs a pixel by the larger of its observed and forecast rates", "[train]") {
+  data::Normalizer norm;
+  norm.kind = data::NormalizeKind::log;
+  norm.max = 100;
+  // observed 1.5 mm/h forecast 15: weight 10 (observed alone: 1); observed 15 forecast 1.5: 10 either way;
+  // observed 7 forecast 3: 5; observed 0 forecast 50: 30; observed 3 forecast 3: 2.
+  const std::vector<float> rates{1.5f, 15.0f, 7.0f, 0.0f, 3.0f, 20.0f};
+  const std::vector<float> forecast{15.0f, 1.5f, 3.0f, 50.0f, 3.0f, 1.0f};
+  auto b = balanced_batch(norm, "rain_rate", rates, 1);
+  std::vector<float> pred;
+  for (float r : forecast) pred.push_back(norm.forward(r));
+  train::BatchObjective by_max{train::parse_objective("bmse", "max"), norm, "rain_rate", {}};
+  train::BatchObjective observed{train::parse_objective("bmse"), norm, "rain_rate", {}};
+  const auto lb = by_max.batch(b, pred.data());
+  const std::vector<float> want{10, 10, 5, 30, 2, 10};
+  for (std::size_t i = 0; i < rates.size(); ++i) CHECK(lb.weight[i] == want[i]);
+  const auto lo = observed.batch(b, pred.data());
+  CHECK(lo.weight[0] == 1.0f);
+  CHECK(lo.weight[3] == 1.0f);
+  CHECK(by_max.value(b, pred.data()) > observed.value(b, pred.data()));
+  // A perfect forecast weighs as HKO-7 does.
+  std::vector<float> perfect(b.targets.begin(), b.targets.end());
+  CHECK(by_max.value(b, perfect.data()) == 0.0);
+  const auto lp = by_max.batch(b, perfect.data());
+  for (std::size_t i = 0; i < rates.size(); ++i) CHECK(lp.weight[i] == data::hko7_weight(rates[i]));
+  CHECK_THROWS_AS(train::parse_objective("mse", "max"), ConfigError);
+  CHECK_THROWS_AS(train::parse_objective("bmse", "larger"), ConfigError);
+}
+
+TEST_CASE("bmse+bmae with balance max: gradient matches central differences away from the thresholds",
+          "[train][grad]") {
+  data::Normalizer norm;
+  norm.kind = data::NormalizeKind::log;
+  norm.max = 100;
+  const std::vector<float> rates{0.0f, 1.5f, 3.0f, 7.0f, 20.0f, 50.0f};
+  auto b = balanced_batch(norm, "rain_rate", rates, 3);
+  // Forecasts above and below the observed rate, none near an HKO-7 threshold: 2.4 mm/h over 1.5 and 11.2
+  // over 7 take the forecast's weight (2 and 10), 3.9 over 3, 26 over 20 and 40 under 50 the observed one's.
+  const std::vector<float> factor{1.0f, 1.6f, 1.3f, 1.6f, 1.3f, 0.8f};
+  std::vector<float> pred(static_cast<std::size_t>(b.targets.numel()));
+  for (std::size_t i = 0; i < pred.size(); ++i) {
+    const std::size_t k = i % rates.size();
+    pred[i] = norm.forward(k == 0 ? 0.5f : rates[k] * factor[k]);
+  }
+  train::BatchObjective obj{train::parse_objective("bmse+bmae", "max"), norm, "rain_rate", {}};
+  std::vector<float> grad(pred.size(), 0.0f);
+  obj.gradient(b, pred.data(), grad.data());
+  test::GradCheck r;
+  test::check_tensor(
+      r, "bmse+bmae max", pred.data(), static_cast<std::int64_t>(pred.size()), grad.data(),
+      [&] { return obj.value(b, pred.data()); }, 1e-4);
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
 }
 
 }  // namespace
