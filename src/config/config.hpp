@@ -71,6 +71,8 @@ struct TrainConfig {
   // The balanced losses' HKO-7 weights: of the observed rate (HKO-7) or of the larger of the observed and
   // forecast rates (max: an over-forecast costs what a miss of the same rate costs).
   std::string balance = "observed";  // observed | max
+  // Each lead's weight in the loss: uniform, or inverse (lead t of T weighs T / (t H_T), H_T = Σ_s 1/s).
+  std::string lead_weights = "uniform";  // uniform | inverse
   OptimizerConfig optimizer;
   std::optional<double> clip_grad_norm;
   ScheduleConfig lr_schedule;

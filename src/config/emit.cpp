@@ -77,6 +77,7 @@ std::string to_yaml(const Config& c) {
   t["max_steps"] = c.train.max_steps ? YAML::Node(*c.train.max_steps) : YAML::Node(YAML::NodeType::Null);
   t["loss"] = c.train.loss;
   t["balance"] = c.train.balance;
+  t["lead_weights"] = c.train.lead_weights;
   const auto& o = c.train.optimizer;
   t["optimizer"]["kind"] = o.kind;
   t["optimizer"]["lr"] = o.lr;

@@ -173,6 +173,8 @@ const std::map<std::string, Setter>& leaves() {
          c.train.loss = as_choice(n, {"mse", "mae", "bce", "bmse", "bmae", "bmse+bmae"});
        }},
       {"train.balance", [](Config& c, const YAML::Node& n) { c.train.balance = as_choice(n, {"observed", "max"}); }},
+      {"train.lead_weights",
+       [](Config& c, const YAML::Node& n) { c.train.lead_weights = as_choice(n, {"uniform", "inverse"}); }},
       {"train.optimizer.kind",
        [](Config& c, const YAML::Node& n) {
          c.train.optimizer.kind = as_choice(n, {"sgd", "rmsprop", "adam"});

@@ -176,7 +176,10 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
                         batch.gaps.data() ? batch.gaps.data() + s * extrapolator->output_size() : nullptr);
     return seconds_since(t0);
   };
-  BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance), cfg.data.normalize, "intensity", {}};
+  BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
+                           cfg.data.normalize,
+                           "intensity",
+                           {}};
   TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
   Tensor pred(net.output_shape());  // inference's
 

@@ -50,7 +50,8 @@ std::string to_string(LossKind kind) {
   return "?";
 }
 
-Objective parse_objective(const std::string& name, const std::string& balance) {
+Objective parse_objective(const std::string& name, const std::string& balance,
+                          const std::string& lead_weights) {
   Objective o;
   if (name == "mse" || name == "mae" || name == "bce")
     o.terms = {parse_loss_kind(name)};
@@ -69,7 +70,17 @@ Objective parse_objective(const std::string& name, const std::string& balance) {
   if (balance == "max" && !o.balanced)
     throw ConfigError("train.balance: max applies to the balanced losses only, not to " + name);
   o.weigh_forecast = balance == "max";
+  if (lead_weights != "uniform" && lead_weights != "inverse")
+    throw ConfigError("train.lead_weights: unknown '" + lead_weights + "' (expected uniform or inverse)");
+  o.inverse_lead = lead_weights == "inverse";
   return o;
+}
+
+float lead_weight(const Objective& objective, std::int64_t t, std::int64_t leads) {
+  if (!objective.inverse_lead) return 1.0f;
+  double harmonic = 0.0;
+  for (std::int64_t s = 1; s <= leads; ++s) harmonic += 1.0 / static_cast<double>(s);
+  return static_cast<float>(static_cast<double>(leads) / (static_cast<double>(t) * harmonic));
 }
 
 double loss_normaliser(LossKind kind, const LossBatch& b) {
@@ -137,19 +148,27 @@ void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred,
 
 LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
   LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
-  if (objective.balanced) {
-    weights.resize(static_cast<std::size_t>(b.targets.numel()));
-    const auto rate = [&](float normalised) {
-      const float v = norm.inverse(normalised);
-      return quantity == "reflectivity" ? data::rain_rate_from_dbz(v, norm.zr_a, norm.zr_b) : v;
-    };
-    for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
+  if (!objective.balanced && !objective.inverse_lead) return lb;
+  const auto rate = [&](float normalised) {
+    const float v = norm.inverse(normalised);
+    return quantity == "reflectivity" ? data::rain_rate_from_dbz(v, norm.zr_a, norm.zr_b) : v;
+  };
+  // (B, T_out, C, H, W): element i is of lead (i / frame) % T_out.
+  const std::int64_t leads = b.targets.shape()[1];
+  const std::int64_t frame = b.targets.numel() / (b.targets.shape()[0] * leads);
+  std::vector<float> per_lead(static_cast<std::size_t>(leads));
+  for (std::int64_t t = 0; t < leads; ++t) per_lead[t] = lead_weight(objective, t + 1, leads);
+  weights.resize(static_cast<std::size_t>(b.targets.numel()));
+  for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
+    float w = per_lead[(i / frame) % leads];
+    if (objective.balanced) {
       float r = rate(b.targets[i]);
       if (objective.weigh_forecast) r = std::max(r, rate(pred[i]));
-      weights[i] = data::hko7_weight(r);
+      w *= data::hko7_weight(r);
     }
-    lb.weight = weights.data();
+    weights[i] = w;
   }
+  lb.weight = weights.data();
   return lb;
 }
 

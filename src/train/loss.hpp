@@ -45,14 +45,22 @@ double loss_normaliser(LossKind kind, const LossBatch& batch);
 // the b* forms use HKO-7 weights), and whose rate those weights are of (train.balance): the observed rate
 // (HKO-7's definition) or, with `max`, the larger of the observed and the forecast rate, so that a forecast
 // of 15 mm/h where 8 fell costs as much as a forecast of 8 where 15 fell. The weight is piecewise constant in
-// the forecast, so the gradient holds it fixed (exact away from the HKO-7 thresholds).
+// the forecast, so the gradient holds it fixed (exact away from the HKO-7 thresholds). With lead weights
+// `inverse` (train.lead_weights) lead t of T also weighs T / (t H_T), H_T = Σ_{s=1..T} 1/s (mean weight 1):
+// the extrapolation's error grows about in proportion to the lead time, so each lead's error then counts in
+// proportion to what the baseline leaves there, and the first leads, where a correction easily does harm,
+// are not drowned by the last.
 struct Objective {
   std::vector<LossKind> terms;
   bool balanced = false;
   bool weigh_forecast = false;  // balance: max
+  bool inverse_lead = false;    // lead_weights: inverse
 };
 // throws ConfigError
-Objective parse_objective(const std::string& name, const std::string& balance = "observed");
+Objective parse_objective(const std::string& name, const std::string& balance = "observed",
+                          const std::string& lead_weights = "uniform");
+// Lead t's (1-based) weight of `leads` under an objective (1 unless inverse_lead).
+float lead_weight(const Objective& objective, std::int64_t t, std::int64_t leads);
 // dpred += scale * ∂loss/∂pred, dividing by `normaliser` (another batch's or a sum over ranks' in
 // data-parallel training) or, in the first form, by this batch's own.
 void loss_backward(LossKind kind, const LossBatch& batch, float scale, float* dpred);

@@ -258,7 +258,10 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
   BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop,
                          spec.needs_gaps());
-  BatchObjective loss_eval{parse_objective(cfg.train.loss, cfg.train.balance), cfg.data.normalize, meta.quantity, {}};
+  BatchObjective loss_eval{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
+                           cfg.data.normalize,
+                           meta.quantity,
+                           {}};
   TrainStep train_step(net, loss_eval, optimizer, comm, cfg.train.clip_grad_norm);
   Tensor pred(net.output_shape()), persistence(net.output_shape());  // validation's
   std::optional<MetricsCsv> metrics;

@@ -234,5 +234,42 @@ TEST_CASE("bmse+bmae with balance max: gradient matches central differences away
   CHECK(r.max_rel_error() < 1e-3);
 }
 
+TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and without the HKO-7 weights",
+          "[train]") {
+  const auto uniform = train::parse_objective("mse");
+  const auto inverse = train::parse_objective("mse", "observed", "inverse");
+  double sum = 0.0;
+  for (std::int64_t t = 1; t <= 4; ++t) {
+    CHECK(train::lead_weight(uniform, t, 4) == 1.0f);
+    sum += train::lead_weight(inverse, t, 4);
+  }
+  CHECK(sum == Approx(4.0));  // mean 1
+  CHECK(train::lead_weight(inverse, 1, 4) == Approx(4.0 / (25.0 / 12.0)));
+  CHECK(train::lead_weight(inverse, 4, 4) == Approx(1.0 / (25.0 / 12.0)));
+  CHECK_THROWS_AS(train::parse_objective("mse", "observed", "linear"), ConfigError);
+  // A batch of 2 sequences, 3 leads, 2 pixels: every element's weight is its lead's (times HKO-7's).
+  data::Normalizer norm;
+  norm.kind = data::NormalizeKind::log;
+  norm.max = 100;
+  train::Batch b{
+      Tensor({2, 1, 1, 1, 1}), Tensor({2, 3, 1, 1, 2}), Tensor({2, 3, 1, 1, 2}), 2, Tensor(), Tensor()};
+  for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
+    b.targets[i] = norm.forward(i % 2 == 0 ? 1.0f : 7.0f);  // HKO-7 weights 1 and 5
+    b.mask[i] = 1.0f;
+  }
+  std::vector<float> pred(b.targets.begin(), b.targets.end());
+  for (const std::string loss : {"mse", "bmse"}) {
+    train::BatchObjective obj{train::parse_objective(loss, "observed", "inverse"), norm, "rain_rate", {}};
+    const auto lb = obj.batch(b, pred.data());
+    REQUIRE(lb.weight);
+    for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
+      const float hko = loss == "bmse" ? (i % 2 == 0 ? 1.0f : 5.0f) : 1.0f;
+      CHECK(lb.weight[i] == Approx(hko * train::lead_weight(obj.objective, (i / 2) % 3 + 1, 3)));
+    }
+  }
+  train::BatchObjective plain{uniform, norm, "rain_rate", {}};
+  CHECK(plain.batch(b, pred.data()).weight == nullptr);
+}
+
 }  // namespace
 }  // namespace convlstm
