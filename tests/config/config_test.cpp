@@ -104,6 +104,13 @@ TEST_CASE("out-of-range values are refused", "[config]") {
   CHECK_THAT(error_of("data:\n  normalize: {min: 5, max: 1}\n"), Catch::Contains("data.normalize.max"));
   CHECK_THAT(error_of("bench:\n  frame: [1, 0, 64]\n"), Catch::Contains("c.yaml:2: bench.frame"));
   CHECK_THAT(error_of("bench:\n  frame: [64, 64]\n"), Catch::Contains("[channels, height, width]"));
+  // Weights of the forecast rate exist for the balanced losses only; lead weights take a known name.
+  CHECK_THAT(error_of("train:\n  loss: mse\n  balance: max\n"),
+             Catch::Contains("train.balance: max applies to the balanced losses"));
+  CHECK_THAT(error_of("train:\n  loss: bce\n  balance: max\n"), Catch::Contains("train.balance"));
+  CHECK_THAT(error_of("train:\n  lead_weights: linear\n"), Catch::Contains("train.lead_weights"));
+  CHECK_NOTHROW(
+      config::parse_config("train:\n  loss: bmae\n  balance: max\n  lead_weights: inverse\n", "c.yaml"));
 }
 
 TEST_CASE("overrides (--set) reach any key by its dotted path", "[config]") {
