@@ -28,6 +28,18 @@ TEST_CASE("parameter counts match Shi et al. 2015 Table 1", "[nn]") {
   CHECK(nn::ParameterTable(paper_model({{128, 9, 1}, {128, 9, 1}})).size() == 11'550'224);
 }
 
+TEST_CASE("the patch tent is refused on a model that has no residual to smooth", "[nn]") {
+  ModelSpec s = paper_model({{8, 3, 3}});
+  s.output_filter = nn::OutputFilter::tent;
+  for (const auto output : {nn::OutputActivation::sigmoid, nn::OutputActivation::identity}) {
+    s.output = output;
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("model.output_filter") && Catch::Contains("residual"));
+  }
+  s.forecaster_input = nn::ForecasterInput::extrapolation;
+  s.output = nn::OutputActivation::residual;
+  CHECK_NOTHROW(s.validate());
+}
+
 TEST_CASE("parameter table names - shapes and arena layout follow the checkpoint format", "[nn]") {
   ModelSpec s = paper_model({{8, 3, 5}, {4, 3, 3}});
   s.height = s.width = 8;
