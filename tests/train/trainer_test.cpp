@@ -156,16 +156,23 @@ TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache 
     CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
   }
   // The uninterrupted run reads windows of its second epoch from the cache; the resumed one recomputes
-  // them: the losses agree only if a cached extrapolation equals a fresh one bit for bit.
-  const std::vector<std::string> conditioned{"model.forecaster_input=extrapolation", "model.output=residual",
-                                             "data.stride=5"};  // about 10 steps an epoch: epochs 2-3 cached
-  test::TempDir dir;
-  const auto full = train::train_model(tiny_config(dir, "full", 30, conditioned), {});
-  CHECK(full.extrapolation_seconds > 0.0);
-  const auto a = interrupted_then_resumed(dir, "part", 30, 20, conditioned);
-  const auto b = train_losses(dir.file("full/metrics.csv"));
-  CHECK(a.size() == 30);
-  CHECK(a == b);
+  // them: the losses agree only if a cached extrapolation (and its gaps) equals a fresh one bit for bit.
+  // The second variant is the default's: gaps, and the loss weighted by the forecast's rate and the lead.
+  const std::vector<std::vector<std::string>> variants{
+      {"model.forecaster_input=extrapolation", "model.output=residual"},
+      {"model.forecaster_input=extrapolation+gaps", "model.output=residual", "train.loss=bmse+bmae",
+       "train.balance=max", "train.lead_weights=inverse"}};
+  for (auto conditioned : variants) {
+    conditioned.push_back("data.stride=5");  // about 10 steps an epoch: epochs 2-3 cached
+    INFO(conditioned[0]);
+    test::TempDir dir;
+    const auto full = train::train_model(tiny_config(dir, "full", 30, conditioned), {});
+    CHECK(full.extrapolation_seconds > 0.0);
+    const auto a = interrupted_then_resumed(dir, "part", 30, 20, conditioned);
+    const auto b = train_losses(dir.file("full/metrics.csv"));
+    CHECK(a.size() == 30);
+    CHECK(a == b);
+  }
 }
 
 TEST_CASE("the batch loader's cached frames equal a fresh read of the window", "[train]") {
