@@ -201,16 +201,57 @@ def build_model(ckpt_path, threads):
             frames_out.append(y)
         return torch.stack(frames_out, 1)
 
+    # The objective of train/loss.hpp: the terms of train.loss, the HKO-7 weights of the observed rate (or of
+    # the larger of the observed and forecast rates with train.balance max, held fixed for the gradient), and
+    # the lead weights T / (t H_T) with train.lead_weights inverse. The bench's batch is fully observed.
+    norm = d.get("normalize", {})
+    n_kind, n_min, n_max = norm.get("kind", "linear"), float(norm.get("min", 0.0)), float(norm.get("max", 1.0))
+    zr_a, zr_b = float(norm.get("zr_a", 200.0)), float(norm.get("zr_b", 1.6))
+
+    def rate(x):
+        v = x.detach().double().clamp(0.0, 1.0)
+        if n_kind == "linear":
+            r = n_min + v * (n_max - n_min)
+        elif n_kind == "log":
+            r = n_min + torch.expm1(v * math.log1p(n_max - n_min))
+        else:  # dbz
+            r = torch.where(v <= 0, torch.zeros_like(v),
+                            ((10.0 ** ((n_min + v * (n_max - n_min)) / 10.0)) / zr_a) ** (1.0 / zr_b))
+        return r.float()
+
+    def hko7(r):
+        w = torch.ones_like(r)
+        for edge, weight in ((2.0, 2.0), (5.0, 5.0), (10.0, 10.0), (30.0, 30.0)):
+            w = torch.where(r >= edge, torch.full_like(r, weight), w)
+        return w
+
     def loss_fn(pred, target):
         kind = t["loss"]
-        if kind == "bce":
-            q = pred.clamp(1e-7, 1 - 1e-7)
-            return -(target * torch.log(q) + (1 - target) * torch.log(1 - q)).sum() / pred.shape[0]
-        if kind == "mse":
-            return ((pred - target) ** 2).mean()
-        if kind == "mae":
-            return (pred - target).abs().mean()
-        sys.exit(f"bench_vs_pytorch: loss {kind} is not reproduced here (use mse, mae or bce)")
+        balanced = kind in ("bmse", "bmae", "bmse+bmae")
+        terms = {"bmse": ["mse"], "bmae": ["mae"], "bmse+bmae": ["mse", "mae"]}.get(kind, [kind])
+        if any(k not in ("mse", "mae", "bce") for k in terms):
+            sys.exit(f"bench_vs_pytorch: loss {kind} is not reproduced here")
+        w = torch.ones_like(target)
+        if balanced:
+            r = rate(target)
+            if t.get("balance", "observed") == "max":
+                r = torch.maximum(r, rate(pred))
+            w = hko7(r)
+        if t.get("lead_weights", "uniform") == "inverse":
+            leads = target.shape[1]
+            harmonic = sum(1.0 / s for s in range(1, leads + 1))
+            lw = torch.tensor([leads / (s * harmonic) for s in range(1, leads + 1)], dtype=torch.float32)
+            w = w * lw.view(1, leads, *([1] * (target.dim() - 2)))
+        total = 0.0
+        for k in terms:
+            if k == "bce":
+                q = pred.clamp(1e-7, 1 - 1e-7)
+                total = total - (w * (target * torch.log(q) + (1 - target) * torch.log(1 - q))).sum() / pred.shape[0]
+            elif k == "mse":
+                total = total + (w * (pred - target) ** 2).sum() / target.numel()
+            else:
+                total = total + (w * (pred - target).abs()).sum() / target.numel()
+        return total
 
     return cfg, frame, params, forward, loss_fn
 
