@@ -179,6 +179,7 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
                            cfg.data.normalize,
                            "intensity",
+                           {},
                            {}};
   TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
   Tensor pred(net.output_shape());  // inference's

@@ -156,8 +156,10 @@ LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
   // (B, T_out, C, H, W): element i is of lead (i / frame) % T_out.
   const std::int64_t leads = b.targets.shape()[1];
   const std::int64_t frame = b.targets.numel() / (b.targets.shape()[0] * leads);
-  std::vector<float> per_lead(static_cast<std::size_t>(leads));
-  for (std::int64_t t = 0; t < leads; ++t) per_lead[t] = lead_weight(objective, t + 1, leads);
+  if (static_cast<std::int64_t>(per_lead.size()) != leads) {
+    per_lead.resize(static_cast<std::size_t>(leads));
+    for (std::int64_t t = 0; t < leads; ++t) per_lead[t] = lead_weight(objective, t + 1, leads);
+  }
   weights.resize(static_cast<std::size_t>(b.targets.numel()));
   for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
     float w = per_lead[(i / frame) % leads];

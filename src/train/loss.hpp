@@ -84,7 +84,8 @@ struct BatchObjective {
   Objective objective;
   data::Normalizer norm;
   std::string quantity;
-  std::vector<float> weights;  // scratch for the balanced weights
+  std::vector<float> weights;   // scratch for the balanced and lead weights
+  std::vector<float> per_lead;  // lead_weight of each lead, computed once for the batches' lead count
 
   LossBatch batch(const Batch& b, const float* pred);
   double value(const Batch& b, const float* pred);

@@ -261,6 +261,7 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options) 
   BatchObjective loss_eval{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
                            cfg.data.normalize,
                            meta.quantity,
+                           {},
                            {}};
   TrainStep train_step(net, loss_eval, optimizer, comm, cfg.train.clip_grad_norm);
   Tensor pred(net.output_shape()), persistence(net.output_shape());  // validation's

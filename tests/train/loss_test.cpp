@@ -131,7 +131,7 @@ TEST_CASE("balanced losses weigh pixels by their rain rate for every normalisati
     norm.max = c.max;
     auto b = balanced_batch(norm, c.quantity, rates, 1);
     std::vector<float> pred(b.targets.begin(), b.targets.end());
-    train::BatchObjective obj{train::parse_objective("bmse"), norm, c.quantity, {}};
+    train::BatchObjective obj{train::parse_objective("bmse"), norm, c.quantity, {}, {}};
     const auto lb = obj.batch(b, pred.data());
     REQUIRE(lb.weight);
     // The zero-rate pixel of reflectivity data sits at the dBZ floor: weight 1 as well.
@@ -149,7 +149,7 @@ TEST_CASE("bmse+bmae gradient matches central differences and two half batches a
   Rng rng(4);
   std::vector<float> pred(whole.targets.begin(), whole.targets.end());
   for (auto& p : pred) p += rng.uniform(0.02f, 0.1f) * (rng.uniform(0.0f, 1.0f) < 0.5f ? -1.0f : 1.0f);
-  train::BatchObjective obj{train::parse_objective("bmse+bmae"), norm, "rain_rate", {}};
+  train::BatchObjective obj{train::parse_objective("bmse+bmae"), norm, "rain_rate", {}, {}};
   REQUIRE(obj.objective.terms.size() == 2);
   std::vector<float> grad(pred.size(), 0.0f);
   obj.gradient(whole, pred.data(), grad.data());
@@ -190,8 +190,8 @@ TEST_CASE("balance max weighs a pixel by the larger of its observed and forecast
   auto b = balanced_batch(norm, "rain_rate", rates, 1);
   std::vector<float> pred;
   for (float r : forecast) pred.push_back(norm.forward(r));
-  train::BatchObjective by_max{train::parse_objective("bmse", "max"), norm, "rain_rate", {}};
-  train::BatchObjective observed{train::parse_objective("bmse"), norm, "rain_rate", {}};
+  train::BatchObjective by_max{train::parse_objective("bmse", "max"), norm, "rain_rate", {}, {}};
+  train::BatchObjective observed{train::parse_objective("bmse"), norm, "rain_rate", {}, {}};
   const auto lb = by_max.batch(b, pred.data());
   const std::vector<float> want{10, 10, 5, 30, 2, 10};
   for (std::size_t i = 0; i < rates.size(); ++i) CHECK(lb.weight[i] == want[i]);
@@ -223,7 +223,7 @@ TEST_CASE("bmse+bmae with balance max: gradient matches central differences away
     const std::size_t k = i % rates.size();
     pred[i] = norm.forward(k == 0 ? 0.5f : rates[k] * factor[k]);
   }
-  train::BatchObjective obj{train::parse_objective("bmse+bmae", "max"), norm, "rain_rate", {}};
+  train::BatchObjective obj{train::parse_objective("bmse+bmae", "max"), norm, "rain_rate", {}, {}};
   std::vector<float> grad(pred.size(), 0.0f);
   obj.gradient(b, pred.data(), grad.data());
   test::GradCheck r;
@@ -259,7 +259,7 @@ TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and withou
   }
   std::vector<float> pred(b.targets.begin(), b.targets.end());
   for (const std::string loss : {"mse", "bmse"}) {
-    train::BatchObjective obj{train::parse_objective(loss, "observed", "inverse"), norm, "rain_rate", {}};
+    train::BatchObjective obj{train::parse_objective(loss, "observed", "inverse"), norm, "rain_rate", {}, {}};
     const auto lb = obj.batch(b, pred.data());
     REQUIRE(lb.weight);
     for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
@@ -267,7 +267,7 @@ TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and withou
       CHECK(lb.weight[i] == Approx(hko * train::lead_weight(obj.objective, (i / 2) % 3 + 1, 3)));
     }
   }
-  train::BatchObjective plain{uniform, norm, "rain_rate", {}};
+  train::BatchObjective plain{uniform, norm, "rain_rate", {}, {}};
   CHECK(plain.batch(b, pred.data()).weight == nullptr);
 }
 
