@@ -32,13 +32,8 @@ for model in knmi1_cond knmi1_paper; do
     --set train.max_steps="${PRETRAIN_STEPS:-1000}" --set train.val_every=500 --set train.val_batches=20
   $bin train --config $cfg "${extra[@]}" --set output.dir=runs/$model \
     --set train.init_from=runs/${model}_pretrain/latest.h5 "$@"
-  for test in knmi mch; do
-    data=data/knmi_1km_test.h5 out=runs/$model/evaluation
-    [ $test = mch ] && data=data/mch_20160711_1km.h5 out=runs/$model/eval_mch
-    $bin evaluate --checkpoint runs/$model/latest.h5 --data $data --thresholds 0.5,1,2,5 \
-      --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
-      --csv $out.csv --json $out.json > $out.txt
-  done
+  bash scripts/score_run.sh runs/$model data/knmi_1km_test.h5 evaluation
+  bash scripts/score_run.sh runs/$model data/mch_20160711_1km.h5 eval_mch
   /usr/bin/python3 scripts/plot_metrics.py --eval runs/$model/evaluation.json --eval-out runs/$model/skill.png \
     --train runs/$model/metrics.csv --train-out runs/$model/training.png
 done

@@ -45,13 +45,8 @@ $bin train --config $cfg --set output.dir=runs/knmi4_fmi_knmi --set train.init_f
 $bin train --config $cfg --set output.dir=runs/knmi4_fmi_whole --set data.train=data/knmi4_whole_train.h5 \
   "${crops[@]}" --set train.init_from=runs/knmi4_fmi/latest.h5
 for model in knmi_pretrain knmi4_fmi knmi4_fmi_knmi knmi4_fmi_whole; do
-  for test in knmi mch; do
-    data=data/knmi_test.h5 out=runs/$model/evaluation
-    [ $test = mch ] && data=data/mch_20160711_4km.h5 out=runs/$model/eval_mch
-    $bin evaluate --checkpoint runs/$model/latest.h5 --data $data --thresholds 0.5,1,2,5 \
-      --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
-      --csv $out.csv --json $out.json > $out.txt
-  done
+  bash scripts/score_run.sh runs/$model data/knmi_test.h5 evaluation
+  bash scripts/score_run.sh runs/$model data/mch_20160711_4km.h5 eval_mch
   /usr/bin/python3 scripts/plot_metrics.py --eval runs/$model/evaluation.json --eval-out runs/$model/skill.png \
     --train runs/$model/metrics.csv --train-out runs/$model/training.png
 done
