@@ -44,9 +44,11 @@ Run add_import(CLI::App& app) {
     data::ImportOptions import;
   };
   auto o = std::make_shared<Opts>();
-  auto* sub =
-      app.add_subcommand("import", "Turn a series of KNMI or ODIM_H5 radar files into a dataset file");
-  sub->add_option("--format", o->format, "knmi, odim, bom, fmi, mch, mrms or geotiff (detected from each file when omitted)")
+  auto* sub = app.add_subcommand("import",
+                                 "Turn a series of radar files (KNMI, ODIM_H5, BoM netCDF, FMI PGM, "
+                                 "MeteoSwiss GIF, MRMS GRIB2 or GeoTIFF) into a dataset file");
+  sub->add_option("--format", o->format,
+                  "knmi, odim, bom, fmi, mch, mrms or geotiff (detected from each file when omitted)")
       ->check(CLI::IsMember({"knmi", "odim", "bom", "fmi", "mch", "mrms", "geotiff"}));
   sub->add_option("--output", o->output, "dataset file to write")->required();
   sub->add_option("files", o->files, "radar files or globs, in any order (sorted by their stored time)")
