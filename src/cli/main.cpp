@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "data/h5.hpp"
+#include "ops/threads.hpp"
 
 namespace {
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   // A file-size limit (ulimit -f) or quota must fail the write that meets it, with an error naming the file,
   // not kill the process: ignored, SIGXFSZ turns into EFBIG from write().
   std::signal(SIGXFSZ, SIG_IGN);
+  convlstm::ops::flush_denormals();  // before any thread starts, so that every thread inherits it
   convlstm::data::h5::skip_library_shutdown_at_exit();
   const convlstm::train::MpiSession mpi(&argc, &argv);
   auto comm = mpi.world();
