@@ -149,9 +149,10 @@ void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred,
 LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
   LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
   if (!objective.balanced && !objective.inverse_lead) return lb;
+  const bool reflectivity = quantity == "reflectivity";
   const auto rate = [&](float normalised) {
     const float v = norm.inverse(normalised);
-    return quantity == "reflectivity" ? data::rain_rate_from_dbz(v, norm.zr_a, norm.zr_b) : v;
+    return reflectivity ? data::rain_rate_from_dbz(v, norm.zr_a, norm.zr_b) : v;
   };
   // (B, T_out, C, H, W): element i is of lead (i / frame) % T_out.
   const std::int64_t leads = b.targets.shape()[1];
@@ -161,6 +162,8 @@ LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
     for (std::int64_t t = 0; t < leads; ++t) per_lead[t] = lead_weight(objective, t + 1, leads);
   }
   weights.resize(static_cast<std::size_t>(b.targets.numel()));
+  // Element by element (no reduction), so the weights do not depend on the thread count.
+#pragma omp parallel for
   for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
     float w = per_lead[(i / frame) % leads];
     if (objective.balanced) {
