@@ -10,10 +10,8 @@
 # PRETRAIN_STEPS (1000) the pre-training length; extra arguments go to the KNMI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-radar=${RADAR_DIR:-../shared/data/radar}
-for d in knmi-20100826 mch-gif-20160711; do
-  [ -d "$radar/$d" ] || { echo "knmi_1km_experiment.sh: $radar/$d not found (the samples live in ../shared beside the checkout)" >&2; exit 1; }
-done
+source scripts/radar_samples.sh
+require_radar knmi_1km_experiment.sh knmi-20100826 mch-gif-20160711
 bash scripts/setup.sh
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 bin=./build/convlstm

@@ -15,10 +15,8 @@
 # either test series. RADAR_DIR overrides the radar folder, BOOTSTRAP (1000) the replicates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-radar=${RADAR_DIR:-../shared/data/radar}
-for d in knmi-20100826 fmi-pgm-20160928 fmi-pgm-20170509 mch-gif-20160711; do
-  [ -d "$radar/$d" ] || { echo "knmi_other_radars.sh: $radar/$d not found (the samples live in ../shared beside the checkout)" >&2; exit 1; }
-done
+source scripts/radar_samples.sh
+require_radar knmi_other_radars.sh knmi-20100826 fmi-pgm-20160928 fmi-pgm-20170509 mch-gif-20160711
 bash scripts/setup.sh
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 bin=./build/convlstm
