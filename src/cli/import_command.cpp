@@ -1,4 +1,5 @@
-// convlstm import [--format knmi|odim|bom|fmi] --output DS.h5 FILES...
+// convlstm import [--format NAME] --output DS.h5 FILES...: the formats are the readers' table's
+// (data/radar.hpp radar_formats()).
 #include <glob.h>
 
 #include <memory>
@@ -44,12 +45,16 @@ Run add_import(CLI::App& app) {
     data::ImportOptions import;
   };
   auto o = std::make_shared<Opts>();
-  auto* sub = app.add_subcommand("import",
-                                 "Turn a series of radar files (KNMI, ODIM_H5, BoM netCDF, FMI PGM, "
-                                 "MeteoSwiss GIF, MRMS GRIB2 or GeoTIFF) into a dataset file");
+  std::vector<std::string> names;
+  std::string formats;
+  for (const auto& f : data::radar_formats()) {
+    names.push_back(f.name);
+    formats += "\n  " + f.name + ": " + f.reads;
+  }
+  auto* sub = app.add_subcommand("import", "Turn a series of radar files into a dataset file");
   sub->add_option("--format", o->format,
-                  "knmi, odim, bom, fmi, mch, mrms or geotiff (detected from each file when omitted)")
-      ->check(CLI::IsMember({"knmi", "odim", "bom", "fmi", "mch", "mrms", "geotiff"}));
+                  "the files' format (detected from each file when omitted):" + formats)
+      ->check(CLI::IsMember(names));
   sub->add_option("--output", o->output, "dataset file to write")->required();
   sub->add_option("files", o->files, "radar files or globs, in any order (sorted by their stored time)")
       ->required();

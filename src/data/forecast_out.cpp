@@ -10,7 +10,7 @@
 #include "data/dataset.hpp"
 #include "data/h5.hpp"
 #include "data/netcdf.hpp"
-#include "data/radar.hpp"
+#include "data/units.hpp"
 #include "geo/crs.hpp"
 
 namespace convlstm::data {

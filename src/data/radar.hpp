@@ -1,4 +1,4 @@
-// Readers for real radar composites (../shared/docs/radar-formats.md, radar-formats-more.md): KNMI HDF5,
+// Readers for real radar composites (docs/formats.md): KNMI HDF5,
 // ODIM_H5 Cartesian composites (OPERA ODYSSEY, CIRRUS, NIMBUS), BoM Rainfields netCDF (libnetcdf), FMI
 // gzipped PGM (zlib), and through GDAL (geo/raster.hpp) MeteoSwiss AQC GIF, MRMS GRIB2 PrecipRate and any
 // single-band GeoTIFF with a CRS. A frame
@@ -19,16 +19,19 @@
 #include <vector>
 
 #include "data/grid.hpp"
+#include "data/units.hpp"
 
 namespace convlstm::data {
 
-enum class RadarFormat { knmi, odim, bom, fmi, mch, mrms, geotiff };
-std::string to_string(RadarFormat f);
-RadarFormat parse_radar_format(const std::string& s);  // throws UsageError
-
-// Reflectivity values below this are stored as it (undetect too): far below the 7 dBZ (0.1 mm/h) rain
-// threshold, at or below every valid value seen in OPERA CIRRUS (-33.5 dBZ).
-constexpr float kDbzFloor = -35.0f;
+// The formats, by the names `import --format` takes, from the readers' table (data/readers/table.cpp), in
+// detection order.
+struct RadarFormatInfo {
+  std::string name;   // knmi, odim, bom, fmi, mch, mrms, geotiff
+  std::string reads;  // what it reads, in a few words
+};
+std::vector<RadarFormatInfo> radar_formats();
+// The name itself when a reader has it; throws UsageError listing the names otherwise.
+std::string parse_radar_format(const std::string& s);
 
 struct RadarRegion {
   std::int64_t y0 = 0, x0 = 0, height = 0, width = 0;  // height/width 0: the whole grid
@@ -36,7 +39,7 @@ struct RadarRegion {
 
 struct RadarFrame {
   std::string path;
-  RadarFormat format = RadarFormat::odim;
+  std::string format;           // the reader's name (radar_formats())
   std::string source_quantity;  // as stored: RATE, ACRR, DBZH, KNMI depth ("ACCUMULATED_PRECIPITATION")
   bool reflectivity = false;    // values are dBZ; otherwise mm/h
   std::int64_t time = 0;        // nominal valid time, seconds since 1970 UTC
@@ -52,23 +55,17 @@ struct RadarFrame {
   std::vector<std::uint8_t> valid;  // 1 observed, 0 missing
 };
 
-// Identifies the format from the file's contents; throws DataError naming the file when it is neither.
-RadarFormat detect_radar_format(const std::string& path);
-// Reads the header only (time, grid, quantity); values stay empty.
-RadarFrame read_radar_header(const std::string& path, std::optional<RadarFormat> format = std::nullopt,
+// Identifies the format from the file's contents (the first reader whose detection accepts it); throws
+// DataError naming the file when none does.
+std::string detect_radar_format(const std::string& path);
+// Reads the header only (time, grid, quantity); values stay empty. `format`: a name of radar_formats();
+// absent: detected.
+RadarFrame read_radar_header(const std::string& path, const std::optional<std::string>& format = std::nullopt,
                              const std::string& quantity = "");
 // Reads a region of the frame (default the whole grid). `quantity` selects among several ODIM quantities
 // (RATE, ACRR, DBZH); empty: the first of those found.
-RadarFrame read_radar(const std::string& path, std::optional<RadarFormat> format = std::nullopt,
+RadarFrame read_radar(const std::string& path, const std::optional<std::string>& format = std::nullopt,
                       const std::string& quantity = "", RadarRegion region = {});
-
-// Z = a R^b conversions (Marshall-Palmer a = 200, b = 1.6 by default).
-float rain_rate_from_dbz(float dbz, double a, double b);
-
-// HKO-7 balanced-loss and B-MSE pixel weight for a rain rate in mm/h: 1, 2, 5, 10, 30 below 2, 2-5, 5-10,
-// 10-30, from 30 (used by the balanced losses in train/ and the B-MSE score in eval/).
-float hko7_weight(float rain_rate);
-float dbz_from_rain_rate(float rate, double a, double b);  // R = 0 -> kDbzFloor
 
 // "25-AUG-2010;23:55:00.000" (KNMI) and "20180824" + "180000" (ODIM) to seconds since 1970 UTC.
 std::int64_t parse_knmi_time(const std::string& s);

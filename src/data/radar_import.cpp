@@ -95,7 +95,7 @@ ProcessedFrame crop_and_downsample(const ProcessedFrame& p, const std::optional<
 
 std::map<std::string, std::string> provenance_of(const ImportOptions& o) {
   std::map<std::string, std::string> a;
-  if (o.format) a["import_format"] = to_string(*o.format);
+  if (o.format) a["import_format"] = *o.format;
   if (!o.source_quantity.empty()) a["import_source_quantity"] = o.source_quantity;
   a["import_quantity"] = o.quantity;
   a["import_zr"] = std::to_string(o.zr_a) + "," + std::to_string(o.zr_b);
@@ -227,13 +227,13 @@ ImportReport import_radar(const std::vector<std::string>& files, const std::stri
   meta.units = o.quantity == "reflectivity" ? "dBZ" : "mm/h";
   if (step > 0) meta.timestep_s = static_cast<double>(step);
   std::ostringstream src;
-  src << "convlstm import of " << entries.size() << " " << to_string(detect_radar_format(entries[0].path))
+  src << "convlstm import of " << entries.size() << " " << detect_radar_format(entries[0].path)
       << " files: ";
   for (std::size_t i = 0; i < entries.size(); ++i) src << (i ? " " : "") << basename(entries[i].path);
   meta.source = src.str();
   meta.provenance = provenance_of(o);
   const auto hdr = read_radar_header(entries[0].path, o.format, o.source_quantity);
-  meta.provenance["import_source_format"] = to_string(hdr.format);
+  meta.provenance["import_source_format"] = hdr.format;
   meta.provenance["import_source_units"] = hdr.reflectivity ? "dBZ" : "mm/h";
   if (!hdr.projdef.empty()) meta.provenance["projdef"] = hdr.projdef;
   if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {  // KNMI stores the y size negative (rows run south)

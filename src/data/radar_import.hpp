@@ -20,7 +20,7 @@
 namespace convlstm::data {
 
 struct ImportOptions {
-  std::optional<RadarFormat> format;   // detected per file when absent
+  std::optional<std::string> format;   // a reader's name (radar_formats()); detected per file when absent
   std::string source_quantity;         // ODIM quantity to read (RATE, ACRR, DBZH); empty: the first found
   std::string quantity = "rain_rate";  // rain_rate | reflectivity
   double zr_a = 200.0;

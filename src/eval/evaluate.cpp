@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "data/dataset.hpp"
-#include "data/radar.hpp"
+#include "data/units.hpp"
 #include "data/windows.hpp"
 #include "eval/baselines.hpp"
 #include "eval/forecaster.hpp"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "data/radar.hpp"
+#include "data/units.hpp"
 
 namespace convlstm::eval {
 

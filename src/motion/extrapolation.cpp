@@ -1,7 +1,7 @@
 #include "motion/extrapolation.hpp"
 
 #include "core/error.hpp"
-#include "data/radar.hpp"
+#include "data/units.hpp"
 
 namespace convlstm::motion {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "data/radar.hpp"
+#include "data/units.hpp"
 
 #ifdef CONVLSTM_HAVE_OPENCV
 #include <opencv2/core.hpp>

@@ -13,7 +13,6 @@
 #include "core/rng.hpp"
 #include "core/sysinfo.hpp"
 #include "data/dataset.hpp"
-#include "data/radar.hpp"
 #include "data/windows.hpp"
 #include "nn/parameters.hpp"
 #include "ops/precision.hpp"

@@ -46,7 +46,7 @@ TEST_CASE("MeteoSwiss AQC GIF samples decode as documented", "[data][radar]") {
     INFO(series);
     const auto files = files_of(series);
     REQUIRE(files.size() == 40);
-    CHECK(data::detect_radar_format(files[0]) == data::RadarFormat::mch);
+    CHECK(data::detect_radar_format(files[0]) == "mch");
     const auto fr = data::read_radar(files[0]);
     CHECK(fr.grid_rows == 640);
     CHECK(fr.grid_cols == 710);
@@ -74,7 +74,7 @@ TEST_CASE("MRMS GRIB2 PrecipRate samples decode as documented", "[data][radar]")
   }
   const auto files = files_of("mrms-grib2-20190610");
   REQUIRE(files.size() == 36);
-  CHECK(data::detect_radar_format(files[0]) == data::RadarFormat::mrms);
+  CHECK(data::detect_radar_format(files[0]) == "mrms");
   const auto fr = data::read_radar(files[0]);
   CHECK(fr.grid_rows == 3500);
   CHECK(fr.grid_cols == 7000);
@@ -113,7 +113,7 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
   REQUIRE(files.size() == 2);
   CHECK(files[0] == dir.file("fc_201008260735_005.tif"));
   for (std::size_t k = 0; k < 2; ++k) {
-    CHECK(data::detect_radar_format(files[k]) == data::RadarFormat::geotiff);
+    CHECK(data::detect_radar_format(files[k]) == "geotiff");
     const auto fr = data::read_radar(files[k]);
     CHECK(fr.time == f.analysis_time + f.lead_s[k]);
     CHECK(fr.grid.x0 == f.grid.x0);
@@ -223,7 +223,7 @@ TEST_CASE("MeteoSwiss AQC GIF files written here: the look-up table - no coverag
     test::write_gif_indices(files.back(), 16, 16, px);
   }
   const auto fr = data::read_radar(files[0]);
-  CHECK(fr.format == data::RadarFormat::mch);
+  CHECK(fr.format == "mch");
   CHECK(fr.time == 1468267200);          // 2016-07-11 20:00 UTC
   CHECK(fr.valid[0] == 0);               // 255: outside the network
   CHECK(fr.values[3 * 16 + 8] == 0.0f);  // 0 and 1: no rain
@@ -286,7 +286,7 @@ TEST_CASE("MRMS-like GRIB2 files written here: PrecipRate - no coverage - the va
   const auto files = write_mrms_like(dir, 12);
   REQUIRE(files.size() == 12);
   const auto fr = data::read_radar(files[1]);
-  CHECK(fr.format == data::RadarFormat::mrms);
+  CHECK(fr.format == "mrms");
   CHECK(fr.source_quantity == "PrecipRate");
   CHECK(fr.time == 1560124800 + 120);
   CHECK(fr.valid[0] == 0);  // -3

@@ -180,7 +180,7 @@ TEST_CASE("an ODIM forecast reads back through convlstm's ODIM reader with its v
   const auto files = data::write_odim_forecast(f, dir.file("fc"), /*one_file_per_lead=*/true);
   REQUIRE(files == std::vector<std::string>{dir.file("fc_015.h5"), dir.file("fc_030.h5")});
   for (std::size_t k = 0; k < files.size(); ++k) {
-    CHECK(data::detect_radar_format(files[k]) == data::RadarFormat::odim);
+    CHECK(data::detect_radar_format(files[k]) == "odim");
     const auto fr = data::read_radar(files[k]);
     CHECK(fr.source_quantity == "RATE");
     CHECK(fr.time == f.analysis_time);  // ODIM's what@date/time: the analysis time

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
@@ -60,7 +61,7 @@ TEST_CASE("ODIM decoding: merged attributes - nodata - undetect - NaN - gain and
   test::TempDir dir;
   const bool data_level = GENERATE(true, false);
   test::write_odim_file(dir.file("r.h5"), {"DBZH", "010000", data_level});
-  CHECK(data::detect_radar_format(dir.file("r.h5")) == data::RadarFormat::odim);
+  CHECK(data::detect_radar_format(dir.file("r.h5")) == "odim");
   const auto fr = data::read_radar(dir.file("r.h5"));
   CHECK(fr.source_quantity == "DBZH");
   CHECK(fr.reflectivity);
@@ -81,11 +82,12 @@ TEST_CASE("ODIM decoding: merged attributes - nodata - undetect - NaN - gain and
   CHECK(p.values[3] == Approx(data::rain_rate_from_dbz(40.0f, 200, 1.6)));
 }
 
-TEST_CASE("a file that is neither ODIM nor KNMI is refused by name", "[data]") {
+TEST_CASE("a file of no known radar format is refused by name", "[data]") {
   test::TempDir dir;
   { auto f = data::h5::File::create(dir.file("x.h5")); }
-  CHECK_THROWS_WITH(data::detect_radar_format(dir.file("x.h5")),
-                    Catch::Contains("x.h5") && Catch::Contains("neither ODIM_H5"));
+  CHECK_THROWS_WITH(data::detect_radar_format(dir.file("x.h5")), Catch::Contains("x.h5") &&
+                                                                     Catch::Contains("not a radar format") &&
+                                                                     Catch::Contains("ODIM_H5"));
 }
 
 TEST_CASE("KNMI sample decodes as documented", "[data][radar]") {
@@ -93,7 +95,7 @@ TEST_CASE("KNMI sample decodes as documented", "[data][radar]") {
     CONVLSTM_SKIP("shared", "the real radar samples are not at " << radar_dir()
                                                                  << " (CI and developers have ../shared)");
   const auto fr = data::read_radar(knmi(0));
-  CHECK(fr.format == data::RadarFormat::knmi);
+  CHECK(fr.format == "knmi");
   CHECK(fr.grid_rows == 765);
   CHECK(fr.grid_cols == 700);
   CHECK(fr.time == data::parse_knmi_time("26-AUG-2010;00:00:00.000"));
@@ -190,7 +192,7 @@ void write_knmi(const std::string& path, const std::string& formula) {
 TEST_CASE("KNMI decoding on a file written here: arrays - fixed strings - calibration - missing", "[data]") {
   test::TempDir dir;
   write_knmi(dir.file("k.h5"), "GEO=0.01*PV+0.0");
-  CHECK(data::detect_radar_format(dir.file("k.h5")) == data::RadarFormat::knmi);
+  CHECK(data::detect_radar_format(dir.file("k.h5")) == "knmi");
   const auto fr = data::read_radar(dir.file("k.h5"));
   CHECK(fr.time == 1282780800);
   CHECK(fr.accumulation_min == 5.0);
@@ -288,6 +290,20 @@ TEST_CASE(
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 2, 4});
   CHECK(r.windows == 26);
+}
+
+TEST_CASE("the readers' table names each format once and is what --format accepts", "[data]") {
+  const auto formats = data::radar_formats();
+  REQUIRE(formats.size() == 7);
+  std::set<std::string> names;
+  for (const auto& f : formats) {
+    CHECK(!f.reads.empty());
+    CHECK(names.insert(f.name).second);
+    CHECK(data::parse_radar_format(f.name) == f.name);
+  }
+  CHECK_THROWS_AS(data::parse_radar_format("gif"), UsageError);
+  CHECK_THROWS_WITH(data::parse_radar_format("gif"),
+                    Catch::Contains("gif") && Catch::Contains("knmi") && Catch::Contains("geotiff"));
 }
 
 }  // namespace

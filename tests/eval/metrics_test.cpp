@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "data/radar.hpp"
+#include "data/units.hpp"
 #include "eval/baselines.hpp"
 #include "support/figures.hpp"
 

@@ -84,7 +84,7 @@ void check_frame(const data::RadarFrame& f, bool with_values) {
   if (r.y0 < 0 || r.x0 < 0 || r.height < 1 || r.width < 1 || r.y0 + r.height > f.grid_rows ||
       r.x0 + r.width > f.grid_cols)
     finding("a region outside the grid");
-  if (f.format == data::RadarFormat::knmi || f.source_quantity == "ACRR")
+  if (f.format == "knmi" || f.source_quantity == "ACRR")
     if (!(f.accumulation_min > 0) || !std::isfinite(f.accumulation_min)) finding("accepted an accumulation");
   if (!with_values) return;
   const auto n = static_cast<std::size_t>(r.height * r.width);
@@ -155,9 +155,9 @@ int fuzz_radar(const std::uint8_t* data, std::size_t size) {
     write_knmi(path, in);
   static const char* wanted[] = {"", "RATE", "ACRR", "DBZH", "QIND"};
   const std::string quantity = wanted[in.ConsumeIntegralInRange<std::size_t>(0, std::size(wanted) - 1)];
-  std::optional<data::RadarFormat> format;
+  std::optional<std::string> format;
   if (const int f = in.ConsumeIntegralInRange<int>(0, 3); f == 1 || f == 2)
-    format = f == 1 ? data::RadarFormat::odim : data::RadarFormat::knmi;
+    format = f == 1 ? "odim" : "knmi";
   data::RadarRegion region;
   if (in.ConsumeBool()) {
     region.y0 = in.ConsumeIntegralInRange<std::int64_t>(-1, kRows);

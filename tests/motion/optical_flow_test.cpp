@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "data/radar.hpp"
+#include "data/units.hpp"
 #include "motion/optical_flow.hpp"
 #include "support/skip.hpp"
 

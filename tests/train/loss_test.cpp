@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "data/radar.hpp"
+#include "data/units.hpp"
 #include "support/grad_check.hpp"
 #include "support/reference_conv.hpp"
 #include "train/batches.hpp"

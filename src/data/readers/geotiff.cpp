@@ -1,0 +1,66 @@
+// Single-band GeoTIFF (classic or BigTIFF) through GDAL (geo/raster.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "data/readers/reader.hpp"
+
+namespace convlstm::data::readers {
+
+namespace {
+
+// Seconds since 1970 of "YYYY-MM-DDTHH:MM:SSZ" or TIFF's "YYYY:MM:DD HH:MM:SS"; nullopt for another form.
+std::optional<std::int64_t> parse_iso_or_tiff_time(const std::string& s) {
+  int Y, M, D, h, m, sec;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &Y, &M, &D, &h, &m, &sec) == 6 ||
+      std::sscanf(s.c_str(), "%4d:%2d:%2d %2d:%2d:%2d", &Y, &M, &D, &h, &m, &sec) == 6)
+    return timegm_utc(Y, M, D, h, m, sec);
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool detect_geotiff(Probe& p) {
+  for (const char* magic : {"II*\0", "MM\0*", "II+\0", "MM\0+"})
+    if (p.starts_with(std::string(magic, 4))) return true;
+  return false;
+}
+
+// Any single-band, north-up GeoTIFF with a CRS: mm/h (band unit mm/h, mm h-1, or none) or dBZ; the declared
+// nodata and NaN are no coverage; the time from the valid_time metadata item (as convlstm's COG forecasts
+// write it) or TIFFTAG_DATETIME.
+RadarFrame read_geotiff(const Request& q) {
+  const std::string& path = q.path;
+  RadarFrame fr = frame_of(path, "geotiff");
+  const auto r = raster_region(q, fr);
+  if (r.driver != "GTiff" && r.driver != "COG") bad(path, "not a GeoTIFF");
+  if (r.bands != 1) bad(path, std::to_string(r.bands) + " bands, expected a single-band GeoTIFF");
+  if (r.wkt.empty() || !r.has_geotransform)
+    bad(path, "no CRS or geotransform: the GeoTIFF is not georeferenced");
+  if (r.transform[2] != 0 || r.transform[4] != 0 || r.transform[5] >= 0)
+    bad(path, "a rotated or south-up geotransform (expected north-up rows)");
+  const std::string unit = r.unit.empty() && r.metadata.count("units") ? r.metadata.at("units") : r.unit;
+  if (unit == "dBZ") {
+    fr.reflectivity = true;
+  } else if (!unit.empty() && unit != "mm/h" && unit != "mm h-1" && unit != "mm/hr") {
+    bad(path, "band unit '" + unit + "', expected mm/h or dBZ");
+  }
+  fr.source_quantity = fr.reflectivity ? "DBZH" : "RATE";
+  std::optional<std::int64_t> t;
+  for (const char* key : {"valid_time", "TIFFTAG_DATETIME"})
+    if (!t && r.metadata.count(key)) t = parse_iso_or_tiff_time(r.metadata.at(key));
+  if (!t) bad(path, "no valid_time or TIFFTAG_DATETIME metadata (the frame's time)");
+  fr.time = *t;
+  set_grid_from(r, fr);
+  if (!q.with_values) return fr;
+  fr.values.resize(r.values.size());
+  fr.valid.resize(r.values.size());
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    const float v = r.values[i];
+    fr.valid[i] = std::isfinite(v) && !(r.nodata && v == static_cast<float>(*r.nodata));
+    fr.values[i] = !fr.valid[i] ? 0.0f : fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
+  }
+  return fr;
+}
+
+}  // namespace convlstm::data::readers
