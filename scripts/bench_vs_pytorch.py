@@ -60,7 +60,7 @@ def need_torch(install):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The model in PyTorch, from a convlstm checkpoint (design 5: gate order i, f, g, o; peepholes [3, F] or
+# The model in PyTorch, from a convlstm checkpoint (docs/architecture.md: gate order i, f, g, o; peepholes [3, F] or
 # [3, F, H', W'] for i, f, o; encoder-forecaster whose forecaster layer 0 reads nothing or, with
 # model.forecaster_input extrapolation, the extrapolation frames; 1x1 head, added to the extrapolation with
 # model.output residual, whose g-gate and head biases are held at zero; patching in pixel_unshuffle order).

@@ -9,6 +9,12 @@
 # the fuzzing (about 1 minute of building plus the runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The project speaks of itself: a figure carries its date, commit and machine, never the stretch of work that
+# made it. (The pattern is split so that this file does not match itself.)
+if grep -rniIE '\bsess''ions?\b' README.md CONTRIBUTING.md docs configs scripts; then
+  echo "test.sh: the lines above speak of how the project was made, not of what it is; date a figure instead" >&2
+  exit 1
+fi
 bash scripts/setup.sh --test
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 # Tests that cannot run here are reported as skipped by ctest (tests/support/skip.hpp). Where the real radar

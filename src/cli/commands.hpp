@@ -25,6 +25,7 @@ Run add_import(CLI::App& app);
 Run add_predict(CLI::App& app);
 Run add_evaluate(CLI::App& app);
 Run add_bench(CLI::App& app, train::Communicator& comm);
+Run add_config(CLI::App& app);
 
 // Shared by import and predict: shell-style globs expanded (a pattern matching nothing is a UsageError), and
 // "y0,x0,height,width" parsed.

@@ -1,5 +1,6 @@
-// The run configuration (design 8): plain structs with defaults, filled from YAML. Every key, its default and
-// its meaning is listed in configs/default.yaml. yaml-cpp appears only in config/.
+// The run configuration (docs/architecture.md "Configuration"): plain structs with defaults, filled from
+// YAML. Every key, its default and its meaning is listed in configs/default.yaml. yaml-cpp appears only in
+// config/.
 #pragma once
 
 #include <cstdint>
@@ -120,6 +121,9 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 
 // The full effective configuration as YAML (every key), parseable by parse_config.
 std::string to_yaml(const Config& c);
+
+// What `convlstm config --defaults` prints: a header, then to_yaml of the defaults (every key).
+std::string defaults_listing();
 
 // The dotted keys whose values differ between two configs (as to_yaml writes them), in file order.
 std::vector<std::string> changed_keys(const Config& a, const Config& b);

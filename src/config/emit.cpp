@@ -1,6 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,6 +11,16 @@
 namespace convlstm::config {
 
 namespace {
+
+// A number as a person writes it: the shortest text that reads back as the same double (0.05, not
+// 0.050000000000000003), with a ".0" where it would otherwise look like an integer.
+YAML::Node number(double v) {
+  char buf[64];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  std::string s(buf, end);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return YAML::Node(s);
+}
 
 YAML::Node layer_node(const nn::LayerSpec& l) {
   YAML::Node n(YAML::NodeType::Map);
@@ -30,7 +41,7 @@ std::string to_yaml(const Config& c) {
   auto d = root["data"];
   d["train"] = c.data.train;
   d["val"] = opt_str(c.data.val);
-  d["val_fraction"] = c.data.val_fraction;
+  d["val_fraction"] = number(c.data.val_fraction);
   d["t_in"] = c.data.t_in;
   d["t_out"] = c.data.t_out;
   d["stride"] = c.data.stride;
@@ -53,20 +64,20 @@ std::string to_yaml(const Config& c) {
   } else {
     d["random_crop"] = YAML::Node(YAML::NodeType::Null);
   }
-  d["crop_min_wet"] = c.data.crop_min_wet;
-  d["crop_wet_threshold"] = c.data.crop_wet_threshold;
+  d["crop_min_wet"] = number(c.data.crop_min_wet);
+  d["crop_wet_threshold"] = number(c.data.crop_wet_threshold);
   d["normalize"]["kind"] = data::to_string(c.data.normalize.kind);
-  d["normalize"]["min"] = c.data.normalize.min;
-  d["normalize"]["max"] = c.data.normalize.max;
-  d["normalize"]["zr_a"] = c.data.normalize.zr_a;
-  d["normalize"]["zr_b"] = c.data.normalize.zr_b;
+  d["normalize"]["min"] = number(c.data.normalize.min);
+  d["normalize"]["max"] = number(c.data.normalize.max);
+  d["normalize"]["zr_a"] = number(c.data.normalize.zr_a);
+  d["normalize"]["zr_b"] = number(c.data.normalize.zr_b);
   auto m = root["model"];
   m["patch"] = c.model.patch;
   YAML::Node layers(YAML::NodeType::Sequence);
   for (const auto& l : c.model.layers) layers.push_back(layer_node(l));
   m["layers"] = layers;
   m["peephole"] = nn::to_string(c.model.peephole);
-  m["forget_bias"] = c.model.forget_bias;
+  m["forget_bias"] = number(c.model.forget_bias);
   m["output"] = nn::to_string(c.model.output);
   m["forecaster_input"] = nn::to_string(c.model.forecaster_input);
   m["output_filter"] = nn::to_string(c.model.output_filter);
@@ -80,20 +91,20 @@ std::string to_yaml(const Config& c) {
   t["lead_weights"] = c.train.lead_weights;
   const auto& o = c.train.optimizer;
   t["optimizer"]["kind"] = o.kind;
-  t["optimizer"]["lr"] = o.lr;
-  t["optimizer"]["momentum"] = o.momentum;
-  t["optimizer"]["decay"] = o.decay;
-  t["optimizer"]["beta1"] = o.beta1;
-  t["optimizer"]["beta2"] = o.beta2;
-  t["optimizer"]["eps"] = o.eps;
-  t["optimizer"]["weight_decay"] = o.weight_decay;
+  t["optimizer"]["lr"] = number(o.lr);
+  t["optimizer"]["momentum"] = number(o.momentum);
+  t["optimizer"]["decay"] = number(o.decay);
+  t["optimizer"]["beta1"] = number(o.beta1);
+  t["optimizer"]["beta2"] = number(o.beta2);
+  t["optimizer"]["eps"] = number(o.eps);
+  t["optimizer"]["weight_decay"] = number(o.weight_decay);
   t["clip_grad_norm"] =
-      c.train.clip_grad_norm ? YAML::Node(*c.train.clip_grad_norm) : YAML::Node(YAML::NodeType::Null);
+      c.train.clip_grad_norm ? number(*c.train.clip_grad_norm) : YAML::Node(YAML::NodeType::Null);
   const auto& s = c.train.lr_schedule;
   t["lr_schedule"]["kind"] = s.kind;
   t["lr_schedule"]["step_size"] = s.step_size;
-  t["lr_schedule"]["gamma"] = s.gamma;
-  t["lr_schedule"]["min_lr"] = s.min_lr;
+  t["lr_schedule"]["gamma"] = number(s.gamma);
+  t["lr_schedule"]["min_lr"] = number(s.min_lr);
   t["lr_schedule"]["warmup_steps"] = s.warmup_steps;
   t["val_every"] = c.train.val_every;
   t["val_batches"] =
@@ -119,6 +130,15 @@ std::string to_yaml(const Config& c) {
   e.SetDoublePrecision(15);
   e << root;
   return std::string(e.c_str()) + "\n";
+}
+
+std::string defaults_listing() {
+  return "# The code's defaults (src/config/config.hpp), key by key: what a config that leaves a key out "
+         "gets.\n"
+         "# Printed by `convlstm config --defaults`; configs/default.yaml is the demo's preset, with every "
+         "key\n"
+         "# explained.\n" +
+         to_yaml(Config{});
 }
 
 namespace {

@@ -1,4 +1,4 @@
-// The dataset file (design 7.1), a public contract:
+// The dataset file (docs/architecture.md "File formats"), a public contract:
 //   root attributes  format = "convlstm-dataset", version = 1, source (free text), optional timestep_s
 //   /frames          [T, H, W] or [T, C, H, W]; uint8, uint16 or float32; one frame per chunk.
 //                    attributes quantity (rain_rate | reflectivity | accumulation | intensity), units,

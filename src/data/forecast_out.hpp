@@ -1,4 +1,4 @@
-// Georeferenced forecasts (../shared/docs/radar-formats-more.md 5, templates in forecast-templates/): one
+// Georeferenced forecasts (docs/formats.md): one
 // deterministic forecast of T leads on a known grid, written as
 //   ODIM_H5 v2.4 composite (write_odim_forecast): /datasetK per lead, valid time in start/end date and
 //     time, RATE uint16 (gain 0.01 mm/h, nodata 65535, undetect 0) or DBZH uint8 (gain 0.5, offset -32,

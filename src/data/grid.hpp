@@ -1,4 +1,4 @@
-// The georeference of a frame (../shared/docs/radar-formats-more.md 5): a CRS, the outer upper-left corner,
+// The georeference of a frame (docs/formats.md): a CRS, the outer upper-left corner,
 // the pixel size and the shape, rows north-first. Every radar reader yields it for the file's whole grid;
 // crop and downsample carry it along; the dataset, the checkpoint and every forecast store it as the root
 // attributes of grid_attributes():

@@ -1,4 +1,4 @@
-// Normalisation at the network's boundary (design 3): physical units -> [0, 1] and back.
+// Normalisation at the network's boundary (docs/architecture.md): physical units -> [0, 1] and back.
 //   linear: n = (x - min) / (max - min)
 //   log:    n = log(1 + x - min) / log(1 + max - min)          (rain rates: resolves light rain)
 //   dbz:    rain rate -> reflectivity Z = a R^b (Marshall-Palmer a = 200, b = 1.6), dBZ = 10 log10 Z,

@@ -34,7 +34,7 @@ struct SynthRadarOptions {
   std::int64_t start_time = 1262304000;  // 2010-01-01T00:00:00Z
 };
 
-// Writes the series to `path` (a dataset file, design 7.1; uint16 with gain 0.01 mm/h).
+// Writes the series to `path` (a dataset file, docs/architecture.md; uint16 with gain 0.01 mm/h).
 void write_synth_radar(const std::string& path, const SynthRadarOptions& options);
 
 }  // namespace convlstm::data

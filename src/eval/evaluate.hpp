@@ -1,5 +1,5 @@
 // `convlstm evaluate`: scores a checkpoint over every window of a dataset, next to baselines, per lead time
-// and averaged (design 9). Windows are processed as in training (the config's crop and downsample); scores
+// and averaged (docs/architecture.md). Windows are processed as in training (the config's crop and downsample); scores
 // are in physical units with unobserved pixels masked.
 #pragma once
 

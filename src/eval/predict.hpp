@@ -1,6 +1,6 @@
 // `convlstm predict`: forecasts from a dataset file (its last t_in frames, or every window) or from raw radar
 // files of any format import reads, processed exactly as the training data was (or with crop and downsample
-// given here), on any grid (eval/forecaster.hpp), and writes the predictions file (design 7.3):
+// given here), on any grid (eval/forecaster.hpp), and writes the predictions file (docs/architecture.md "File formats"):
 //   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units); NaN outside the
 //   coverage
 //            (pixels unobserved in the last input frame)

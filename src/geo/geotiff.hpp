@@ -1,4 +1,4 @@
-// Cloud-optimised GeoTIFF forecasts through GDAL (../shared/docs/radar-formats-more.md 5.3): one file per
+// Cloud-optimised GeoTIFF forecasts through GDAL (docs/formats.md): one file per
 // lead, <prefix>_<analysis YYYYmmddHHMM>_<lead minutes, 3 digits>.tif, Float32 with NaN NoData, the outer
 // upper-left corner and pixel size as the geotransform, the CRS from the grid's WKT, DEFLATE with the
 // predictor, 512-pixel blocks and overviews; metadata TIFFTAG_DATETIME (valid time), forecast_reference_time,

@@ -1,4 +1,4 @@
-// One ConvLSTM layer (Shi et al. 2015, eq. 3; design 5.1) run over T steps of a batch of B:
+// One ConvLSTM layer (Shi et al. 2015, eq. 3) run over T steps of a batch of B:
 //
 //   a_t = W_x * X_t + W_h * H_{t-1} + b                (4F channels, gate order i, f, g, o)
 //   i_t = σ(a_i + w_ci ∘ C_{t-1})    f_t = σ(a_f + w_cf ∘ C_{t-1})    g_t = tanh(a_g)

@@ -1,4 +1,4 @@
-// The shape of an encoder-forecaster (design 5.2): plain data, filled from the config's `model:` section.
+// The shape of an encoder-forecaster (docs/architecture.md): plain data, filled from the config's `model:` section.
 #pragma once
 
 #include <cstdint>

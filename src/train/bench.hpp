@@ -1,4 +1,4 @@
-// `convlstm bench` (design 2, 6): times the training step and inference of a config's model on random data
+// `convlstm bench` (docs/performance.md): times the training step and inference of a config's model on random data
 // of its shape, after warm-up, on the same code path as `convlstm train` (Bptt, BatchObjective, Optimizer).
 #pragma once
 

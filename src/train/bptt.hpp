@@ -1,4 +1,4 @@
-// The encoder-forecaster (design 5.2) unrolled over T_in + T_out steps for a fixed batch, with its tape and
+// The encoder-forecaster (docs/architecture.md) unrolled over T_in + T_out steps for a fixed batch, with its tape and
 // the time loops of forward and backward written out in one place (bptt.cpp).
 //
 // Forward, layer by layer (every W_x convolution then runs once over all steps of a layer):

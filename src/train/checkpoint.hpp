@@ -1,4 +1,4 @@
-// Checkpoint files (design 7.2), a public contract:
+// Checkpoint files (docs/architecture.md "File formats"), a public contract:
 //   root attributes  format = "convlstm-checkpoint", version = 1, config (the full effective YAML), step,
 //   epoch,
 //                    best_val_loss, frame_channels / frame_height / frame_width (the model's input frames),

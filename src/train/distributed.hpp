@@ -1,4 +1,4 @@
-// Data-parallel training over MPI (design 10). Every rank holds the whole model and works on its own shard of
+// Data-parallel training over MPI (docs/architecture.md). Every rank holds the whole model and works on its own shard of
 // each global batch; the loss's sums and normalisers, then the flat gradient, are summed across ranks, so
 // every rank takes the same optimizer step and the result equals one process's with the same global batch
 // (up to float summation order).

@@ -1,4 +1,4 @@
-// RUN/metrics.csv (design 7.2): one row per optimizer step (step, epoch, train loss, validation loss when
+// RUN/metrics.csv (docs/architecture.md "File formats"): one row per optimizer step (step, epoch, train loss, validation loss when
 // validated, learning rate, gradient norm, seconds, sequences/s, persistence's validation loss), flushed
 // after every row so that a killed run keeps what it logged.
 #pragma once

@@ -1,4 +1,4 @@
-// The training loop (design 2, 7.2, 8): data windows -> BPTT -> optimizer, with validation against the
+// The training loop (docs/architecture.md): data windows -> BPTT -> optimizer, with validation against the
 // persistence baseline, checkpoints, metrics.csv and exact resume.
 //
 // Exact resume: the order of windows in epoch e depends only on (seed, e); parameters, optimizer moments and

@@ -1,4 +1,4 @@
-// BoM Rainfields netCDF input (../shared/docs/radar-formats-more.md 2.1): the real sample, files written here
+// BoM Rainfields netCDF input (docs/formats.md): the real sample, files written here
 // (rows stored south-first, km coordinates, fill and negative values), refusals, and the whole chain from
 // import to evaluate.
 #include <catch2/catch.hpp>

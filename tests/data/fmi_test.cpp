@@ -1,4 +1,4 @@
-// FMI PGM input (../shared/docs/radar-formats-more.md 2.2): files written here, gzipped and plain, refusals,
+// FMI PGM input (docs/formats.md): files written here, gzipped and plain, refusals,
 // the two real series, and the whole chain from import to evaluate.
 #include <catch2/catch.hpp>
 

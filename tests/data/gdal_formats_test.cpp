@@ -1,4 +1,4 @@
-// The readers behind GDAL (geo/raster.hpp; ../shared/docs/radar-formats-more.md 2.3, 2.4): MeteoSwiss AQC GIF
+// The readers behind GDAL (geo/raster.hpp; docs/formats.md): MeteoSwiss AQC GIF
 // and MRMS GRIB2 on the real samples, GeoTIFF on the COG forecasts convlstm writes itself (a round trip), and
 // their refusals.
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // The georeference through the chain (data/grid.hpp): the grid arithmetic and its attributes, every reader's
-// grid on the real samples against their documentation (../shared/docs/radar-formats*.md), the import's crop
+// grid on the real samples against their documentation (docs/formats.md), the import's crop
 // and downsample, and the georeferenced forecast writers (data/forecast_out.hpp, geo/geotiff.hpp) read back:
 // ODIM by convlstm's own reader (values and grid), netCDF-CF by libnetcdf (times, y order, grid mapping).
 // scripts/check_georeferenced.py reads them with GDAL, xarray, netCDF4 and rasterio (tests/CMakeLists).
@@ -98,7 +98,7 @@ TEST_CASE("every reader's grid on the real samples is the documented one", "[dat
   if (!fs::exists(samples() + "/knmi-20100826")) {
     CONVLSTM_SKIP("shared", "the real radar samples are not at " << samples());
   }
-  // KNMI (radar-formats.md): x 0..700 km, y -3650..-4415 km, row 0 north; the km ellipsoid in metres.
+  // KNMI (docs/formats.md): x 0..700 km, y -3650..-4415 km, row 0 north; the km ellipsoid in metres.
   const auto knmi = data::read_radar_header(first_file("knmi-20100826")).grid;
   REQUIRE(knmi.known());
   CHECK(knmi.x0 == Approx(0.0).margin(1e-6));
@@ -113,7 +113,7 @@ TEST_CASE("every reader's grid on the real samples is the documented one", "[dat
   const auto ur = geo::lonlat(knmi.proj, knmi.x0 + 700 * knmi.dx, knmi.y0);
   CHECK(ur.x == Approx(10.856).margin(1e-3));
   CHECK(ur.y == Approx(55.389).margin(1e-3));
-  // OPERA (radar-formats.md): the outer upper-left corner at projected (0, 0); 2 km pixels, 1900 columns
+  // OPERA (docs/formats.md): the outer upper-left corner at projected (0, 0); 2 km pixels, 1900 columns
   // (ODYSSEY 2018), 1 km and 3800 (CIRRUS).
   for (const auto& [series, pixel, cols] :
        {std::tuple<const char*, double, std::int64_t>{"opera-20180824", 2000.0, 1900},
@@ -127,14 +127,14 @@ TEST_CASE("every reader's grid on the real samples is the documented one", "[dat
     CHECK(g.cols == cols);
     CHECK(g.proj.find("+proj=laea") != std::string::npos);
   }
-  // BoM (radar-formats-more.md 2.1): GeoTransform (-128, 0.5, 0, 128, 0, -0.5) km.
+  // BoM (docs/formats.md): GeoTransform (-128, 0.5, 0, 128, 0, -0.5) km.
   const auto bom = data::read_radar_header(first_file("bom-prcp-c10-66-20201031")).grid;
   REQUIRE(bom.known());
   CHECK(bom.x0 == Approx(-128000.0));
   CHECK(bom.y0 == Approx(128000.0));
   CHECK(bom.dx == Approx(500.0));
   CHECK(bom.proj.find("+proj=aea") != std::string::npos);
-  // FMI (radar-formats-more.md 2.2): the outer lower-left corner at (0, 0), 760 x 1226 pixels.
+  // FMI (docs/formats.md): the outer lower-left corner at (0, 0), 760 x 1226 pixels.
   const auto fmi = data::read_radar_header(first_file("fmi-pgm-20160928")).grid;
   REQUIRE(fmi.known());
   CHECK(fmi.x0 == 0.0);

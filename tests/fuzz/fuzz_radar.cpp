@@ -22,7 +22,7 @@ std::vector<double> image_values(double scale) {
   return v;
 }
 
-// An OPERA composite (radar-formats.md 4): Conventions, what/where/how, dataset1/data1 with its quantity.
+// An OPERA composite (docs/formats.md): Conventions, what/where/how, dataset1/data1 with its quantity.
 void write_odim(const std::string& path, FuzzedDataProvider& in) {
   static const char* quantities[] = {"RATE", "ACRR", "DBZH", "TH", "QIND", "VRAD"};
   H5Writer w(path, in);
@@ -61,7 +61,7 @@ void write_odim(const std::string& path, FuzzedDataProvider& in) {
   }
 }
 
-// A KNMI 5-minute accumulation (radar-formats.md 3): overview, geographic, image1 with its calibration.
+// A KNMI 5-minute accumulation (docs/formats.md): overview, geographic, image1 with its calibration.
 void write_knmi(const std::string& path, FuzzedDataProvider& in) {
   H5Writer w(path, in);
   w.group("/overview");

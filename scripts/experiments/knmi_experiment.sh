@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's real-radar experiment on the KNMI sample (../shared/data/radar/knmi-20100826, 92 five-minute
-# frames of 2010-08-26 00:00-07:35): 5 frames in, 12 out (60 minutes).
+# The real-radar experiment of docs/experiments.md ("KNMI, 60 minutes at 4 km") on the KNMI sample
+# (../shared/data/radar/knmi-20100826, 92 five-minute frames of 2010-08-26 00:00-07:35): 5 frames in, 12 out (60 minutes).
 #
 # Split, in time: frames 00:00-04:35 (56) train, frames 04:40-07:35 (36) test. A window is 17 frames, so the
 # test hours hold exactly 20 windows (stride 1), none of which touches a training frame; training comes first
@@ -12,11 +12,11 @@
 # model forecasts from the last raw files (PNG frames and a GIF). Nothing here is tuned on the test hours.
 # Extra arguments go to both fine-tuning runs, e.g. --set train.max_steps=600. RADAR_DIR overrides the radar
 # folder; PRETRAIN_STEPS (2000) and BOOTSTRAP (1000) the pre-training length and the replicates.
-# VARIANTS=1 also runs the two variants of the conditioned model the README reports: no pre-training
+# VARIANTS=1 also runs the two variants of the conditioned model docs/experiments.md reports: no pre-training
 # (runs/knmi4_nopre), and no pre-training on the whole composite at 4 km with random 104x104 crops
 # (runs/knmi4_whole); both scored on the same test windows.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 radar=${RADAR_DIR:-../shared/data/radar}/knmi-20100826
 [ -d "$radar" ] || { echo "knmi_experiment.sh: $radar not found (the sample lives in ../shared beside the checkout)" >&2; exit 1; }
 bash scripts/setup.sh

@@ -2,7 +2,7 @@
 """Rain a forecast invents where there is none: the drizzle veil and its patch pattern.
 
     convlstm predict --checkpoint RUN/best.h5 --input TEST.h5 --all-windows --output PRED.h5
-    /usr/bin/python3 scripts/veil_check.py PRED.h5 [--patch 2] [--distance 12] [--dry 0.1]
+    /usr/bin/python3 scripts/experiments/veil_check.py PRED.h5 [--patch 2] [--distance 12] [--dry 0.1]
 
 Needs Debian's python3-h5py and python3-numpy. For every window of PRED.h5 (/pred, /target, /input_last), the
 pixels farther than --distance pixels from any rain (>= --dry) in the last input frame are "far from rain";

@@ -3,7 +3,7 @@
 # test sequences, trains each model with early stopping (configs/moving_mnist_paper.yaml: RMSProp, lr 1e-3,
 # batch 16, patience 6 validations of 500 steps), and reports the test cross-entropy per sequence.
 #
-# Usage: scripts/reproduce_moving_mnist.sh [MODEL...]        (default: conv-128-64-64)
+# Usage: scripts/experiments/reproduce_moving_mnist.sh [MODEL...]        (default: conv-128-64-64)
 #   conv-128-64-64   ConvLSTM (5x5)-5x5-128-5x5-64-5x5-64   paper: 3670.85   (configs/moving_mnist_paper.yaml)
 #   conv-128-128     ConvLSTM (5x5)-5x5-128-5x5-128         paper: 3733.56
 #   conv-256         ConvLSTM (5x5)-5x5-256                 paper: 3887.94
@@ -16,7 +16,7 @@
 # epochs) or was paused. The curve so far is
 # each run's metrics.csv (train and validation cross-entropy per sequence, per step).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 models=("$@")
 [ ${#models[@]} -eq 0 ] && models=(conv-128-64-64)
 # Each model is the paper config with these keys changed, one key=value a line.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real example of the georeferenced chain (README "Radar formats in, georeferenced forecasts out"): the BoM
+# A real example of the georeferenced chain (docs/formats.md): the BoM
 # Rainfields day in ../shared/data/radar/bom-prcp-c10-66-20201031 (144 ten-minute netCDF-4 files, 512x512 at
 # 0.5 km, Albers) imported at 2 km, the first 96 frames (00:00-15:50) trained on (configs/bom_example.yaml),
 # the last 48 (16:00-23:50: 38 windows of 11 frames that touch no training frame) scored against
@@ -7,7 +7,7 @@
 # COGs and as ODIM_H5 (one file per lead), and read back by scripts/check_georeferenced.py (GDAL, xarray,
 # netCDF4, rasterio). Extra arguments go to `convlstm train`. RADAR_DIR overrides the radar folder.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 radar=${RADAR_DIR:-../shared/data/radar}/bom-prcp-c10-66-20201031
 [ -d "$radar" ] || { echo "bom_example.sh: $radar not found (the sample lives in ../shared beside the checkout)" >&2; exit 1; }
 bash scripts/setup.sh --test

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """A trained model's forecast of a smooth field: its patch-periodic component and its rain far from the field.
 
-    /usr/bin/python3 scripts/smooth_field_check.py RUN/best.h5 [--patch 2] [--size 64] [--peak 5] [--radius 8]
+    /usr/bin/python3 scripts/experiments/smooth_field_check.py RUN/best.h5 [--patch 2] [--size 64] [--peak 5] [--radius 8]
 
 The field of the test "a trained model forecasts a smooth field without a patch-periodic component", on the
 grid the model trained on: a broad static rain cell, PEAK (1 - r²/RADIUS²)² mm/h, centred, in every input
 frame. By its symmetry the field itself has no patch-periodic component. Writes it as a dataset into a
 temporary folder, has `convlstm predict` forecast it, and prints per lead the patch-periodic component under
-the cell (as scripts/veil_check.py measures it, over the patch x patch blocks that hold rain in the input)
+the cell (as scripts/experiments/veil_check.py measures it, over the patch x patch blocks that hold rain in the input)
 and the largest forecast more than 16 pixels from the cell. Needs Debian's python3-h5py and python3-numpy.
 """
 import argparse
@@ -29,7 +29,7 @@ def main():
     ap.add_argument("--radius", type=float, default=8.0)
     ap.add_argument("--frames", type=int, default=5, help="input frames (the model's t_in or more)")
     ap.add_argument("--convlstm", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                       "..", "build", "convlstm"))
+                                                       "..", "..", "build", "convlstm"))
     a = ap.parse_args()
     try:
         import h5py

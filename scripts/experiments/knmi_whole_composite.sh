@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Train on crops, forecast the whole composite (README "Training on crops, forecasting a whole composite"):
+# Train on crops, forecast the whole composite (docs/experiments.md, "KNMI, 60 minutes at 1 km, trained on crops"):
 # the KNMI sample (../shared/data/radar/knmi-20100826) imported at its native 1 km grid (765x700), split in
-# time as in scripts/knmi_experiment.sh (00:00-04:35 train, 04:40-07:35 test: 20 windows of 17 frames that
+# time as in scripts/experiments/knmi_experiment.sh (00:00-04:35 train, 04:40-07:35 test: 20 windows of 17 frames that
 # touch no training frame). configs/knmi_1km_crops.yaml trains the advection-conditioned model on random
 # 128x128 crops; then
 #   1. `predict` forecasts the whole composite from the last 5 raw files (timed, with peak RSS, by GNU time
@@ -11,7 +11,7 @@
 #      padded shape beside PyTorch's (when python3-torch is installed).
 # Extra arguments go to `convlstm train`. RADAR_DIR overrides the radar folder, BOOTSTRAP (1000) the replicates.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 radar=${RADAR_DIR:-../shared/data/radar}/knmi-20100826
 [ -d "$radar" ] || { echo "knmi_whole_composite.sh: $radar not found (the sample lives in ../shared beside the checkout)" >&2; exit 1; }
 bash scripts/setup.sh

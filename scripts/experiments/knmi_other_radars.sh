@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# More real radar before the KNMI morning (README "What the runs reach", KNMI experiment): the conditioned
+# More real radar before the KNMI morning (docs/experiments.md): the conditioned
 # model of configs/knmi_sample.yaml learns in three stages, each starting from the last checkpoint of the one
 # before (train.init_from):
-#   1. synthetic radar of the KNMI grid (104x104, 2,000 steps; the pre-training of scripts/knmi_experiment.sh,
+#   1. synthetic radar of the KNMI grid (104x104, 2,000 steps; the pre-training of scripts/experiments/knmi_experiment.sh,
 #      reused from runs/knmi_pretrain when it is there),
 #   2. two days of FMI composites (../shared/data/radar/fmi-pgm-20160928 and -20170509, 80 frames in two
 #      segments, dBZ to mm/h by Marshall-Palmer, block-averaged to 4 km: 306x190), random 104x104 crops with
@@ -10,12 +10,12 @@
 #   3. the 56 KNMI training frames, 1,200 steps, either on the 104x104 crop of the KNMI experiment
 #      (runs/knmi4_fmi_knmi) or on random 104x104 crops of the whole composite at 4 km (runs/knmi4_fmi_whole).
 # Every stage's last checkpoint, and the synthetic one, is scored on the 20 KNMI test windows (the same as
-# scripts/knmi_experiment.sh's) and on the MeteoSwiss evening of 2016-07-11, which no stage trains on, with
+# scripts/experiments/knmi_experiment.sh's) and on the MeteoSwiss evening of 2016-07-11, which no stage trains on, with
 # the same evaluate command. Stage lengths and the crops were fixed before the first run; nothing is tuned on
 # either test series. RADAR_DIR overrides the radar folder, BOOTSTRAP (1000) the replicates.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-source scripts/radar_samples.sh
+cd "$(dirname "$0")/../.."
+source scripts/experiments/radar_samples.sh
 require_radar knmi_other_radars.sh knmi-20100826 fmi-pgm-20160928 fmi-pgm-20170509 mch-gif-20160711
 bash scripts/setup.sh
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
@@ -43,8 +43,8 @@ $bin train --config $cfg --set output.dir=runs/knmi4_fmi_knmi --set train.init_f
 $bin train --config $cfg --set output.dir=runs/knmi4_fmi_whole --set data.train=data/knmi4_whole_train.h5 \
   "${crops[@]}" --set train.init_from=runs/knmi4_fmi/latest.h5
 for model in knmi_pretrain knmi4_fmi knmi4_fmi_knmi knmi4_fmi_whole; do
-  bash scripts/score_run.sh runs/$model data/knmi_test.h5 evaluation
-  bash scripts/score_run.sh runs/$model data/mch_20160711_4km.h5 eval_mch
+  bash scripts/experiments/score_run.sh runs/$model data/knmi_test.h5 evaluation
+  bash scripts/experiments/score_run.sh runs/$model data/mch_20160711_4km.h5 eval_mch
   /usr/bin/python3 scripts/plot_metrics.py --eval runs/$model/evaluation.json --eval-out runs/$model/skill.png \
     --train runs/$model/metrics.csv --train-out runs/$model/training.png
 done
