@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -29,6 +30,14 @@ nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t he
   s.forecaster_input = c.model.forecaster_input;
   s.output_filter = c.model.output_filter;
   return s;
+}
+
+bool resume_may_change(const std::string& key) {
+  static const std::vector<std::string> keys{
+      "train.max_steps", "train.val_every", "train.val_batches", "train.early_stopping.patience",
+      "train.threads",   "train.init_from", "output.dir",        "output.checkpoint_every",
+      "bench.frame"};
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
 }  // namespace convlstm::config

@@ -122,6 +122,10 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 // The full effective configuration as YAML (every key), parseable by parse_config.
 std::string to_yaml(const Config& c);
 
+// Whether `train --resume` may change this dotted key (changed_keys) and still replay the same data order and
+// arithmetic: the total of steps, the validation and checkpoint cadence, threads, pre-training, output.
+bool resume_may_change(const std::string& key);
+
 // What `convlstm config --defaults` prints: a header, then to_yaml of the defaults (every key).
 std::string defaults_listing();
 

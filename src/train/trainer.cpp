@@ -93,6 +93,14 @@ DataSide open_data(const config::Config& cfg) {
 
 }  // namespace
 
+std::string bf16_speed_warning(double bf16_gflops, double fp32_gflops) {
+  if (bf16_gflops >= fp32_gflops) return "";
+  return fmt::format(
+      "train.precision bf16: this CPU's bf16 peak ({:.0f} GFLOP/s) is below its fp32 peak ({:.0f}); fp32 is "
+      "likely faster here",
+      bf16_gflops, fp32_gflops);
+}
+
 double training_memory_bytes(const config::Config& cfg, std::int64_t channels, std::int64_t height,
                              std::int64_t width) {
   const auto spec = config::model_spec(cfg, channels, height, width);
@@ -129,270 +137,366 @@ void require_memory_fits(double need_bytes) {
         " MiB: reduce train.batch_size, model.layers filters, data.t_in/t_out or the frame size");
 }
 
-TrainResult train_model(const config::Config& cfg, const TrainOptions& options) {
-  const auto t_start = std::chrono::steady_clock::now();
-  Communicator single;
-  Communicator& comm = options.comm ? *options.comm : single;
-  const std::int64_t B = cfg.train.batch_size;  // the global batch
-  const Shard shard = shard_of(B, comm.rank(), comm.size());
-  const std::int64_t b_local = shard.size();
+namespace {
 
-  // Set-up, agreed across ranks: an error on any rank (an unreadable file on one node) stops every rank.
+// Set-up, agreed across ranks: the data, the model's shape and the memory it needs, checked before anything
+// is written; an error on any rank (an unreadable file on one node) stops every rank.
+struct Setup {
   ops::Precision precision{};
-  std::optional<DataSide> opened;
+  std::optional<DataSide> side;
   nn::ModelSpec spec;
-  double need = 0.0;
+  double need_bytes = 0.0;
+};
+
+Setup agree_setup(const config::Config& cfg, Communicator& comm, std::int64_t b_local) {
+  Setup s;
   comm.agree([&] {
+    const std::int64_t B = cfg.train.batch_size;
     if (B < comm.size())
       throw ConfigError("train.batch_size " + std::to_string(B) + " is smaller than the " +
                         std::to_string(comm.size()) +
                         " ranks: every rank needs a sequence of the global batch");
     ops::set_threads(static_cast<int>(cfg.train.threads));
-    precision = ops::parse_precision(cfg.train.precision);
-    ops::require_precision_supported(precision, "train.precision");
-    opened.emplace(open_data(cfg));
-    const auto& rd = *opened->train_reader;
+    s.precision = ops::parse_precision(cfg.train.precision);
+    ops::require_precision_supported(s.precision, "train.precision");
+    s.side.emplace(open_data(cfg));
+    const auto& rd = *s.side->train_reader;
     const auto frame = config::training_frame(cfg, {rd.channels(), rd.height(), rd.width()});
-    spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
-    spec.validate();
+    s.spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
+    s.spec.validate();
     config::Config rank_cfg = cfg;  // this rank's memory: its shard of the batch, on the crop when cropping
     rank_cfg.train.batch_size = b_local;
-    need = training_memory_bytes(rank_cfg, frame.channels, frame.height, frame.width);
-    require_memory_fits(need);
+    s.need_bytes = training_memory_bytes(rank_cfg, frame.channels, frame.height, frame.width);
+    require_memory_fits(s.need_bytes);
   });
-  DataSide& side = *opened;
-  const auto& meta = side.train_file->meta();
-  const auto& rd = *side.train_reader;
+  return s;
+}
 
-  // Rank 0 owns the run directory: train.log, config.yaml, metrics.csv, checkpoints.
-  const fs::path dir(cfg.output.dir);
-  const std::string config_yaml = config::to_yaml(cfg);
-  std::optional<log::FileCopy> log_file;
-  comm.agree([&] {
-    if (comm.root()) open_run_files(dir, config_yaml, log_file);
-  });
-  log::info("effective config in {} (and train.log)", (dir / "config.yaml").string());
-  log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
-            cfg.data.train, meta.frames, rd.channels(), rd.height(), rd.width(), meta.quantity,
-            side.train_windows.size(), side.val_windows.size(), cfg.data.t_in, cfg.data.t_out);
+// bf16 pays only where the CPU's bf16 dot products outrun its fp32 FMAs (docs/performance.md): say so when
+// they do not, measured with this run's threads.
+void warn_if_bf16_is_slower(ops::Precision precision) {
+  if (precision != ops::Precision::bf16) return;
+  const int threads = ops::max_threads();
+  const auto warning =
+      bf16_speed_warning(measure_bf16_peak_gflops(threads, 0.1), measure_fma_peak_gflops(threads, 0.1));
+  if (!warning.empty()) log::warn("{}", warning);
+}
 
-  nn::ParameterTable params(spec), grads(spec);
-  Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
-  nn::init_parameters(spec, params, rng);
-  Optimizer optimizer(cfg.train.optimizer, spec);
-  log::info("model: {}, {} parameters, about {} MiB for training{}", spec.str(), params.size(),
-            static_cast<long long>(need / (1 << 20)),
-            comm.size() > 1 ? " per rank, " + std::to_string(comm.size()) + " ranks" : std::string());
-
+// The checkpoint's description of a fresh run: the config, the grid trained on (the random crop's, when
+// cropping) and the training data's quantity, units and provenance.
+CheckpointInfo fresh_info(const std::string& config_yaml, const nn::ModelSpec& spec,
+                          const data::DatasetMeta& meta) {
   CheckpointInfo info;
   info.config_yaml = config_yaml;
   info.best_val_loss = std::numeric_limits<double>::infinity();
-  info.frame_channels = spec.channels;  // the grid the model trained on (the random crop's, when cropping)
+  info.frame_channels = spec.channels;
   info.frame_height = spec.height;
   info.frame_width = spec.width;
   info.data = meta.provenance;
   info.data["quantity"] = meta.quantity;
   info.data["units"] = meta.units;
   if (meta.timestep_s) info.data["timestep_s"] = std::to_string(*meta.timestep_s);
-  // Pre-trained parameters: the same model shape, any frame size (the convolutions do not depend on it).
-  comm.agree([&] {
-    if (!cfg.train.init_from || options.resume) return;
-    try {
-      read_checkpoint_tensors(*cfg.train.init_from, params, nullptr);
-    } catch (const DataError& e) {
-      throw DataError(std::string("train.init_from: ") + e.what());
-    }
-  });
-  if (cfg.train.init_from && !options.resume) log::info("parameters from {}", *cfg.train.init_from);
-  // A checkpoint holds nothing that depends on the number of ranks, so any number resumes it.
-  comm.agree([&] {
-    if (!options.resume) return;
-    const auto prev = read_checkpoint_info(*options.resume);
-    // Exact resume needs the same data order and arithmetic: only the keys below may change (the total of
-    // steps, validation and checkpoint cadence, threads, output).
-    const auto before = config::parse_config(prev.config_yaml, *options.resume + ":config");
-    static const std::vector<std::string> may_change{
-        "train.max_steps", "train.val_every", "train.val_batches", "train.early_stopping.patience",
-        "train.threads",   "train.init_from", "output.dir",        "output.checkpoint_every",
-        "bench.frame"};
-    std::string changed;
-    for (const auto& key : config::changed_keys(before, cfg))
-      if (std::find(may_change.begin(), may_change.end(), key) == may_change.end())
-        changed += (changed.empty() ? "" : ", ") + key;
-    if (!changed.empty())
-      throw ConfigError(
-          "--resume " + *options.resume + ": the config changed " + changed +
-          " since that checkpoint; a resumed run must keep the data order and arithmetic (start a "
-          "new run, or train.init_from for new settings)");
-    if (prev.frame_channels != info.frame_channels || prev.frame_height != info.frame_height ||
-        prev.frame_width != info.frame_width)
-      throw DataError(*options.resume + ": checkpoint frames " + std::to_string(prev.frame_height) + "x" +
-                      std::to_string(prev.frame_width) + " do not match the configured data's " +
-                      std::to_string(info.frame_height) + "x" + std::to_string(info.frame_width));
-    read_checkpoint_tensors(*options.resume, params, &optimizer);
-    info.step = prev.step;
-    info.epoch = prev.epoch;
-    info.best_val_loss = prev.best_val_loss;
-    info.validations_since_best = prev.validations_since_best;
-  });
-  if (options.resume) log::info("resumed from {} at step {}", *options.resume, info.step);
+  return info;
+}
 
-  const std::int64_t n_train = static_cast<std::int64_t>(side.train_windows.size());
-  const std::int64_t steps_per_epoch = std::max<std::int64_t>(1, n_train / B);
-  const std::int64_t total = cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch;
-  Bptt net(spec, b_local, cfg.data.t_in, cfg.data.t_out, precision,
-           ops::parse_conv_algorithm(cfg.train.conv_algorithm));
-  // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
-  auto extrapolator = [&] {
-    return make_extrapolator(spec, rd.height(), rd.width(), cfg.data.t_in, cfg.data.t_out, cfg.data.normalize,
-                             meta.quantity, cfg.model.flow_method);
-  };
-  std::optional<RandomCrop> crop;
-  if (cfg.data.random_crop)
-    crop = RandomCrop{spec.height, spec.width, cfg.data.crop_min_wet,
-                      cfg.data.normalize.forward(static_cast<float>(cfg.data.crop_wet_threshold)),
-                      static_cast<std::uint64_t>(cfg.train.seed)};
-  BatchLoader train_loader(*side.train_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop,
-                           spec.needs_gaps());
-  const data::WindowReader& val_reader = side.val_reader ? *side.val_reader : *side.train_reader;
-  BatchLoader val_loader(val_reader, b_local, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop,
-                         spec.needs_gaps());
-  BatchObjective loss_eval{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
-                           cfg.data.normalize,
-                           meta.quantity,
-                           {},
-                           {}};
-  TrainStep train_step(net, loss_eval, optimizer, comm, cfg.train.clip_grad_norm);
-  Tensor pred(net.output_shape()), persistence(net.output_shape());  // validation's
-  std::optional<MetricsCsv> metrics;
-  comm.agree([&] {
-    if (comm.root()) metrics.emplace((dir / "metrics.csv").string(), info.step);
-  });
+// Exact resume needs the same data order and arithmetic: a checkpoint of another config (beyond the keys a
+// resume may change) or of another grid is refused.
+void require_resumable(const std::string& resume, const CheckpointInfo& prev, const config::Config& cfg,
+                       const CheckpointInfo& info) {
+  const auto before = config::parse_config(prev.config_yaml, resume + ":config");
+  std::string changed;
+  for (const auto& key : config::changed_keys(before, cfg))
+    if (!config::resume_may_change(key)) changed += (changed.empty() ? "" : ", ") + key;
+  if (!changed.empty())
+    throw ConfigError(
+        "--resume " + resume + ": the config changed " + changed +
+        " since that checkpoint; a resumed run must keep the data order and arithmetic (start a "
+        "new run, or train.init_from for new settings)");
+  if (prev.frame_channels != info.frame_channels || prev.frame_height != info.frame_height ||
+      prev.frame_width != info.frame_width)
+    throw DataError(resume + ": checkpoint frames " + std::to_string(prev.frame_height) + "x" +
+                    std::to_string(prev.frame_width) + " do not match the configured data's " +
+                    std::to_string(info.frame_height) + "x" + std::to_string(info.frame_width));
+}
 
-  auto save = [&](const std::string& name) {
-    comm.agree([&] {
-      if (comm.root()) write_checkpoint((dir / name).string(), info, params, &optimizer);
+// A training run, phase by phase: set-up (the constructor), restore (pre-trained parameters or a resumed
+// checkpoint), the step loop, and the final report. Rank 0 owns the run directory.
+class Run {
+ public:
+  Run(const config::Config& cfg, const TrainOptions& options, Communicator& comm)
+      : cfg_(cfg),
+        options_(options),
+        comm_(comm),
+        B_(cfg.train.batch_size),
+        shard_(shard_of(B_, comm.rank(), comm.size())),
+        b_local_(shard_.size()),
+        setup_(agree_setup(cfg, comm, b_local_)),
+        side_(*setup_.side),
+        meta_(side_.train_file->meta()),
+        rd_(*side_.train_reader),
+        spec_(setup_.spec),
+        dir_(cfg.output.dir),
+        config_yaml_(config::to_yaml(cfg)),
+        params_(spec_),
+        grads_(spec_),
+        optimizer_(cfg.train.optimizer, spec_),
+        info_(fresh_info(config_yaml_, spec_, meta_)),
+        n_train_(static_cast<std::int64_t>(side_.train_windows.size())),
+        steps_per_epoch_(std::max<std::int64_t>(1, n_train_ / B_)),
+        total_(cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch_),
+        net_(spec_, b_local_, cfg.data.t_in, cfg.data.t_out, setup_.precision,
+             ops::parse_conv_algorithm(cfg.train.conv_algorithm)),
+        crop_(random_crop()),
+        train_loader_(rd_, b_local_, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop_,
+                      spec_.needs_gaps()),
+        val_loader_(side_.val_reader ? *side_.val_reader : rd_, b_local_, cfg.data.t_in, cfg.data.t_out,
+                    extrapolator(), crop_, spec_.needs_gaps()),
+        objective_{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
+                   cfg.data.normalize,
+                   meta_.quantity,
+                   {},
+                   {}},
+        step_(net_, objective_, optimizer_, comm, cfg.train.clip_grad_norm),
+        pred_(net_.output_shape()),
+        persistence_(net_.output_shape()) {
+    comm_.agree([&] {
+      if (comm_.root()) open_run_files(dir_, config_yaml_, log_file_);
     });
-  };
+    log::info("effective config in {} (and train.log)", (dir_ / "config.yaml").string());
+    log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
+              cfg.data.train, meta_.frames, rd_.channels(), rd_.height(), rd_.width(), meta_.quantity,
+              side_.train_windows.size(), side_.val_windows.size(), cfg.data.t_in, cfg.data.t_out);
+    warn_if_bf16_is_slower(setup_.precision);
+    Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
+    nn::init_parameters(spec_, params_, rng);
+    log::info("model: {}, {} parameters, about {} MiB for training{}", spec_.str(), params_.size(),
+              static_cast<long long>(setup_.need_bytes / (1 << 20)),
+              comm_.size() > 1 ? " per rank, " + std::to_string(comm_.size()) + " ranks" : std::string());
+  }
 
-  TrainResult result;
-  result.best_val_loss = info.best_val_loss;
-  std::int64_t cached_epoch = -1;
-  std::vector<std::int64_t> order, starts(static_cast<std::size_t>(b_local));
-  auto window_clock = std::chrono::steady_clock::now();
-  std::int64_t window_steps = 0;
-  bool checkpoint_current = options.resume.has_value();
-  log::info("training {} steps ({} per epoch, batch {}{}), {} threads", total, steps_per_epoch, B,
-            comm.size() > 1 ? ", " + std::to_string(b_local) + " on rank 0" : std::string(),
-            ops::max_threads());
-
-  for (std::int64_t step = info.step; step < total; ++step) {
-    const std::int64_t epoch = step / steps_per_epoch, pos = step % steps_per_epoch;
-    if (epoch != cached_epoch) {
-      order = data::epoch_order(n_train, static_cast<std::uint64_t>(cfg.train.seed), epoch);
-      cached_epoch = epoch;
-    }
-    // This rank's shard of the global batch: sequences shard.begin .. shard.end of it.
-    Batch* batch = nullptr;
-    comm.agree([&] {
-      for (std::int64_t b = 0; b < b_local; ++b)
-        starts[b] = side.train_windows[order[(pos * B + shard.begin + b) % n_train]];
-      batch = &train_loader.load(starts.data(), b_local, epoch);
-    });
-    const double lr = learning_rate(cfg.train.lr_schedule, cfg.train.optimizer.lr, step, total);
-    const StepOutcome done = train_step.run(params, grads, *batch, lr, step);
-    const double loss = done.loss, gnorm = done.grad_norm;
-    info.step = step + 1;
-    info.epoch = epoch;
-    checkpoint_current = false;
-    ++window_steps;
-    result.last_train_loss = loss;
-
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-    const double window_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - window_clock).count();
-    const double sps = window_s > 0 ? window_steps * B / window_s : 0.0;
-    if (options.on_step && comm.root())
-      options.on_step({info.step, total, epoch, loss, sps, sps > 0 ? (total - info.step) * B / sps : 0.0});
-
-    std::optional<double> val, pers;
-    const bool last = info.step == total;
-    if (info.step % cfg.train.val_every == 0 || last) {
-      if (!side.val_windows.empty()) {
-        const auto score = validate(net, params, val_loader, side.val_windows, loss_eval, comm, shard, B,
-                                    cfg.train.val_batches, pred, persistence);
-        const double p = score.persistence;
-        val = score.model;
-        pers = p;
-        result.last_val_loss = *val;
-        result.persistence_val_loss = p;
-        const bool better = *val < info.best_val_loss;
-        log::info(
-            "step {}/{}: train loss {:.6f}, val loss {:.6f} (persistence {:.6f}, model/persistence {:.3f}){}",
-            info.step, total, loss, *val, p, p > 0 ? *val / p : 0.0, better ? ", best so far" : "");
-        if (better) {
-          info.best_val_loss = *val;
-          info.validations_since_best = 0;
-          save("best.h5");
-        } else {
-          ++info.validations_since_best;
-        }
-      } else {
-        log::info("step {}/{}: train loss {:.6f} (no validation windows)", info.step, total, loss);
+  // Pre-trained parameters (the same model shape, any frame size: the convolutions do not depend on it), or
+  // a checkpoint to resume (which holds nothing that depends on the number of ranks, so any number resumes).
+  void restore() {
+    comm_.agree([&] {
+      if (!cfg_.train.init_from || options_.resume) return;
+      try {
+        read_checkpoint_tensors(*cfg_.train.init_from, params_, nullptr);
+      } catch (const DataError& e) {
+        throw DataError(std::string("train.init_from: ") + e.what());
       }
-      window_clock = std::chrono::steady_clock::now();
-      window_steps = 0;
-    }
-    comm.agree([&] {
-      if (metrics) metrics->row(info.step, epoch, loss, val, lr, gnorm, elapsed, sps, pers);
     });
-    if (info.step % cfg.output.checkpoint_every == 0 || last) {
-      save("latest.h5");
-      checkpoint_current = true;
-    }
-    if (cfg.train.patience && info.validations_since_best >= *cfg.train.patience) {
-      log::info("early stopping at step {}: no improvement in {} validations", info.step,
-                *cfg.train.patience);
-      result.early_stopped = true;
-      break;
-    }
-    // A signal reaches one rank or all: every rank stops after the same step.
-    if (comm.any(options.stop && options.stop->load())) {
-      result.interrupted = true;
-      break;
-    }
+    if (cfg_.train.init_from && !options_.resume) log::info("parameters from {}", *cfg_.train.init_from);
+    comm_.agree([&] {
+      if (!options_.resume) return;
+      const auto prev = read_checkpoint_info(*options_.resume);
+      require_resumable(*options_.resume, prev, cfg_, info_);
+      read_checkpoint_tensors(*options_.resume, params_, &optimizer_);
+      info_.step = prev.step;
+      info_.epoch = prev.epoch;
+      info_.best_val_loss = prev.best_val_loss;
+      info_.validations_since_best = prev.validations_since_best;
+    });
+    if (options_.resume) log::info("resumed from {} at step {}", *options_.resume, info_.step);
+    result_.best_val_loss = info_.best_val_loss;
   }
-  if (!checkpoint_current) save("latest.h5");
-  result.steps = info.step;
-  result.best_val_loss = info.best_val_loss;
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  result.reduce_seconds = comm.reduce_seconds();
-  log::info("{} after {} steps in {:.1f} s; latest checkpoint {}",
-            result.interrupted ? "interrupted" : "finished", result.steps, result.seconds,
-            (dir / "latest.h5").string());
-  if (spec.needs_extrapolation()) {
-    const double ex = train_loader.extrapolation_seconds() + val_loader.extrapolation_seconds();
-    result.extrapolation_seconds = ex;
-    log::info(
-        "motion and advection: {:.1f} s of {:.1f} s ({:.1f}%), {} windows extrapolated, {} read from the "
-        "cache",
-        ex, result.seconds, 100.0 * ex / std::max(result.seconds, 1e-9),
-        train_loader.extrapolations_computed() + val_loader.extrapolations_computed(),
-        train_loader.extrapolations_cached() + val_loader.extrapolations_cached());
+
+  // Optimizer steps until the total, early stopping or a signal; validation, metrics and checkpoints on
+  // their cadence.
+  void step_loop() {
+    comm_.agree([&] {
+      if (comm_.root()) metrics_.emplace((dir_ / "metrics.csv").string(), info_.step);
+    });
+    bool checkpoint_current = options_.resume.has_value();
+    window_clock_ = std::chrono::steady_clock::now();
+    log::info("training {} steps ({} per epoch, batch {}{}), {} threads", total_, steps_per_epoch_, B_,
+              comm_.size() > 1 ? ", " + std::to_string(b_local_) + " on rank 0" : std::string(),
+              ops::max_threads());
+    for (std::int64_t step = info_.step; step < total_; ++step) {
+      const std::int64_t epoch = step / steps_per_epoch_;
+      const double lr = learning_rate(cfg_.train.lr_schedule, cfg_.train.optimizer.lr, step, total_);
+      const StepOutcome done = step_.run(params_, grads_, load_batch(step), lr, step);
+      info_.step = step + 1;
+      info_.epoch = epoch;
+      checkpoint_current = false;
+      ++window_steps_;
+      result_.last_train_loss = done.loss;
+      const double elapsed = seconds_since(t_start_);
+      const double window_s = seconds_since(window_clock_);
+      const double sps = window_s > 0 ? window_steps_ * B_ / window_s : 0.0;
+      if (options_.on_step && comm_.root())
+        options_.on_step(
+            {info_.step, total_, epoch, done.loss, sps, sps > 0 ? (total_ - info_.step) * B_ / sps : 0.0});
+
+      std::optional<double> val, pers;
+      const bool last = info_.step == total_;
+      if (info_.step % cfg_.train.val_every == 0 || last) validate_now(done.loss, val, pers);
+      comm_.agree([&] {
+        if (metrics_)
+          metrics_->row(info_.step, epoch, done.loss, val, lr, done.grad_norm, elapsed, sps, pers);
+      });
+      if (info_.step % cfg_.output.checkpoint_every == 0 || last) {
+        save("latest.h5");
+        checkpoint_current = true;
+      }
+      if (cfg_.train.patience && info_.validations_since_best >= *cfg_.train.patience) {
+        log::info("early stopping at step {}: no improvement in {} validations", info_.step,
+                  *cfg_.train.patience);
+        result_.early_stopped = true;
+        break;
+      }
+      // A signal reaches one rank or all: every rank stops after the same step.
+      if (comm_.any(options_.stop && options_.stop->load())) {
+        result_.interrupted = true;
+        break;
+      }
+    }
+    if (!checkpoint_current) save("latest.h5");
   }
-  if (crop) {
-    result.crop_wet_share = train_loader.mean_crop_wet();
-    result.window_wet_share = train_loader.mean_window_wet();
-    log::info(
-        "random crops {}x{} of {}x{} frames: wet share (>= {} {}) {:.1f}% in the crops, {:.1f}% in their "
-        "whole windows",
-        spec.height, spec.width, rd.height(), rd.width(), cfg.data.crop_wet_threshold, meta.units,
-        100.0 * result.crop_wet_share, 100.0 * result.window_wet_share);
+
+  // The result, and the log's last lines: time, the extrapolation's share, the crops' wet share, reductions.
+  TrainResult report() {
+    result_.steps = info_.step;
+    result_.best_val_loss = info_.best_val_loss;
+    result_.seconds = seconds_since(t_start_);
+    result_.reduce_seconds = comm_.reduce_seconds();
+    log::info("{} after {} steps in {:.1f} s; latest checkpoint {}",
+              result_.interrupted ? "interrupted" : "finished", result_.steps, result_.seconds,
+              (dir_ / "latest.h5").string());
+    if (spec_.needs_extrapolation()) {
+      const double ex = train_loader_.extrapolation_seconds() + val_loader_.extrapolation_seconds();
+      result_.extrapolation_seconds = ex;
+      log::info(
+          "motion and advection: {:.1f} s of {:.1f} s ({:.1f}%), {} windows extrapolated, {} read from the "
+          "cache",
+          ex, result_.seconds, 100.0 * ex / std::max(result_.seconds, 1e-9),
+          train_loader_.extrapolations_computed() + val_loader_.extrapolations_computed(),
+          train_loader_.extrapolations_cached() + val_loader_.extrapolations_cached());
+    }
+    if (crop_) {
+      result_.crop_wet_share = train_loader_.mean_crop_wet();
+      result_.window_wet_share = train_loader_.mean_window_wet();
+      log::info(
+          "random crops {}x{} of {}x{} frames: wet share (>= {} {}) {:.1f}% in the crops, {:.1f}% in their "
+          "whole windows",
+          spec_.height, spec_.width, rd_.height(), rd_.width(), cfg_.data.crop_wet_threshold, meta_.units,
+          100.0 * result_.crop_wet_share, 100.0 * result_.window_wet_share);
+    }
+    if (comm_.size() > 1)
+      log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm_.size(),
+                result_.reduce_seconds, 100.0 * result_.reduce_seconds / std::max(result_.seconds, 1e-9));
+    return result_;
   }
-  if (comm.size() > 1)
-    log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm.size(),
-              result.reduce_seconds, 100.0 * result.reduce_seconds / std::max(result.seconds, 1e-9));
-  return result;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  }
+
+  // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
+  std::unique_ptr<motion::Extrapolator> extrapolator() const {
+    return make_extrapolator(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
+                             cfg_.data.normalize, meta_.quantity, cfg_.model.flow_method);
+  }
+  std::optional<RandomCrop> random_crop() const {
+    if (!cfg_.data.random_crop) return std::nullopt;
+    return RandomCrop{spec_.height, spec_.width, cfg_.data.crop_min_wet,
+                      cfg_.data.normalize.forward(static_cast<float>(cfg_.data.crop_wet_threshold)),
+                      static_cast<std::uint64_t>(cfg_.train.seed)};
+  }
+
+  // This rank's shard of the global batch of `step`: sequences shard.begin .. shard.end of it.
+  Batch& load_batch(std::int64_t step) {
+    const std::int64_t epoch = step / steps_per_epoch_, pos = step % steps_per_epoch_;
+    if (epoch != cached_epoch_) {
+      order_ = data::epoch_order(n_train_, static_cast<std::uint64_t>(cfg_.train.seed), epoch);
+      cached_epoch_ = epoch;
+    }
+    starts_.resize(static_cast<std::size_t>(b_local_));
+    Batch* batch = nullptr;
+    comm_.agree([&] {
+      for (std::int64_t b = 0; b < b_local_; ++b)
+        starts_[b] = side_.train_windows[order_[(pos * B_ + shard_.begin + b) % n_train_]];
+      batch = &train_loader_.load(starts_.data(), b_local_, epoch);
+    });
+    return *batch;
+  }
+
+  // The model's and persistence's validation loss, logged side by side; best.h5 when the model improves.
+  void validate_now(double loss, std::optional<double>& val, std::optional<double>& pers) {
+    if (side_.val_windows.empty()) {
+      log::info("step {}/{}: train loss {:.6f} (no validation windows)", info_.step, total_, loss);
+    } else {
+      const auto score = validate(net_, params_, val_loader_, side_.val_windows, objective_, comm_, shard_,
+                                  B_, cfg_.train.val_batches, pred_, persistence_);
+      const double p = score.persistence;
+      val = score.model;
+      pers = p;
+      result_.last_val_loss = *val;
+      result_.persistence_val_loss = p;
+      const bool better = *val < info_.best_val_loss;
+      log::info(
+          "step {}/{}: train loss {:.6f}, val loss {:.6f} (persistence {:.6f}, model/persistence {:.3f}){}",
+          info_.step, total_, loss, *val, p, p > 0 ? *val / p : 0.0, better ? ", best so far" : "");
+      if (better) {
+        info_.best_val_loss = *val;
+        info_.validations_since_best = 0;
+        save("best.h5");
+      } else {
+        ++info_.validations_since_best;
+      }
+    }
+    window_clock_ = Clock::now();
+    window_steps_ = 0;
+  }
+
+  void save(const std::string& name) {
+    comm_.agree([&] {
+      if (comm_.root()) write_checkpoint((dir_ / name).string(), info_, params_, &optimizer_);
+    });
+  }
+
+  const Clock::time_point t_start_ = Clock::now();
+  const config::Config& cfg_;
+  const TrainOptions& options_;
+  Communicator& comm_;
+  const std::int64_t B_;  // the global batch
+  const Shard shard_;
+  const std::int64_t b_local_;
+  Setup setup_;
+  DataSide& side_;
+  const data::DatasetMeta& meta_;
+  const data::WindowReader& rd_;
+  const nn::ModelSpec& spec_;
+  const fs::path dir_;
+  const std::string config_yaml_;
+  std::optional<log::FileCopy> log_file_;
+  nn::ParameterTable params_, grads_;
+  Optimizer optimizer_;
+  CheckpointInfo info_;
+  const std::int64_t n_train_, steps_per_epoch_, total_;
+  Bptt net_;
+  const std::optional<RandomCrop> crop_;
+  BatchLoader train_loader_, val_loader_;
+  BatchObjective objective_;
+  TrainStep step_;
+  Tensor pred_, persistence_;  // validation's
+  std::optional<MetricsCsv> metrics_;
+  TrainResult result_;
+  std::int64_t cached_epoch_ = -1;
+  std::vector<std::int64_t> order_, starts_;
+  Clock::time_point window_clock_;
+  std::int64_t window_steps_ = 0;
+};
+
+}  // namespace
+
+TrainResult train_model(const config::Config& cfg, const TrainOptions& options) {
+  Communicator single;
+  Run run(cfg, options, options.comm ? *options.comm : single);
+  run.restore();
+  run.step_loop();
+  return run.report();
 }
 
 }  // namespace convlstm::train

@@ -57,6 +57,9 @@ TrainResult train_model(const config::Config& cfg, const TrainOptions& options);
 // batches.
 double training_memory_bytes(const config::Config& cfg, std::int64_t channels, std::int64_t height,
                              std::int64_t width);
+// The one-line warning train logs with train.precision bf16 when the measured bf16 dot-product peak is below
+// the fp32 FMA peak (bf16 is then likely slower than fp32); empty when it is not.
+std::string bf16_speed_warning(double bf16_gflops, double fp32_gflops);
 // Throws ConfigError, naming the estimate and the machine's RAM, when need_bytes exceeds 90% of the RAM.
 void require_memory_fits(double need_bytes);
 

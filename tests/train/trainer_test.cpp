@@ -601,5 +601,13 @@ TEST_CASE("train.init_from starts from a checkpoint's parameters with a fresh op
                                                        Catch::Contains("shape"));
 }
 
+TEST_CASE("bf16 warns when the CPU's bf16 peak is below its fp32 peak", "[train]") {
+  CHECK(train::bf16_speed_warning(827.0, 449.0).empty());
+  CHECK(train::bf16_speed_warning(300.0, 300.0).empty());
+  const auto w = train::bf16_speed_warning(147.0, 328.0);
+  CHECK_THAT(w, Catch::Contains("train.precision bf16") && Catch::Contains("147") && Catch::Contains("328"));
+  CHECK(w.find('\n') == std::string::npos);
+}
+
 }  // namespace
 }  // namespace convlstm
