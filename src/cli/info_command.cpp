@@ -10,7 +10,7 @@
 #include "data/forecast_out.hpp"
 #include "data/h5.hpp"
 #include "nn/parameters.hpp"
-#include "train/checkpoint.hpp"
+#include "checkpoint/checkpoint.hpp"
 
 namespace convlstm::cli {
 
@@ -48,7 +48,7 @@ void describe_dataset(const std::string& path) {
 }
 
 void describe_checkpoint(const std::string& path) {
-  const auto info = train::read_checkpoint_info(path);
+  const auto info = checkpoint::read_checkpoint_info(path);
   const auto cfg = config::parse_config(info.config_yaml, path + ":config");
   const auto spec = config::model_spec(cfg, info.frame_channels, info.frame_height, info.frame_width);
   nn::ParameterTable params(spec);

@@ -32,6 +32,19 @@ nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t he
   return s;
 }
 
+checkpoint::ModelDescription model_description(const Config& c, const nn::ModelSpec& spec) {
+  checkpoint::ModelDescription m;
+  m.spec = spec;
+  m.t_in = c.data.t_in;
+  m.t_out = c.data.t_out;
+  m.normalize = c.data.normalize;
+  m.flow_method = c.model.flow_method;
+  m.conv_algorithm = c.train.conv_algorithm;
+  m.crop = c.data.crop;
+  m.downsample = c.data.downsample;
+  return m;
+}
+
 bool resume_may_change(const std::string& key) {
   static const std::vector<std::string> keys{
       "train.max_steps", "train.val_every", "train.val_batches", "train.early_stopping.patience",

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "data/normalize.hpp"
 #include "data/windows.hpp"
 #include "nn/model_spec.hpp"
@@ -138,6 +139,10 @@ FrameShape training_frame(const Config& c, const FrameShape& data);
 
 // The model's shape for frames of C x H x W (after crop and downsample, or the random crop's).
 nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t height, std::int64_t width);
+
+// What a checkpoint records of the model for forecasting (checkpoint/checkpoint.hpp), from the config and the
+// model's shape (model_spec's: its grid is the one trained on).
+checkpoint::ModelDescription model_description(const Config& c, const nn::ModelSpec& spec);
 
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b);

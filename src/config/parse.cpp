@@ -138,30 +138,20 @@ const std::map<std::string, Setter>& leaves() {
        }},
       {"model.peephole",
        [](Config& c, const YAML::Node& n) {
-         const auto s = as_choice(n, {"channel", "pixel", "none"});
-         c.model.peephole = s == "channel" ? nn::Peephole::channel
-                            : s == "pixel" ? nn::Peephole::pixel
-                                           : nn::Peephole::none;
+         c.model.peephole = nn::parse_peephole(as_choice(n, nn::peephole_names()));
        }},
       {"model.forget_bias", [](Config& c, const YAML::Node& n) { c.model.forget_bias = as_double(n); }},
       {"model.output",
        [](Config& c, const YAML::Node& n) {
-         const auto s = as_choice(n, {"sigmoid", "identity", "residual"});
-         c.model.output = s == "sigmoid"    ? nn::OutputActivation::sigmoid
-                          : s == "identity" ? nn::OutputActivation::identity
-                                            : nn::OutputActivation::residual;
+         c.model.output = nn::parse_output(as_choice(n, nn::output_names()));
        }},
       {"model.forecaster_input",
        [](Config& c, const YAML::Node& n) {
-         const auto s = as_choice(n, {"none", "extrapolation", "extrapolation+gaps"});
-         c.model.forecaster_input = s == "none"            ? nn::ForecasterInput::none
-                                    : s == "extrapolation" ? nn::ForecasterInput::extrapolation
-                                                           : nn::ForecasterInput::extrapolation_gaps;
+         c.model.forecaster_input = nn::parse_forecaster_input(as_choice(n, nn::forecaster_input_names()));
        }},
       {"model.output_filter",
        [](Config& c, const YAML::Node& n) {
-         c.model.output_filter =
-             as_choice(n, {"none", "tent"}) == "none" ? nn::OutputFilter::none : nn::OutputFilter::tent;
+         c.model.output_filter = nn::parse_output_filter(as_choice(n, nn::output_filter_names()));
        }},
       {"model.flow_method", [](Config& c, const YAML::Node& n) { c.model.flow_method = as_choice(n, {"dis", "farneback"}); }},
       {"train.batch_size", [](Config& c, const YAML::Node& n) { c.train.batch_size = as_int(n); }},

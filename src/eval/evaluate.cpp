@@ -88,13 +88,13 @@ Evaluation evaluate(const EvaluateOptions& o) {
         "libopencv-video-dev, "
         "then rebuild)");
   Forecaster model(o.checkpoint, o.batch);
-  const auto& cfg = model.config();
+  const auto& trained = model.description();
   data::DatasetReader reader(o.data);
   const auto& meta = reader.meta();
   if (meta.quantity != model.quantity())
     throw DataError(o.data + ": quantity " + meta.quantity + ", but the model was trained on " +
                     model.quantity());
-  data::WindowReader windows_reader(reader, cfg.data.crop, cfg.data.downsample, std::nullopt);
+  data::WindowReader windows_reader(reader, trained.crop, trained.downsample, std::nullopt);
   if (windows_reader.channels() != model.channels())
     throw DataError(o.data + ": frames have " + std::to_string(windows_reader.channels()) +
                     " channels, the model takes " + std::to_string(model.channels()));
@@ -110,8 +110,8 @@ Evaluation evaluate(const EvaluateOptions& o) {
   ScoreOptions so;
   if (o.thresholds) so.thresholds = *o.thresholds;
   so.quantity = meta.quantity;
-  so.zr_a = cfg.data.normalize.zr_a;
-  so.zr_b = cfg.data.normalize.zr_b;
+  so.zr_a = trained.normalize.zr_a;
+  so.zr_b = trained.normalize.zr_b;
   so.keep_windows = o.bootstrap > 0;
   if (o.bootstrap < 0) throw UsageError("--bootstrap: expected a number of replicates, 0 or more");
   if (o.block && *o.block < 1) throw UsageError("--block: expected at least 1 window");

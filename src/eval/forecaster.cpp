@@ -2,9 +2,8 @@
 
 #include <algorithm>
 
+#include "config/config.hpp"
 #include "core/error.hpp"
-#include "train/batches.hpp"
-#include "train/checkpoint.hpp"
 
 namespace convlstm::eval {
 
@@ -37,9 +36,15 @@ std::string grid_str(std::int64_t h, std::int64_t w) {
 
 Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch)
     : batch_(batch), checkpoint_(checkpoint) {
-  const auto info = train::read_checkpoint_info(checkpoint);
-  cfg_ = config::parse_config(info.config_yaml, checkpoint + ":config");
-  trained_ = config::model_spec(cfg_, info.frame_channels, info.frame_height, info.frame_width);
+  const auto info = checkpoint::read_checkpoint_info(checkpoint);
+  if (info.model) {
+    model_ = *info.model;
+  } else {  // written before checkpoints described their model: its config does
+    const auto cfg = config::parse_config(info.config_yaml, checkpoint + ":config");
+    model_ = config::model_description(
+        cfg, config::model_spec(cfg, info.frame_channels, info.frame_height, info.frame_width));
+  }
+  trained_ = model_.spec;
   trained_.validate();
   data_ = info.data;
   // The network is built for a grid when set_grid names one (or at the first forecast, for the training
@@ -69,18 +74,18 @@ void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::st
   run_.width = round_up(width, trained_.patch);
   run_.validate();
   params_ = std::make_unique<nn::ParameterTable>(run_);
-  train::read_checkpoint_tensors(checkpoint_, *params_, nullptr);
+  checkpoint::read_checkpoint_tensors(checkpoint_, *params_, nullptr);
   // fp32 always (forecasts need no training speed-up), with the convolution algorithm the model trained with.
-  net_ = std::make_unique<train::Bptt>(run_, batch_, cfg_.data.t_in, cfg_.data.t_out, ops::Precision::fp32,
-                                       ops::parse_conv_algorithm(cfg_.train.conv_algorithm));
+  net_ = std::make_unique<nn::Inference>(run_, batch_, t_in(), t_out(),
+                                         ops::parse_conv_algorithm(model_.conv_algorithm));
   const std::int64_t padded = run_.channels * run_.height * run_.width;
-  norm_in_ = Tensor(Shape{batch_ * cfg_.data.t_in * padded});
-  norm_out_ = Tensor(Shape{batch_ * cfg_.data.t_out * padded});
-  norm_unpadded_.assign(static_cast<std::size_t>(batch_ * cfg_.data.t_in * frame_size()), 0.0f);
-  extrapolator_ = train::make_extrapolator(run_, height, width, cfg_.data.t_in, cfg_.data.t_out,
-                                           cfg_.data.normalize, quantity(), cfg_.model.flow_method);
+  norm_in_ = Tensor(Shape{batch_ * t_in() * padded});
+  norm_out_ = Tensor(Shape{batch_ * t_out() * padded});
+  norm_unpadded_.assign(static_cast<std::size_t>(batch_ * t_in() * frame_size()), 0.0f);
+  extrapolator_ = motion::make_extrapolator(run_, height, width, t_in(), t_out(), model_.normalize,
+                                            quantity(), model_.flow_method);
   if (extrapolator_) {
-    extrapolation_ = Tensor(Shape{batch_ * cfg_.data.t_out * frame_size()});
+    extrapolation_ = Tensor(Shape{batch_ * t_out() * frame_size()});
     norm_extrapolation_ = Tensor(norm_out_.shape());
     if (run_.needs_gaps()) {
       gaps_ = Tensor(extrapolation_.shape());
@@ -91,27 +96,27 @@ void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::st
 
 void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
   if (!net_) set_grid(height_, width_, checkpoint_);
-  const auto& norm = cfg_.data.normalize;
-  const std::int64_t n_in = batch_ * cfg_.data.t_in * frame_size();
+  const auto& norm = model_.normalize;
+  const std::int64_t n_in = batch_ * t_in() * frame_size();
   for (std::int64_t i = 0; i < n_in; ++i)
     norm_unpadded_[i] = mask[i] != 0.0f ? norm.forward(inputs[i]) : 0.0f;
   const std::int64_t c = channels(), ph = run_.height, pw = run_.width;
-  pad_planes(norm_unpadded_.data(), batch_ * cfg_.data.t_in * c, height_, width_, ph, pw, norm_in_.data());
+  pad_planes(norm_unpadded_.data(), batch_ * t_in() * c, height_, width_, ph, pw, norm_in_.data());
   if (extrapolator_) {
-    const std::int64_t in = cfg_.data.t_in * frame_size(), out = extrapolator_->output_size();
+    const std::int64_t in = t_in() * frame_size(), out = extrapolator_->output_size();
     for (std::int64_t b = 0; b < batch_; ++b)
       extrapolator_->run(norm_unpadded_.data() + b * in, mask + b * in, extrapolation_.data() + b * out,
                          gaps_.data() ? gaps_.data() + b * out : nullptr);
-    pad_planes(extrapolation_.data(), batch_ * cfg_.data.t_out * c, height_, width_, ph, pw,
+    pad_planes(extrapolation_.data(), batch_ * t_out() * c, height_, width_, ph, pw,
                norm_extrapolation_.data());
     // (the padding beyond the grid, when it is not a multiple of the patch: dry and without gaps)
     if (gaps_.data())
-      pad_planes(gaps_.data(), batch_ * cfg_.data.t_out * c, height_, width_, ph, pw, padded_gaps_.data());
+      pad_planes(gaps_.data(), batch_ * t_out() * c, height_, width_, ph, pw, padded_gaps_.data());
   }
   net_->forward(params_->model, norm_in_.data(), norm_out_.data(), norm_extrapolation_.data(),
                 padded_gaps_.data());
-  const std::int64_t n_out = batch_ * cfg_.data.t_out * frame_size();
-  crop_planes(norm_out_.data(), batch_ * cfg_.data.t_out * c, ph, pw, height_, width_, pred);
+  const std::int64_t n_out = batch_ * t_out() * frame_size();
+  crop_planes(norm_out_.data(), batch_ * t_out() * c, ph, pw, height_, width_, pred);
   for (std::int64_t i = 0; i < n_out; ++i) pred[i] = norm.inverse(pred[i]);
 }
 

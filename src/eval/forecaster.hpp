@@ -1,5 +1,7 @@
-// A trained model loaded from a checkpoint, ready to forecast: the checkpoint's config rebuilds the model and
-// the normalisation, so inputs and outputs are in physical units.
+// A trained model loaded from a checkpoint, ready to forecast: the checkpoint's description of the model
+// (checkpoint/checkpoint.hpp; for older checkpoints, their config) rebuilds the network and the
+// normalisation, so inputs and outputs are in physical units. The forward pass keeps no training tape
+// (nn/inference.hpp).
 //
 // The convolutions do not depend on the grid, so a model forecasts frames of any size (set_grid), not only
 // the grid it trained on: a grid the patch does not divide is padded at the bottom and right with unobserved
@@ -12,11 +14,11 @@
 #include <memory>
 #include <string>
 
-#include "config/config.hpp"
+#include "checkpoint/checkpoint.hpp"
 #include "motion/extrapolation.hpp"
+#include "nn/inference.hpp"
 #include "nn/parameters.hpp"
 #include "tensor/tensor.hpp"
-#include "train/bptt.hpp"
 
 namespace convlstm::eval {
 
@@ -25,12 +27,13 @@ class Forecaster {
   // batch: sequences per forward pass. The grid starts as the training grid.
   Forecaster(const std::string& checkpoint, std::int64_t batch);
 
-  const config::Config& config() const { return cfg_; }
+  // The model, its frames in and out, its normalisation and its training domain (crop, downsample).
+  const checkpoint::ModelDescription& description() const { return model_; }
   // The model as trained (its grid: the frames, or random crops, it trained on).
   const nn::ModelSpec& trained_spec() const { return trained_; }
   std::int64_t batch() const { return batch_; }
-  std::int64_t t_in() const { return cfg_.data.t_in; }
-  std::int64_t t_out() const { return cfg_.data.t_out; }
+  std::int64_t t_in() const { return model_.t_in; }
+  std::int64_t t_out() const { return model_.t_out; }
   // The grid of inputs and forecasts (set_grid), before any padding.
   std::int64_t channels() const { return trained_.channels; }
   std::int64_t height() const { return height_; }
@@ -53,13 +56,13 @@ class Forecaster {
   void forecast(const float* inputs, const float* mask, float* pred);
 
  private:
-  config::Config cfg_;
+  checkpoint::ModelDescription model_;
   nn::ModelSpec trained_, run_;  // run_: the padded grid the network is built for
   std::int64_t batch_, height_ = 0, width_ = 0;
   std::map<std::string, std::string> data_;
   std::string checkpoint_;
   std::unique_ptr<nn::ParameterTable> params_;
-  std::unique_ptr<train::Bptt> net_;
+  std::unique_ptr<nn::Inference> net_;
   Tensor norm_in_, norm_out_;                           // padded
   std::unique_ptr<motion::Extrapolator> extrapolator_;  // when the model reads the extrapolation
   Tensor extrapolation_, norm_extrapolation_;           // unpadded, padded

@@ -38,7 +38,7 @@ bool is_dataset(const std::string& path) {
 
 // The forecast pixel must be the one the model trained on: a convolution kernel spans a fixed distance.
 void check_resolution(const data::PixelScale& input, const Forecaster& model) {
-  const auto trained = data::pixel_scale(model.data_info(), model.config().data.downsample);
+  const auto trained = data::pixel_scale(model.data_info(), model.description().downsample);
   if (!data::same_resolution(input, trained))
     throw UsageError("predict --crop/--downsample: forecast pixels would be " + input.str() +
                      ", the model was trained on " + trained.str() +
@@ -57,9 +57,9 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
   if (meta.quantity != model.quantity())
     throw DataError(path + ": quantity " + meta.quantity + ", but the model was trained on " +
                     model.quantity());
-  const auto& cfg = model.config();
-  const auto crop = o.crop ? o.crop : cfg.data.crop;
-  const std::int64_t k = o.downsample.value_or(cfg.data.downsample);
+  const auto& trained = model.description();
+  const auto crop = o.crop ? o.crop : trained.crop;
+  const std::int64_t k = o.downsample.value_or(trained.downsample);
   if (o.crop || o.downsample) {
     check_resolution(data::pixel_scale(meta.provenance, k), model);
     const data::Crop c = crop.value_or(data::Crop{0, 0, meta.height, meta.width});
@@ -117,22 +117,22 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
 
 std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, std::int64_t& timestep) {
   auto options = data::options_from_provenance(model.data_info());
-  const auto& cfg = model.config();
+  const auto& trained = model.description();
   const std::int64_t t_in = model.t_in();
   // The config's crop and downsample, after the import's, unless predict gives its own (then in the raw
   // grid's pixels, in one step).
-  std::optional<data::Crop> second_crop = cfg.data.crop;
-  std::int64_t second_k = cfg.data.downsample;
+  std::optional<data::Crop> second_crop = trained.crop;
+  std::int64_t second_k = trained.downsample;
   if (o.crop || o.downsample) {
     if (o.crop) {
       options.crop = o.crop;
-    } else if (cfg.data.crop) {  // the training domain in raw pixels
+    } else if (trained.crop) {  // the training domain in raw pixels
       const std::int64_t ki = options.downsample;
       const data::Crop ic = options.crop.value_or(data::Crop{0, 0, 0, 0});
-      options.crop = data::Crop{ic.y0 + cfg.data.crop->y0 * ki, ic.x0 + cfg.data.crop->x0 * ki,
-                                cfg.data.crop->height * ki, cfg.data.crop->width * ki};
+      options.crop = data::Crop{ic.y0 + trained.crop->y0 * ki, ic.x0 + trained.crop->x0 * ki,
+                                trained.crop->height * ki, trained.crop->width * ki};
     }
-    options.downsample = o.downsample.value_or(options.downsample * cfg.data.downsample);
+    options.downsample = o.downsample.value_or(options.downsample * trained.downsample);
     second_crop.reset();
     second_k = 1;
   }

@@ -33,4 +33,13 @@ void Extrapolator::run(const float* norm_inputs, const float* mask, float* out, 
   for (std::int64_t i = 0; i < n_out; ++i) out[i] = norm_.forward(phys_out_[i]);
 }
 
+std::unique_ptr<Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
+                                                std::int64_t width, std::int64_t t_in, std::int64_t t_out,
+                                                const data::Normalizer& norm, const std::string& quantity,
+                                                const std::string& flow_method) {
+  if (!spec.needs_extrapolation()) return nullptr;
+  return std::make_unique<Extrapolator>(FlowFrames{t_in, spec.channels, height, width}, t_out, norm, quantity,
+                                        parse_flow_method(flow_method));
+}
+
 }  // namespace convlstm::motion

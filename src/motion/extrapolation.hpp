@@ -15,11 +15,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "data/normalize.hpp"
 #include "motion/optical_flow.hpp"
+#include "nn/model_spec.hpp"
 
 namespace convlstm::motion {
 
@@ -46,5 +48,14 @@ class Extrapolator {
   float fill_;                              // no echo, physical
   std::vector<float> physical_, phys_out_;  // scratch
 };
+
+// The extrapolator a model of `spec` needs (nullptr when it reads none), for windows of t_in + t_out frames
+// of height x width (the grid the motion is estimated on: the whole frame, which random crops cut from) of
+// `quantity` normalised by `norm`; flow_method is model.flow_method (dis | farneback). The trainer's
+// batches, the forecaster of predict and evaluate, and bench all make theirs here.
+std::unique_ptr<Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
+                                                std::int64_t width, std::int64_t t_in, std::int64_t t_out,
+                                                const data::Normalizer& norm, const std::string& quantity,
+                                                const std::string& flow_method);
 
 }  // namespace convlstm::motion

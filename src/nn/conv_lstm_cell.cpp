@@ -15,13 +15,14 @@ std::int64_t max_batch_for(const CellShape& s, std::int64_t k, ops::Layout in, o
   return winograd ? s.b : 0;
 }
 
-ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, bool for_weight_grads) {
+ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, bool for_weight_grads,
+                        bool trainable) {
   ops::Conv2dOptions o;
   // Without input, W_h's convolution carries the bias and writes the pre-activation; with input it adds onto
   // W_x * X + b, which forward_input wrote.
   o.bias = !s.has_input();
   o.accumulate = s.has_input();
-  o.backward_data = !for_weight_grads;
+  o.backward_data = !for_weight_grads && trainable;
   o.backward_weights = for_weight_grads;
   o.precision = s.precision;
   o.algorithm = s.algorithm;
@@ -31,21 +32,40 @@ ops::Conv2d make_conv_h(const CellShape& s, std::int64_t n, ops::Layout layout, 
 
 }  // namespace
 
+CellShape cell_shape(const ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch,
+                     ops::Precision precision, ops::ConvAlgorithm algorithm) {
+  const auto& l = spec.layers[k];
+  CellShape s;
+  s.b = batch;
+  s.c = k > 0        ? spec.layers[k - 1].filters
+        : forecaster ? spec.forecaster_input_channels()
+                     : spec.patched_channels();
+  s.f = l.filters;
+  s.h = spec.grid_h();
+  s.w = spec.grid_w();
+  s.k_x = l.k_x;
+  s.k_h = l.k_h;
+  s.peephole = spec.peephole;
+  s.precision = precision;
+  s.algorithm = algorithm;
+  return s;
+}
+
 ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layout x_layout,
-                           ops::Layout state_layout)
+                           ops::Layout state_layout, bool trainable)
     : s_(shape),
       steps_(steps),
       state_layout_(state_layout),
-      conv_h_(make_conv_h(shape, shape.b, state_layout, false)),
-      conv_h_grad_(make_conv_h(shape, steps * shape.b, state_layout, true)),
+      conv_h_(make_conv_h(shape, shape.b, state_layout, false, trainable)),
       peep_(Shape{3 * shape.f * shape.h * shape.w}) {
+  if (trainable) conv_h_grad_.emplace(make_conv_h(shape, steps * shape.b, state_layout, true, true));
   CONVLSTM_CHECK(state_layout == ops::Layout::nchw || shape.f % ops::kChannelBlock == 0,
                  "nChw16c states need F a multiple of 16, got F=" << shape.f);
   if (s_.has_input()) {
     ops::Conv2dOptions o;
     o.bias = true;
-    o.backward_data = true;
-    o.backward_weights = true;
+    o.backward_data = trainable;
+    o.backward_weights = trainable;
     o.backward_data_accumulates = false;  // dx is assigned (see backward_params)
     o.precision = s_.precision;
     o.algorithm = s_.algorithm;
@@ -56,7 +76,8 @@ ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layo
 }
 
 std::string ConvLstmCell::kernels() const {
-  std::string out = "W_h: " + conv_h_.kernels() + "; dW_h: " + conv_h_grad_.kernels();
+  std::string out = "W_h: " + conv_h_.kernels();
+  if (conv_h_grad_) out += "; dW_h: " + conv_h_grad_->kernels();
   if (conv_x_) out += "; W_x: " + conv_x_->kernels();
   return out;
 }
@@ -123,9 +144,9 @@ void ConvLstmCell::backward_params(const float* x, const float* h_prevs, const f
       conv_x_->backward_data(dgates_bf16, dx);
     else if (dx)
       conv_x_->backward_data(dgates, dx);
-    weights(conv_h_grad_, h_prevs, grads.w_h.data, nullptr);
+    weights(*conv_h_grad_, h_prevs, grads.w_h.data, nullptr);
   } else {
-    weights(conv_h_grad_, h_prevs, grads.w_h.data, grads.b.data);
+    weights(*conv_h_grad_, h_prevs, grads.w_h.data, grads.b.data);
   }
   if (s_.peephole != Peephole::none)
     ops::reduce_peephole_grads(s_.peephole, dpeep, s_.f, s_.h * s_.w, state_layout_, grads.w_c.data);

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "nn/model_spec.hpp"
 #include "nn/parameters.hpp"
 #include "ops/conv2d.hpp"
 #include "ops/gates.hpp"
@@ -40,10 +41,16 @@ struct CellShape {
   bool has_input() const { return c > 0; }
 };
 
+// The shape of encoder (or forecaster) layer k of `spec` for a batch of `batch`.
+CellShape cell_shape(const ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch,
+                     ops::Precision precision, ops::ConvAlgorithm algorithm);
+
 class ConvLstmCell {
  public:
-  // `steps` is T; x_layout is the input's layout, state_layout that of H, C and the gates.
-  ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layout x_layout, ops::Layout state_layout);
+  // `steps` is T; x_layout is the input's layout, state_layout that of H, C and the gates. A cell that is not
+  // trainable runs forward only (inference): no backward passes or weight-gradient plans are made.
+  ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layout x_layout, ops::Layout state_layout,
+               bool trainable = true);
 
   const CellShape& shape() const { return s_; }
   ops::GateGeometry gate_geometry() const { return {s_.b, s_.f, s_.h * s_.w, state_layout_}; }
@@ -81,11 +88,11 @@ class ConvLstmCell {
   CellShape s_;
   std::int64_t steps_;
   ops::Layout state_layout_;
-  ops::Conv2d conv_h_;                 // W_h * H_{t-1}, N = B: forward, backward-data
-  ops::Conv2d conv_h_grad_;            // dW_h over the stacked steps, N = T*B
-  std::optional<ops::Conv2d> conv_x_;  // W_x * X over the stacked steps, N = T*B; absent without input
-  Tensor peep_;                        // expanded peepholes [3][F*H'*W']
-  const float* bias_ = nullptr;        // b (4F), from set_params
+  ops::Conv2d conv_h_;                      // W_h * H_{t-1}, N = B: forward, backward-data
+  std::optional<ops::Conv2d> conv_h_grad_;  // dW_h over the stacked steps, N = T*B (trainable cells)
+  std::optional<ops::Conv2d> conv_x_;       // W_x * X over the stacked steps, N = T*B; absent without input
+  Tensor peep_;                             // expanded peepholes [3][F*H'*W']
+  const float* bias_ = nullptr;             // b (4F), from set_params
 };
 
 }  // namespace convlstm::nn

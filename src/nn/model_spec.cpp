@@ -2,10 +2,17 @@
 
 #include <sstream>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "ops/layout.hpp"
 
 namespace convlstm::nn {
+
+std::vector<std::int64_t> ModelSpec::filters() const {
+  std::vector<std::int64_t> f;
+  for (const auto& l : layers) f.push_back(l.filters);
+  return f;
+}
 
 std::int64_t ModelSpec::hidden_sum() const {
   std::int64_t s = 0;
@@ -58,44 +65,65 @@ std::string ModelSpec::str() const {
   return os.str();
 }
 
+namespace {
+
+constexpr EnumName<Peephole> kPeepholes[] = {
+    {Peephole::channel, "channel"}, {Peephole::pixel, "pixel"}, {Peephole::none, "none"}};
+constexpr EnumName<OutputActivation> kOutputs[] = {{OutputActivation::sigmoid, "sigmoid"},
+                                                   {OutputActivation::identity, "identity"},
+                                                   {OutputActivation::residual, "residual"}};
+constexpr EnumName<ForecasterInput> kForecasterInputs[] = {
+    {ForecasterInput::none, "none"},
+    {ForecasterInput::extrapolation, "extrapolation"},
+    {ForecasterInput::extrapolation_gaps, "extrapolation+gaps"}};
+constexpr EnumName<OutputFilter> kOutputFilters[] = {{OutputFilter::none, "none"},
+                                                     {OutputFilter::tent, "tent"}};
+
+template <typename E, std::size_t N>
+E parsed(const EnumName<E> (&table)[N], const std::string& name, const char* what) {
+  if (const auto v = value_of(table, name)) return *v;
+  throw ConfigError(std::string(what) + " '" + name + "': expected " + one_of(names_of(table)));
+}
+
+}  // namespace
+
 std::string to_string(Peephole p) {
-  switch (p) {
-    case Peephole::none:
-      return "none";
-    case Peephole::channel:
-      return "channel";
-    case Peephole::pixel:
-      return "pixel";
-  }
-  return "?";
+  return name_of(kPeepholes, p);
 }
-
 std::string to_string(OutputActivation a) {
-  switch (a) {
-    case OutputActivation::sigmoid:
-      return "sigmoid";
-    case OutputActivation::identity:
-      return "identity";
-    case OutputActivation::residual:
-      return "residual";
-  }
-  return "?";
+  return name_of(kOutputs, a);
 }
-
 std::string to_string(ForecasterInput f) {
-  switch (f) {
-    case ForecasterInput::none:
-      return "none";
-    case ForecasterInput::extrapolation:
-      return "extrapolation";
-    case ForecasterInput::extrapolation_gaps:
-      return "extrapolation+gaps";
-  }
-  return "?";
+  return name_of(kForecasterInputs, f);
+}
+std::string to_string(OutputFilter f) {
+  return name_of(kOutputFilters, f);
 }
 
-std::string to_string(OutputFilter f) {
-  return f == OutputFilter::tent ? "tent" : "none";
+Peephole parse_peephole(const std::string& s) {
+  return parsed(kPeepholes, s, "peephole");
+}
+OutputActivation parse_output(const std::string& s) {
+  return parsed(kOutputs, s, "output");
+}
+ForecasterInput parse_forecaster_input(const std::string& s) {
+  return parsed(kForecasterInputs, s, "forecaster input");
+}
+OutputFilter parse_output_filter(const std::string& s) {
+  return parsed(kOutputFilters, s, "output filter");
+}
+
+std::vector<std::string> peephole_names() {
+  return names_of(kPeepholes);
+}
+std::vector<std::string> output_names() {
+  return names_of(kOutputs);
+}
+std::vector<std::string> forecaster_input_names() {
+  return names_of(kForecasterInputs);
+}
+std::vector<std::string> output_filter_names() {
+  return names_of(kOutputFilters);
 }
 
 }  // namespace convlstm::nn

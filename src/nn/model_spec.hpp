@@ -1,4 +1,5 @@
-// The shape of an encoder-forecaster (docs/architecture.md): plain data, filled from the config's `model:` section.
+// The shape of an encoder-forecaster (docs/architecture.md): plain data, filled from the config's `model:`
+// section.
 #pragma once
 
 #include <cstdint>
@@ -65,7 +66,8 @@ struct ModelSpec {
   std::int64_t patched_channels() const { return channels * patch * patch; }  // C p²
   std::int64_t grid_h() const { return height / patch; }                      // H' = H / p
   std::int64_t grid_w() const { return width / patch; }                       // W' = W / p
-  std::int64_t hidden_sum() const;  // ΣF over layers: the head's input channels
+  std::int64_t hidden_sum() const;            // ΣF over layers: the head's input channels
+  std::vector<std::int64_t> filters() const;  // F of each layer, bottom-up
   // Activations run in nChw16c when every layer's F is a multiple of 16 (see ops/layout.hpp).
   bool blocked_layout() const;
   // Throws ConfigError naming the offending `model.*` key.
@@ -73,9 +75,19 @@ struct ModelSpec {
   std::string str() const;  // "(5x5)-5x5-128-5x5-64, patch 4, 64x64x1"
 };
 
+// Each enum's names (one table per enum, model_spec.cpp): to_string, parse (ConfigError listing the names)
+// and the list of choices.
 std::string to_string(Peephole p);
 std::string to_string(OutputActivation a);
 std::string to_string(ForecasterInput f);
 std::string to_string(OutputFilter f);
+Peephole parse_peephole(const std::string& s);
+OutputActivation parse_output(const std::string& s);
+ForecasterInput parse_forecaster_input(const std::string& s);
+OutputFilter parse_output_filter(const std::string& s);
+std::vector<std::string> peephole_names();
+std::vector<std::string> output_names();
+std::vector<std::string> forecaster_input_names();
+std::vector<std::string> output_filter_names();
 
 }  // namespace convlstm::nn

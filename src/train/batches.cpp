@@ -9,16 +9,6 @@
 
 namespace convlstm::train {
 
-std::unique_ptr<motion::Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
-                                                        std::int64_t width, std::int64_t t_in,
-                                                        std::int64_t t_out, const data::Normalizer& norm,
-                                                        const std::string& quantity,
-                                                        const std::string& flow_method) {
-  if (!spec.needs_extrapolation()) return nullptr;
-  return std::make_unique<motion::Extrapolator>(motion::FlowFrames{t_in, spec.channels, height, width}, t_out,
-                                                norm, quantity, motion::parse_flow_method(flow_method));
-}
-
 double wet_share(const float* values, const float* mask, std::int64_t n, std::int64_t c, std::int64_t h,
                  std::int64_t w, std::int64_t y0, std::int64_t x0, std::int64_t ch, std::int64_t cw,
                  float level) {

@@ -36,15 +36,6 @@ struct Batch {
   Tensor gaps;             // (B, T_out, C, H, W): 1 where the extrapolation has no source; empty unless asked
 };
 
-// The extrapolator a model of `spec` needs (nullptr when it reads none), for windows of t_in + t_out frames
-// of height x width (the grid the motion is estimated on: the whole frame, which random crops cut from) of
-// `quantity` normalised by `norm`; flow_method is model.flow_method (dis | farneback).
-std::unique_ptr<motion::Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
-                                                        std::int64_t width, std::int64_t t_in,
-                                                        std::int64_t t_out, const data::Normalizer& norm,
-                                                        const std::string& quantity,
-                                                        const std::string& flow_method);
-
 // Random crops of a window (data.random_crop, crop_min_wet, crop_wet_threshold).
 struct RandomCrop {
   std::int64_t height = 0, width = 0;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
@@ -13,12 +14,13 @@
 #include "data/dataset.hpp"
 #include "data/h5.hpp"
 #include "data/windows.hpp"
+#include "motion/extrapolation.hpp"
+#include "nn/inference.hpp"
 #include "nn/parameters.hpp"
 #include "ops/precision.hpp"
 #include "ops/threads.hpp"
 #include "train/batches.hpp"
 #include "train/bptt.hpp"
-#include "train/checkpoint.hpp"
 #include "train/loss.hpp"
 #include "train/optimizer.hpp"
 #include "train/step.hpp"
@@ -52,12 +54,14 @@ void write_dump(const std::string& dir, const config::Config& cfg, const config:
                 nn::ParameterTable& params, const nn::ParameterTable& grads, const Batch& batch,
                 const Tensor& pred, double loss) {
   std::filesystem::create_directories(dir);
-  CheckpointInfo info;
+  checkpoint::CheckpointInfo info;
   info.config_yaml = config::to_yaml(cfg);
   info.frame_channels = frame.channels;
   info.frame_height = frame.height;
   info.frame_width = frame.width;
-  write_checkpoint(dir + "/checkpoint.h5", info, params, nullptr);
+  info.model =
+      config::model_description(cfg, config::model_spec(cfg, frame.channels, frame.height, frame.width));
+  checkpoint::write_checkpoint(dir + "/checkpoint.h5", info, params, nullptr);
 
   const std::string path = dir + "/case.h5";
   const auto f = data::h5::File::create(path);
@@ -70,7 +74,7 @@ void write_dump(const std::string& dir, const config::Config& cfg, const config:
   put("/pred", pred);
   if (batch.extrapolation.data()) put("/extrapolation", batch.extrapolation);
   if (batch.gaps.data()) put("/gaps", batch.gaps);
-  write_tensors(f, "/grad/", grads);
+  checkpoint::write_tensors(f, "/grad/", grads);
   f.root().set_attr("loss", loss);
   f.root().set_attr("objective", cfg.train.loss);
   log::info("wrote {}/checkpoint.h5 and {}", dir, path);
@@ -159,8 +163,8 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
   // The advection-conditioned model: the extrapolation of each sequence's (random) inputs, computed afresh
   // every step and timed on its own (training caches it per window; this is the uncached cost).
-  auto extrapolator = make_extrapolator(spec, spec.height, spec.width, t_in, t_out, cfg.data.normalize,
-                                        "rain_rate", cfg.model.flow_method);
+  auto extrapolator = motion::make_extrapolator(spec, spec.height, spec.width, t_in, t_out,
+                                                cfg.data.normalize, "rain_rate", cfg.model.flow_method);
   std::vector<float> ones;
   if (extrapolator) {
     batch.extrapolation = Tensor(batch.targets.shape());
@@ -182,7 +186,10 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
                            {},
                            {}};
   TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
-  Tensor pred(net.output_shape());  // inference's
+  // Inference is timed on the forward pass predict and evaluate run: without the tape (nn/inference.hpp).
+  nn::Inference inference(spec, b, t_in, t_out, ops::parse_conv_algorithm(cfg.train.conv_algorithm),
+                          precision);
+  Tensor pred(net.output_shape());
 
   std::vector<double> fwd, bwd, opt, step, infer, reduce, extra;
   for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
@@ -206,8 +213,8 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   }
   for (std::int64_t i = 0; i < options.steps + 1; ++i) {
     const auto t0 = Clock::now();
-    net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
-                batch.gaps.data());
+    inference.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
+                      batch.gaps.data());
     if (i > 0) infer.push_back(seconds_since(t0));
   }
   r.forward = Timing::of(fwd);

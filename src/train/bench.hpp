@@ -1,5 +1,6 @@
-// `convlstm bench` (docs/performance.md): times the training step and inference of a config's model on random data
-// of its shape, after warm-up, on the same code path as `convlstm train` (Bptt, BatchObjective, Optimizer).
+// `convlstm bench` (docs/performance.md): times the training step and inference of a config's model on random
+// data of its shape, after warm-up, on the same code path as `convlstm train` (Bptt, BatchObjective,
+// Optimizer).
 #pragma once
 
 #include <cstdint>

@@ -21,25 +21,6 @@ struct Carver {
   }
 };
 
-nn::CellShape cell_shape(const nn::ModelSpec& spec, std::size_t k, bool forecaster, std::int64_t batch,
-                         ops::Precision precision, ops::ConvAlgorithm algorithm) {
-  const auto& l = spec.layers[k];
-  nn::CellShape s;
-  s.b = batch;
-  s.c = k > 0        ? spec.layers[k - 1].filters
-        : forecaster ? spec.forecaster_input_channels()
-                     : spec.patched_channels();
-  s.f = l.filters;
-  s.h = spec.grid_h();
-  s.w = spec.grid_w();
-  s.k_x = l.k_x;
-  s.k_h = l.k_h;
-  s.peephole = spec.peephole;
-  s.precision = precision;
-  s.algorithm = algorithm;
-  return s;
-}
-
 void carve_layer(Carver& cv, LayerTape& t, const nn::ConvLstmCell& cell) {
   const auto& s = cell.shape();
   const std::int64_t state = s.b * s.f * s.h * s.w;
@@ -49,12 +30,6 @@ void carve_layer(Carver& cv, LayerTape& t, const nn::ConvLstmCell& cell) {
   t.dh = cv.take((t.steps + 1) * state);
   t.dc = cv.take(2 * state);
   t.dpeep = cv.take(cell.peephole_expanded_size());
-}
-
-std::vector<std::int64_t> layer_filters(const nn::ModelSpec& spec) {
-  std::vector<std::int64_t> f;
-  for (const auto& l : spec.layers) f.push_back(l.filters);
-  return f;
 }
 
 std::int64_t state_size(const nn::ConvLstmCell& cell) {
@@ -73,16 +48,19 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       state_layout_(spec.blocked_layout() ? ops::Layout::nChw16c : ops::Layout::nchw),
       x_layout_(ops::choose_layout(spec.blocked_layout())),
       y_layout_(x_layout_),
-      head_(t_out * batch, batch, layer_filters(spec), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
-            state_layout_, y_layout_, spec.output, precision) {
+      head_(t_out * batch, batch, spec.filters(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
+            state_layout_, y_layout_, spec.output, precision),
+      held_(spec) {
   spec_.validate();
   CONVLSTM_CHECK(batch > 0 && t_in > 0 && t_out > 0,
                  "batch " << batch << ", t_in " << t_in << ", t_out " << t_out);
   const std::size_t L = spec.layers.size();
   for (std::size_t k = 0; k < L; ++k) {
     const ops::Layout in = k == 0 ? x_layout_ : state_layout_;
-    enc_cells_.emplace_back(cell_shape(spec, k, false, batch, precision, algorithm), t_in, in, state_layout_);
-    fc_cells_.emplace_back(cell_shape(spec, k, true, batch, precision, algorithm), t_out, in, state_layout_);
+    enc_cells_.emplace_back(nn::cell_shape(spec, k, false, batch, precision, algorithm), t_in, in,
+                            state_layout_);
+    fc_cells_.emplace_back(nn::cell_shape(spec, k, true, batch, precision, algorithm), t_out, in,
+                           state_layout_);
   }
   enc_.resize(L);
   fc_.resize(L);
@@ -109,15 +87,9 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       most = std::max(most, std::max(t_in, t_out) * 4 * state_size(enc_cells_[k]));
     dgates_bf16_.resize(static_cast<std::size_t>(most));
   }
-  if (spec.output == nn::OutputActivation::residual) {
-    zero_g_bias_.resize(2 * L);
-    zero_head_bias_.assign(static_cast<std::size_t>(spec.patched_channels()), 0.0f);
+  if (held_.active()) {
     std::int64_t most = 0;
-    for (std::size_t k = 0; k < L; ++k) {
-      zero_g_bias_[k].assign(static_cast<std::size_t>(4 * spec.layers[k].filters), 0.0f);
-      zero_g_bias_[L + k].assign(zero_g_bias_[k].size(), 0.0f);
-      most = std::max(most, spec.layers[k].filters);
-    }
+    for (std::size_t k = 0; k < L; ++k) most = std::max(most, spec.layers[k].filters);
     held_grad_.resize(static_cast<std::size_t>(most));
   }
   Carver measure;
@@ -128,26 +100,11 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
 }
 
 void Bptt::set_params(const nn::ModelParams& p) {
-  const std::size_t L = enc_cells_.size();
-  if (zero_g_bias_.empty()) {
-    for (std::size_t k = 0; k < L; ++k) {
-      enc_cells_[k].set_params(p.encoder[k]);
-      fc_cells_[k].set_params(p.forecaster[k]);
-    }
-    head_.set_params(p.head_w.data, p.head_b.data);
-    return;
+  for (std::size_t k = 0; k < enc_cells_.size(); ++k) {
+    enc_cells_[k].set_params(held_.encoder(p, k));
+    fc_cells_[k].set_params(held_.forecaster(p, k));
   }
-  // Residual output: the cells read copies of their biases whose g part is zero, the head a zero bias.
-  for (std::size_t k = 0; k < 2 * L; ++k) {
-    nn::CellParams cp = k < L ? p.encoder[k] : p.forecaster[k - L];
-    auto& b = zero_g_bias_[k];
-    const std::int64_t f = spec_.layers[k % L].filters;
-    std::copy_n(cp.b.data, 4 * f, b.data());
-    std::fill(b.begin() + 2 * f, b.begin() + 3 * f, 0.0f);  // gate order i, f, g, o
-    cp.b.data = b.data();
-    (k < L ? enc_cells_[k] : fc_cells_[k - L]).set_params(cp);
-  }
-  head_.set_params(p.head_w.data, zero_head_bias_.data());
+  head_.set_params(p.head_w.data, held_.head_bias(p));
 }
 
 void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float* x, bool zero_initial_state) {
@@ -218,7 +175,7 @@ void Bptt::run_layer_backward(nn::ConvLstmCell& cell, LayerTape& tp, const float
   const std::int64_t st = state_size(cell);
   // Residual output: the g-gate biases are held at zero, so their gradients stay as they were.
   const std::int64_t f = cell.shape().f;
-  float* held_g = zero_g_bias_.empty() ? nullptr : grads.b.data + 2 * f;
+  float* held_g = held_.active() ? grads.b.data + 2 * f : nullptr;
   if (held_g) std::copy_n(held_g, f, held_grad_.data());
   float* dc_next = tp.dc;       // ∂L/∂C_{t+1}... reaching step t from later steps
   float* dc_prev = tp.dc + st;  // ∂L/∂C_{t-1}, accumulated by step t
@@ -253,7 +210,7 @@ void Bptt::backward(const float* dpred, nn::ModelParams& grads) {
 
   const std::int64_t hw = spec_.grid_h() * spec_.grid_w();
   // Residual: pred = unpatch(y) + extrapolation, so ∂L/∂y is dy as it is; the head's bias is held at zero.
-  const bool held = !zero_g_bias_.empty();
+  const bool held = held_.active();
   head_.backward_params(forecaster_outputs(), y_, dy_, grads.head_w.data, held ? nullptr : grads.head_b.data);
 
   for (std::size_t k = 0; k < L; ++k) {

@@ -1,5 +1,5 @@
-// The encoder-forecaster (docs/architecture.md) unrolled over T_in + T_out steps for a fixed batch, with its tape and
-// the time loops of forward and backward written out in one place (bptt.cpp).
+// The encoder-forecaster (docs/architecture.md) unrolled over T_in + T_out steps for a fixed batch, with its
+// tape and the time loops of forward and backward written out in one place (bptt.cpp).
 //
 // Forward, layer by layer (every W_x convolution then runs once over all steps of a layer):
 //   X = patch(frames)                                    (T_in*B, C p², H', W')
@@ -19,6 +19,7 @@
 
 #include "nn/conv_lstm_cell.hpp"
 #include "nn/head.hpp"
+#include "nn/held_biases.hpp"
 #include "nn/model_spec.hpp"
 #include "nn/parameters.hpp"
 #include "tensor/tensor.hpp"
@@ -82,10 +83,10 @@ class Bptt {
   ops::Layout state_layout_, x_layout_, y_layout_;
   std::vector<nn::ConvLstmCell> enc_cells_, fc_cells_;
   nn::OutputHead head_;
-  // Residual output: the gate biases with their g part held at zero, per encoder and forecaster layer (the
-  // cells read these copies), the head's zero bias, and a scratch that keeps the held gradients unchanged.
-  std::vector<std::vector<float>> zero_g_bias_;
-  std::vector<float> zero_head_bias_, held_grad_;
+  // Residual output: the biases held at zero (the cells and the head read its copies), and a scratch that
+  // keeps the held gradients unchanged.
+  nn::HeldBiases held_;
+  std::vector<float> held_grad_;
 
   Tensor tape_;  // one arena for everything below
   // Precision::bf16: one layer's gate gradients rounded to bf16 by the steps, read again by the weight

@@ -1,7 +1,7 @@
-// Data-parallel training over MPI (docs/architecture.md). Every rank holds the whole model and works on its own shard of
-// each global batch; the loss's sums and normalisers, then the flat gradient, are summed across ranks, so
-// every rank takes the same optimizer step and the result equals one process's with the same global batch
-// (up to float summation order).
+// Data-parallel training over MPI (docs/architecture.md). Every rank holds the whole model and works on its
+// own shard of each global batch; the loss's sums and normalisers, then the flat gradient, are summed across
+// ranks, so every rank takes the same optimizer step and the result equals one process's with the same global
+// batch (up to float summation order).
 //
 // mpi.h stays inside distributed.cpp: without CONVLSTM_MPI, or in a process that no MPI launcher started, the
 // communicator is one rank and every reduction is the identity.

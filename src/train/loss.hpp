@@ -1,6 +1,6 @@
-// Losses over predicted frames (docs/architecture.md). m is the observed-pixel mask (1 observed, 0 nodata), w optional
-// per-pixel weights (B-MSE / B-MAE use the HKO-7 rain-rate weights, inverse lead weights multiply in; absent
-// means 1), N_obs = Σ m:
+// Losses over predicted frames (docs/architecture.md). m is the observed-pixel mask (1 observed, 0 nodata), w
+// optional per-pixel weights (B-MSE / B-MAE use the HKO-7 rain-rate weights, inverse lead weights multiply
+// in; absent means 1), N_obs = Σ m:
 //
 //   mse = Σ m w (p - t)² / N_obs
 //   mae = Σ m w |p - t| / N_obs

@@ -1,6 +1,6 @@
-// RUN/metrics.csv (docs/architecture.md "File formats"): one row per optimizer step (step, epoch, train loss, validation loss when
-// validated, learning rate, gradient norm, seconds, sequences/s, persistence's validation loss), flushed
-// after every row so that a killed run keeps what it logged.
+// RUN/metrics.csv (docs/architecture.md "File formats"): one row per optimizer step (step, epoch, train loss,
+// validation loss when validated, learning rate, gradient norm, seconds, sequences/s, persistence's
+// validation loss), flushed after every row so that a killed run keeps what it logged.
 #pragma once
 
 #include <cstdint>

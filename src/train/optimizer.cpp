@@ -19,10 +19,16 @@ Optimizer::Optimizer(const config::OptimizerConfig& cfg, const nn::ModelSpec& sp
   }
 }
 
-std::vector<std::pair<std::string, nn::ParameterTable*>> Optimizer::state() {
-  if (cfg_.kind == "sgd") return first_ ? decltype(state()){{"velocity", first_.get()}} : decltype(state()){};
-  if (cfg_.kind == "rmsprop") return {{"square_avg", second_.get()}};
-  return {{"m", first_.get()}, {"v", second_.get()}};
+checkpoint::OptimizerState Optimizer::state() {
+  checkpoint::OptimizerState s{cfg_.kind, t_, {}};
+  if (cfg_.kind == "sgd") {
+    if (first_) s.moments = {{"velocity", first_.get()}};
+  } else if (cfg_.kind == "rmsprop") {
+    s.moments = {{"square_avg", second_.get()}};
+  } else {
+    s.moments = {{"m", first_.get()}, {"v", second_.get()}};
+  }
+  return s;
 }
 
 void Optimizer::step(nn::ParameterTable& params, const nn::ParameterTable& grads_table, double lr) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "config/config.hpp"
 #include "nn/parameters.hpp"
 
@@ -27,8 +28,9 @@ class Optimizer {
   const std::string& kind() const { return cfg_.kind; }
   std::int64_t steps() const { return t_; }
   void set_steps(std::int64_t t) { t_ = t; }
-  // The moment tables by name ("velocity"; "square_avg"; "m" and "v"), for checkpoints.
-  std::vector<std::pair<std::string, nn::ParameterTable*>> state();
+  // The kind, the step count and the moment tables by name ("velocity"; "square_avg"; "m" and "v"), for
+  // checkpoints; after reading one into it, set_steps(state.steps).
+  checkpoint::OptimizerState state();
 
  private:
   config::OptimizerConfig cfg_;

@@ -1,8 +1,8 @@
-// One training step (docs/architecture.md "File formats"), the one the training loop and `convlstm bench` both run: the forward pass
-// and the objective over this rank's shard of the batch, the objective's parts summed over the ranks, the
-// backward pass, the gradients summed over the ranks, global-norm clipping and the optimizer's update. Each
-// phase is timed. A non-finite loss, gradient norm or updated parameter throws a CollectiveError on every
-// rank at once, naming the step (the last checkpoint stays intact).
+// One training step (docs/architecture.md "File formats"), the one the training loop and `convlstm bench`
+// both run: the forward pass and the objective over this rank's shard of the batch, the objective's parts
+// summed over the ranks, the backward pass, the gradients summed over the ranks, global-norm clipping and the
+// optimizer's update. Each phase is timed. A non-finite loss, gradient norm or updated parameter throws a
+// CollectiveError on every rank at once, naming the step (the last checkpoint stays intact).
 #pragma once
 
 #include <cstdint>

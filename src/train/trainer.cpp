@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/rng.hpp"
@@ -19,7 +20,6 @@
 #include "ops/threads.hpp"
 #include "train/batches.hpp"
 #include "train/bptt.hpp"
-#include "train/checkpoint.hpp"
 #include "train/loss.hpp"
 #include "train/metrics_csv.hpp"
 #include "train/optimizer.hpp"
@@ -184,10 +184,11 @@ void warn_if_bf16_is_slower(ops::Precision precision) {
 
 // The checkpoint's description of a fresh run: the config, the grid trained on (the random crop's, when
 // cropping) and the training data's quantity, units and provenance.
-CheckpointInfo fresh_info(const std::string& config_yaml, const nn::ModelSpec& spec,
-                          const data::DatasetMeta& meta) {
-  CheckpointInfo info;
+checkpoint::CheckpointInfo fresh_info(const config::Config& cfg, const std::string& config_yaml,
+                                      const nn::ModelSpec& spec, const data::DatasetMeta& meta) {
+  checkpoint::CheckpointInfo info;
   info.config_yaml = config_yaml;
+  info.model = config::model_description(cfg, spec);
   info.best_val_loss = std::numeric_limits<double>::infinity();
   info.frame_channels = spec.channels;
   info.frame_height = spec.height;
@@ -201,8 +202,8 @@ CheckpointInfo fresh_info(const std::string& config_yaml, const nn::ModelSpec& s
 
 // Exact resume needs the same data order and arithmetic: a checkpoint of another config (beyond the keys a
 // resume may change) or of another grid is refused.
-void require_resumable(const std::string& resume, const CheckpointInfo& prev, const config::Config& cfg,
-                       const CheckpointInfo& info) {
+void require_resumable(const std::string& resume, const checkpoint::CheckpointInfo& prev,
+                       const config::Config& cfg, const checkpoint::CheckpointInfo& info) {
   const auto before = config::parse_config(prev.config_yaml, resume + ":config");
   std::string changed;
   for (const auto& key : config::changed_keys(before, cfg))
@@ -240,7 +241,7 @@ class Run {
         params_(spec_),
         grads_(spec_),
         optimizer_(cfg.train.optimizer, spec_),
-        info_(fresh_info(config_yaml_, spec_, meta_)),
+        info_(fresh_info(cfg, config_yaml_, spec_, meta_)),
         n_train_(static_cast<std::int64_t>(side_.train_windows.size())),
         steps_per_epoch_(std::max<std::int64_t>(1, n_train_ / B_)),
         total_(cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch_),
@@ -280,7 +281,7 @@ class Run {
     comm_.agree([&] {
       if (!cfg_.train.init_from || options_.resume) return;
       try {
-        read_checkpoint_tensors(*cfg_.train.init_from, params_, nullptr);
+        checkpoint::read_checkpoint_tensors(*cfg_.train.init_from, params_, nullptr);
       } catch (const DataError& e) {
         throw DataError(std::string("train.init_from: ") + e.what());
       }
@@ -288,9 +289,11 @@ class Run {
     if (cfg_.train.init_from && !options_.resume) log::info("parameters from {}", *cfg_.train.init_from);
     comm_.agree([&] {
       if (!options_.resume) return;
-      const auto prev = read_checkpoint_info(*options_.resume);
+      const auto prev = checkpoint::read_checkpoint_info(*options_.resume);
       require_resumable(*options_.resume, prev, cfg_, info_);
-      read_checkpoint_tensors(*options_.resume, params_, &optimizer_);
+      auto state = optimizer_.state();
+      checkpoint::read_checkpoint_tensors(*options_.resume, params_, &state);
+      optimizer_.set_steps(state.steps);
       info_.step = prev.step;
       info_.epoch = prev.epoch;
       info_.best_val_loss = prev.best_val_loss;
@@ -395,8 +398,8 @@ class Run {
 
   // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
   std::unique_ptr<motion::Extrapolator> extrapolator() const {
-    return make_extrapolator(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
-                             cfg_.data.normalize, meta_.quantity, cfg_.model.flow_method);
+    return motion::make_extrapolator(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
+                                     cfg_.data.normalize, meta_.quantity, cfg_.model.flow_method);
   }
   std::optional<RandomCrop> random_crop() const {
     if (!cfg_.data.random_crop) return std::nullopt;
@@ -452,7 +455,9 @@ class Run {
 
   void save(const std::string& name) {
     comm_.agree([&] {
-      if (comm_.root()) write_checkpoint((dir_ / name).string(), info_, params_, &optimizer_);
+      if (!comm_.root()) return;
+      const auto state = optimizer_.state();
+      checkpoint::write_checkpoint((dir_ / name).string(), info_, params_, &state);
     });
   }
 
@@ -473,7 +478,7 @@ class Run {
   std::optional<log::FileCopy> log_file_;
   nn::ParameterTable params_, grads_;
   Optimizer optimizer_;
-  CheckpointInfo info_;
+  checkpoint::CheckpointInfo info_;
   const std::int64_t n_train_, steps_per_epoch_, total_;
   Bptt net_;
   const std::optional<RandomCrop> crop_;

@@ -1,6 +1,7 @@
-// Validation (docs/architecture.md "File formats"): the mean objective of the model and of persistence (the last input frame,
-// repeated) over the validation windows, in global batches of B sequences, each rank loading its shard of
-// each batch; each batch's loss is that of the whole batch, whatever the number of ranks.
+// Validation (docs/architecture.md "File formats"): the mean objective of the model and of persistence (the
+// last input frame, repeated) over the validation windows, in global batches of B sequences, each rank
+// loading its shard of each batch; each batch's loss is that of the whole batch, whatever the number of
+// ranks.
 #pragma once
 
 #include <cstdint>

@@ -16,7 +16,7 @@
 #include "nn/parameters.hpp"
 #include "support/run_binary.hpp"
 #include "support/temp_dir.hpp"
-#include "train/checkpoint.hpp"
+#include "checkpoint/checkpoint.hpp"
 
 namespace convlstm {
 namespace {
@@ -76,10 +76,10 @@ void same_losses(const std::vector<Row>& a, const std::vector<Row>& b) {
 
 // Every parameter of a checkpoint, flat.
 std::vector<float> load_params(const std::string& path) {
-  const auto info = train::read_checkpoint_info(path);
+  const auto info = checkpoint::read_checkpoint_info(path);
   const auto cfg = config::parse_config(info.config_yaml, path);
   nn::ParameterTable p(config::model_spec(cfg, info.frame_channels, info.frame_height, info.frame_width));
-  train::read_checkpoint_tensors(path, p, nullptr);
+  checkpoint::read_checkpoint_tensors(path, p, nullptr);
   return {p.flat().begin(), p.flat().end()};
 }
 
@@ -108,7 +108,7 @@ TEST_CASE("mpirun -np 2 gives the losses and checkpoints of one process with the
   same_losses(metrics(dir.file("one/metrics.csv")), metrics(dir.file("two/metrics.csv")));
   CHECK(checkpoint_difference(dir.file("one/latest.h5"), dir.file("two/latest.h5")) < 1e-5);
   CHECK(checkpoint_difference(dir.file("one/best.h5"), dir.file("two/best.h5")) < 1e-5);
-  CHECK(train::read_checkpoint_info(dir.file("two/latest.h5")).step == 8);
+  CHECK(checkpoint::read_checkpoint_info(dir.file("two/latest.h5")).step == 8);
 
   SECTION("a checkpoint of two ranks resumes on one, and one of one rank on two") {
     REQUIRE(test::run_in(dir, mpirun(2) + " train --config c.yaml --set output.dir=a --set train.max_steps=4")
@@ -169,7 +169,7 @@ TEST_CASE("SIGINT to mpirun stops every rank after the same step with a checkpoi
   CHECK_THAT(o.err, Catch::Contains("interrupted at step"));
   const auto rows = metrics(dir.file("s/metrics.csv"));
   REQUIRE(rows.size() >= 4);
-  CHECK(train::read_checkpoint_info(dir.file("s/latest.h5")).step == rows.back().step);
+  CHECK(checkpoint::read_checkpoint_info(dir.file("s/latest.h5")).step == rows.back().step);
 }
 
 TEST_CASE("convlstm bench under mpirun reports the allreduce per step", "[mpi][cli]") {

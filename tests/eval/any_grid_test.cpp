@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include "checkpoint/checkpoint.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "data/dataset.hpp"
@@ -17,7 +19,6 @@
 #include "nn/parameters.hpp"
 #include "support/temp_dir.hpp"
 #include "train/bptt.hpp"
-#include "train/checkpoint.hpp"
 
 namespace convlstm {
 namespace {
@@ -126,12 +127,12 @@ std::string random_checkpoint(const test::TempDir& dir, nn::Peephole peephole, s
   const auto spec = config::model_spec(cfg, 1, grid, grid);
   nn::ParameterTable params(spec);
   randomise(params, 11);
-  train::CheckpointInfo info;
+  checkpoint::CheckpointInfo info;
   info.config_yaml = config::to_yaml(cfg);
   info.frame_height = info.frame_width = grid;
   info.data = {{"quantity", "rain_rate"}, {"units", "mm/h"}};
   const std::string path = dir.file(std::string("ckpt_") + nn::to_string(peephole) + ".h5");
-  train::write_checkpoint(path, info, params, nullptr);
+  checkpoint::write_checkpoint(path, info, params, nullptr);
   return path;
 }
 

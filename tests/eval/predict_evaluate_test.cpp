@@ -22,7 +22,7 @@
 #include "support/run_binary.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
-#include "train/checkpoint.hpp"
+#include "checkpoint/checkpoint.hpp"
 #include "train/trainer.hpp"
 
 namespace convlstm {
@@ -256,7 +256,7 @@ TEST_CASE("the advection-conditioned model trains - predicts and with a zero hea
   const auto result = train::train_model(cfg, {});
   CHECK(result.extrapolation_seconds > 0.0);
   const std::string ckpt = dir.file("run/latest.h5");
-  CHECK_THAT(train::read_checkpoint_info(ckpt).config_yaml,
+  CHECK_THAT(checkpoint::read_checkpoint_info(ckpt).config_yaml,
              Catch::Contains("forecaster_input: extrapolation") && Catch::Contains("output: residual"));
   eval::PredictOptions p;
   p.checkpoint = ckpt;
@@ -266,10 +266,10 @@ TEST_CASE("the advection-conditioned model trains - predicts and with a zero hea
   // Zero the head: the model is then exactly the extrapolation, and evaluate scores it as the baseline.
   {
     nn::ParameterTable params(config::model_spec(cfg, 1, 16, 16));
-    train::read_checkpoint_tensors(ckpt, params, nullptr);
+    checkpoint::read_checkpoint_tensors(ckpt, params, nullptr);
     params.model.head_w.zero();
-    auto info = train::read_checkpoint_info(ckpt);
-    train::write_checkpoint(dir.file("zero_head.h5"), info, params, nullptr);
+    auto info = checkpoint::read_checkpoint_info(ckpt);
+    checkpoint::write_checkpoint(dir.file("zero_head.h5"), info, params, nullptr);
   }
   eval::EvaluateOptions o;
   o.checkpoint = dir.file("zero_head.h5");

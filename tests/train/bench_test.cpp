@@ -14,7 +14,7 @@
 #include "ops/precision.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
-#include "train/checkpoint.hpp"
+#include "checkpoint/checkpoint.hpp"
 #include "train/trainer.hpp"
 
 namespace convlstm {
@@ -89,7 +89,7 @@ TEST_CASE("bench times the extrapolation of a conditioned model and dumps it", "
   CHECK(f.dataset("/extrapolation").dims() == (std::vector<std::int64_t>{2, 2, 1, 16, 16}));
   // The dump's residual head is random, so the comparison sees every gradient.
   nn::ParameterTable p(config::model_spec(cfg, 1, 16, 16));
-  train::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), p, nullptr);
+  checkpoint::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), p, nullptr);
   CHECK(std::any_of(p.model.head_w.begin(), p.model.head_w.end(), [](float v) { return v != 0.0f; }));
   // The paper's model has no extrapolation phase.
   CHECK(train::run_bench(tiny_bench_config("mse"), {2, 0, {}, {}, {}, false}).extrapolation.median == 0.0);
@@ -104,11 +104,11 @@ TEST_CASE("bench --dump writes the initial weights and the first step's gradient
   o.dump_dir = dir.file("case");
   const auto cfg = tiny_bench_config("mse");
   const auto r = train::run_bench(cfg, o);
-  const auto info = train::read_checkpoint_info(dir.file("case/checkpoint.h5"));
+  const auto info = checkpoint::read_checkpoint_info(dir.file("case/checkpoint.h5"));
   CHECK(info.frame_height == 16);
   const auto spec = config::model_spec(cfg, 1, 16, 16);
   nn::ParameterTable params(spec);
-  train::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), params, nullptr);  // shapes match the model
+  checkpoint::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), params, nullptr);  // shapes match the model
   const auto f = data::h5::File::open_read(dir.file("case/case.h5"));
   CHECK(f.root().attr_double("loss") == Approx(r.first_loss));
   CHECK(f.dataset("/inputs").dims() == std::vector<std::int64_t>{2, 3, 1, 16, 16});

@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "nn/inference.hpp"
 
 #include "support/grad_check.hpp"
 #include "support/reference_conv.hpp"
@@ -395,6 +396,46 @@ TEST_CASE("a bf16 run's loss curve tracks the fp32 run's", "[train][bf16]") {
   for (int s = 0; s < steps; ++s) {
     INFO("step " << s << ": fp32 " << fp32[s] << ", bf16 " << bf16[s]);
     CHECK(std::abs(bf16[s] - fp32[s]) <= 0.05 * fp32[s] + 1e-4);
+  }
+}
+
+// The inference pass (nn/inference.hpp) runs the same network step by step without the tape: its forecast
+// must be the tape's, for every kind of model, layout and convolution algorithm.
+void check_inference_equals_tape(const ModelSpec& spec, std::int64_t b, std::int64_t t_in, std::int64_t t_out,
+                                 ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct) {
+  ModelHarness m(spec, b, t_in, t_out, algorithm);
+  m.probe();
+  nn::Inference inference(spec, b, t_in, t_out, algorithm);
+  std::vector<float> pred(m.pred.size(), -1.0f);
+  inference.forward(m.params.model, m.inputs.data(), pred.data(),
+                    m.extrapolation.empty() ? nullptr : m.extrapolation.data(),
+                    m.gaps.empty() ? nullptr : m.gaps.data());
+  double worst = 0.0;
+  for (std::size_t i = 0; i < pred.size(); ++i)
+    worst = std::max(worst, double(std::abs(pred[i] - m.pred[i])));
+  INFO(spec.str() << ", " << nn::to_string(spec.forecaster_input) << ", " << nn::to_string(spec.output)
+                  << ": largest difference " << worst);
+  CHECK(pred == m.pred);
+  CHECK(inference.scratch_floats() < m.net.tape_floats());
+}
+
+TEST_CASE("the inference pass forecasts exactly what the training tape's forward does", "[train][nn]") {
+  const auto plain = small_model({{4, 3, 3}, {4, 5, 3}}, 6, 10, nn::Peephole::channel);
+  check_inference_equals_tape(plain, 2, 3, 4);
+  auto identity = small_model({{4, 3, 3}}, 6, 10, nn::Peephole::pixel);
+  identity.output = nn::OutputActivation::identity;
+  check_inference_equals_tape(identity, 1, 2, 3);
+  check_inference_equals_tape(small_model({{4, 3, 3}}, 6, 10, nn::Peephole::none), 3, 4, 2);
+  const auto blocked = small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel);
+  check_inference_equals_tape(blocked, 2, 3, 4);
+  check_inference_equals_tape(blocked, 2, 3, 4, ops::ConvAlgorithm::winograd);
+  for (const auto input : {nn::ForecasterInput::extrapolation, nn::ForecasterInput::extrapolation_gaps}) {
+    check_inference_equals_tape(conditioned(plain, input, nn::OutputActivation::residual), 2, 3, 4);
+    check_inference_equals_tape(conditioned(blocked, input, nn::OutputActivation::residual), 2, 3, 4,
+                                ops::ConvAlgorithm::winograd);
+    auto tent = conditioned(blocked, input, nn::OutputActivation::residual);
+    tent.output_filter = nn::OutputFilter::tent;
+    check_inference_equals_tape(tent, 2, 3, 4);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/sysinfo.hpp"
 #include "data/dataset.hpp"
@@ -19,7 +20,6 @@
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 #include "train/batches.hpp"
-#include "train/checkpoint.hpp"
 
 namespace convlstm {
 namespace {
@@ -93,7 +93,7 @@ TEST_CASE("training writes checkpoints - metrics - config and log - and learns",
   REQUIRE(val.size() == 5);
   CHECK(val.back() < val.front());
   CHECK(r.persistence_val_loss > 0.0);
-  CHECK(train::read_checkpoint_info(dir.file("run/latest.h5")).step == 20);
+  CHECK(checkpoint::read_checkpoint_info(dir.file("run/latest.h5")).step == 20);
   // The written config is the effective one and parses back.
   CHECK(config::load_config(dir.file("run/config.yaml")).train.max_steps == 20);
 }
@@ -131,7 +131,7 @@ TEST_CASE("a run stopped at step N and resumed logs the same losses as an uninte
   };
   const auto part = train::train_model(tiny_config(dir, "part", 12), first);
   CHECK(part.interrupted);
-  CHECK(train::read_checkpoint_info(dir.file("part/latest.h5")).step == 6);
+  CHECK(checkpoint::read_checkpoint_info(dir.file("part/latest.h5")).step == 6);
   {
     // A run killed mid-write leaves a torn last row (and worse): resume must neither throw nor keep them.
     std::ofstream torn(dir.file("part/metrics.csv"), std::ios::app);
@@ -205,8 +205,8 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   auto loader = [&] {
     return train::BatchLoader(reader, 2, 3, 3,
-                              train::make_extrapolator(spec, spec.height, spec.width, 3, 3,
-                                                       cfg.data.normalize, "rain_rate", "dis"));
+                              motion::make_extrapolator(spec, spec.height, spec.width, 3, 3,
+                                                        cfg.data.normalize, "rain_rate", "dis"));
   };
   train::BatchLoader cached = loader(), fresh = loader();
   const std::int64_t starts[2] = {10, 40}, other[2] = {60, 70};
@@ -233,8 +233,8 @@ TEST_CASE("the batch loader carries the extrapolation's gaps cached and fresh al
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   REQUIRE(spec.needs_gaps());
   auto extrapolator = [&] {
-    return train::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize, "rain_rate",
-                                    "dis");
+    return motion::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize, "rain_rate",
+                                     "dis");
   };
   train::BatchLoader cached(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
   train::BatchLoader fresh(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
@@ -304,7 +304,7 @@ TEST_CASE("training on random crops: the crop's grid, fixed validation crops, an
                                          "data.stride=5"};
   test::TempDir dir;
   const auto full = train::train_model(tiny_config(dir, "full", 24, cropped), {});
-  const auto info = train::read_checkpoint_info(dir.file("full/latest.h5"));
+  const auto info = checkpoint::read_checkpoint_info(dir.file("full/latest.h5"));
   CHECK(info.frame_height == 8);
   CHECK(info.frame_width == 12);
   CHECK(full.crop_wet_share > 0.0);
@@ -364,10 +364,10 @@ TEST_CASE("a diverging run stops with an error naming the step and keeps the las
   }
   // latest.h5 holds the last step that finished, with finite parameters.
   REQUIRE(failed_step > 1);
-  const auto info = train::read_checkpoint_info(dir.file("nan/latest.h5"));
+  const auto info = checkpoint::read_checkpoint_info(dir.file("nan/latest.h5"));
   CHECK(info.step == failed_step - 1);
   nn::ParameterTable params(config::model_spec(cfg, 1, 16, 16));
-  train::read_checkpoint_tensors(dir.file("nan/latest.h5"), params, nullptr);
+  checkpoint::read_checkpoint_tensors(dir.file("nan/latest.h5"), params, nullptr);
   CHECK(std::all_of(params.flat().begin(), params.flat().end(), [](float v) { return std::isfinite(v); }));
 }
 
@@ -561,7 +561,7 @@ namespace {
 
 std::vector<float> checkpoint_params(const config::Config& cfg, const std::string& path) {
   nn::ParameterTable p(config::model_spec(cfg, 1, 16, 16));
-  train::read_checkpoint_tensors(path, p, nullptr);
+  checkpoint::read_checkpoint_tensors(path, p, nullptr);
   return {p.flat().begin(), p.flat().end()};
 }
 
@@ -590,8 +590,8 @@ TEST_CASE("train.init_from starts from a checkpoint's parameters with a fresh op
   }
   CHECK(same < 1e-6);
   CHECK(other > 1e-2);
-  CHECK(train::read_checkpoint_info(dir.file("b/latest.h5")).step == 1);
-  CHECK(train::read_checkpoint_info(dir.file("b/latest.h5")).optimizer_kind == "sgd");
+  CHECK(checkpoint::read_checkpoint_info(dir.file("b/latest.h5")).step == 1);
+  CHECK(checkpoint::read_checkpoint_info(dir.file("b/latest.h5")).optimizer_kind == "sgd");
 
   auto wider = tiny_config(dir, "c", 1);
   wider.model.layers = {{32, 3, 3}};
