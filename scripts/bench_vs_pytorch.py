@@ -425,8 +425,9 @@ def main():
                       f"{worst16:.1e} -> {'agree' if ok16 else 'DISAGREE'} at {args.bf16_tolerance}", flush=True)
             if not args.check_only:
                 for _ in range(args.rounds):
-                    if args.infer_shape:  # one (costly) training step, then the timed inference pass
-                        a = run_json(base + ["--steps", "1", "--warmup", "0", "--precision", "fp32"], env)
+                    if args.infer_shape:  # inference alone: its time and the memory of a forecast
+                        a = run_json(base + ["--steps", "1", "--warmup", "0", "--precision", "fp32",
+                                             "--infer-only"], env)
                         b = run_json(me + ["--case", case, "--infer-only", "--steps", "1"], env)
                         row["convlstm"].append(a)
                         row["pytorch"].append(b)

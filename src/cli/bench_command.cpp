@@ -22,6 +22,7 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
     std::string precision;
     std::string dump;
     bool json = false;
+    bool infer_only = false;
     bool peak = false;
   };
   auto o = std::make_shared<Opts>();
@@ -44,6 +45,8 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
       "--dump", o->dump,
       "write DIR/checkpoint.h5 (initial weights) and DIR/case.h5 (batch, loss, gradients of step 1)");
   sub->add_flag("--json", o->json, "print one JSON object instead of the table");
+  sub->add_flag("--infer-only", o->infer_only,
+                "time inference alone (no training step): its speed and the memory of a forecast");
   sub->add_flag("--peak", o->peak,
                 "only measure and print the fp32 FMA and bf16 dot-product peaks of --threads threads");
   return [o, &comm]() {
@@ -73,6 +76,9 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
     if (o->threads >= 0) options.threads = o->threads;
     if (!o->precision.empty()) options.precision = o->precision;
     if (!o->dump.empty()) options.dump_dir = o->dump;
+    options.infer_only = o->infer_only;
+    if (o->infer_only && !o->dump.empty())
+      throw UsageError("bench: --dump needs a training step (not --infer-only)");
     const auto r = train::run_bench(cfg, options);
     if (comm.root())
       std::fputs((o->json ? train::to_json(r) + "\n" : train::format_bench(r)).c_str(), stdout);

@@ -135,4 +135,20 @@ void Inference::forward(const ModelParams& params, const float* inputs, float* p
   if (spec_.output == OutputActivation::residual) ops::add_into(pred, extrapolation, b_ * t_out_ * fs);
 }
 
+double forward_flops(const ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out) {
+  double total = 0.0;
+  const std::int64_t h = spec.grid_h(), w = spec.grid_w();
+  for (std::size_t k = 0; k < spec.layers.size(); ++k) {
+    for (const bool forecaster : {false, true}) {
+      const auto s = cell_shape(spec, k, forecaster, batch, ops::Precision::fp32, ops::ConvAlgorithm::direct);
+      const std::int64_t steps = forecaster ? t_out : t_in;
+      const std::int64_t h_steps = forecaster ? t_out : t_in - 1;  // the encoder skips W_h * 0
+      if (s.has_input()) total += ops::Conv2dGeometry{steps * batch, s.c, 4 * s.f, h, w, s.k_x}.flops();
+      total += ops::Conv2dGeometry{h_steps * batch, s.f, 4 * s.f, h, w, s.k_h}.flops();
+    }
+  }
+  total += ops::Conv2dGeometry{t_out * batch, spec.hidden_sum(), spec.patched_channels(), h, w, 1}.flops();
+  return total;
+}
+
 }  // namespace convlstm::nn

@@ -64,4 +64,7 @@ class Inference {
   std::vector<float> frame_, corr_;  // one step's frames (B, C' , H, W) and the unfiltered correction
 };
 
+// Nominal FLOPs of one forward pass (convolutions only, in-image taps) of a batch of `batch`.
+double forward_flops(const ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std::int64_t t_out);
+
 }  // namespace convlstm::nn

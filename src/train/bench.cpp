@@ -97,6 +97,139 @@ Timing Timing::of(std::vector<double> samples) {
   return {samples[samples.size() / 2], samples.front()};
 }
 
+namespace {
+
+// What every phase of a benchmark shares: the model, its parameters, one random batch of its shape, the
+// ranks, and the extrapolation an advection-conditioned model reads (computed afresh per step).
+struct Bench {
+  const config::Config& cfg;
+  const BenchOptions& options;
+  Communicator& comm;
+  ops::Precision precision;
+  config::FrameShape frame;
+  nn::ModelSpec spec;
+  std::int64_t b, t_in, t_out;  // b: this rank's sequences
+  nn::ParameterTable params;
+  Rng rng;
+  Batch batch;
+  std::unique_ptr<motion::Extrapolator> extrapolator;
+  std::vector<float> ones;
+
+  Bench(const config::Config& c, const BenchOptions& o, Communicator& world, ops::Precision p,
+        const config::FrameShape& f, const nn::ModelSpec& s, std::int64_t local)
+      : cfg(c),
+        options(o),
+        comm(world),
+        precision(p),
+        frame(f),
+        spec(s),
+        b(local),
+        t_in(c.data.t_in),
+        t_out(c.data.t_out),
+        params(s),
+        rng(static_cast<std::uint64_t>(c.train.seed)),
+        batch{Tensor(Shape{local, t_in, f.channels, f.height, f.width}),
+              Tensor(Shape{local, t_out, f.channels, f.height, f.width}),
+              Tensor(Shape{local, t_out, f.channels, f.height, f.width}),
+              local,
+              Tensor(),
+              Tensor()} {
+    nn::init_parameters(spec, params, rng);
+    // A residual model's head starts at zero, which would leave every gradient but the head's at zero in the
+    // dumped step; for the comparison the dump gives the head random weights, so every path carries signal.
+    if (options.dump_dir && spec.output == nn::OutputActivation::residual) {
+      const float scale = 1.0f / std::sqrt(static_cast<float>(spec.hidden_sum()));
+      for (auto& w : params.model.head_w) w = rng.uniform(-scale, scale);
+    }
+    // Random data in [0, 1], every pixel observed: the shapes and the arithmetic are those of training.
+    for (auto& v : batch.inputs) v = rng.uniform(0.0f, 1.0f);
+    for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
+    std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
+    extrapolator = motion::make_extrapolator(spec, spec.height, spec.width, t_in, t_out, cfg.data.normalize,
+                                             "rain_rate", cfg.model.flow_method);
+    if (extrapolator) {
+      batch.extrapolation = Tensor(batch.targets.shape());
+      if (spec.needs_gaps()) batch.gaps = Tensor(batch.targets.shape());
+      ones.assign(static_cast<std::size_t>(batch.inputs.numel() / b), 1.0f);
+    }
+  }
+
+  // The extrapolation of each sequence's (random) inputs, timed on its own (training caches it per window;
+  // this is the uncached cost). 0 for a model that reads none.
+  double extrapolate() {
+    if (!extrapolator) return 0.0;  // no phase to time (nor a clock reading to report as one)
+    const auto t0 = Clock::now();
+    for (std::int64_t s = 0; s < b; ++s)
+      extrapolator->run(batch.inputs.data() + s * static_cast<std::int64_t>(ones.size()), ones.data(),
+                        batch.extrapolation.data() + s * extrapolator->output_size(),
+                        batch.gaps.data() ? batch.gaps.data() + s * extrapolator->output_size() : nullptr);
+    return seconds_since(t0);
+  }
+
+  // warmup + steps training steps (the trainer's own, train/step.hpp): forward, backward, the reduction and
+  // the optimizer timed apart; the first step's case dumped when asked.
+  void time_training(BenchResult& r) {
+    Optimizer optimizer(cfg.train.optimizer, spec);
+    nn::ParameterTable grads(spec);
+    Bptt net(spec, b, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));
+    r.kernels = net.kernels();
+    r.train_flops = (net.forward_flops() + net.backward_flops()) * comm.size();
+    r.gradient_bytes = 4.0 * static_cast<double>(grads.size());
+    log::debug("kernels: {}", r.kernels);
+    BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
+                             cfg.data.normalize,
+                             "intensity",
+                             {},
+                             {}};
+    TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
+    std::vector<double> fwd, bwd, opt, step, reduce, extra;
+    for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
+      const double t_extra = extrapolate();
+      auto done = train_step.gradients(params, grads, batch, i);
+      if (i == 0) {
+        r.first_loss = done.loss;
+        if (options.dump_dir && comm.root())
+          write_dump(*options.dump_dir, cfg, frame, params, grads, batch, train_step.prediction(), done.loss);
+      }
+      train_step.update(params, grads, cfg.train.optimizer.lr, i, done);
+      if (i >= options.warmup) {
+        const auto& p = done.phases;
+        fwd.push_back(p.forward);
+        bwd.push_back(p.backward);
+        opt.push_back(p.optimizer);
+        reduce.push_back(p.reduce);
+        extra.push_back(t_extra);
+        step.push_back(p.forward + p.backward + p.reduce + p.optimizer);
+      }
+    }
+    r.forward = Timing::of(fwd);
+    r.backward = Timing::of(bwd);
+    r.optimizer = Timing::of(opt);
+    r.step = Timing::of(step);
+    r.allreduce = Timing::of(reduce);
+    r.extrapolation = Timing::of(extra);
+  }
+
+  // One untimed and `steps` timed forward passes of the inference predict and evaluate run (no tape).
+  void time_inference(BenchResult& r) {
+    nn::Inference inference(spec, b, t_in, t_out, ops::parse_conv_algorithm(cfg.train.conv_algorithm),
+                            precision);
+    r.infer_flops = nn::forward_flops(spec, b, t_in, t_out) * comm.size();
+    if (extrapolator && options.infer_only) extrapolate();  // (training computed it already)
+    Tensor pred(Shape{b, t_out, frame.channels, frame.height, frame.width});
+    std::vector<double> infer;
+    for (std::int64_t i = 0; i < options.steps + 1; ++i) {
+      const auto t0 = Clock::now();
+      inference.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
+                        batch.gaps.data());
+      if (i > 0) infer.push_back(seconds_since(t0));
+    }
+    r.infer = Timing::of(infer);
+  }
+};
+
+}  // namespace
+
 BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   CONVLSTM_CHECK(options.steps >= 1 && options.warmup >= 0,
                  "steps " << options.steps << ", warmup " << options.warmup);
@@ -108,7 +241,7 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   const auto frame = frame_shape(cfg);
   const auto spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
   spec.validate();
-  const std::int64_t B = cfg.train.batch_size, t_in = cfg.data.t_in, t_out = cfg.data.t_out;
+  const std::int64_t B = cfg.train.batch_size;
   Communicator single;
   Communicator& comm = options.comm ? *options.comm : single;
   if (B < comm.size())
@@ -119,111 +252,25 @@ BenchResult run_bench(const config::Config& cfg, const BenchOptions& options) {
   BenchResult r;
   r.model = spec.str();
   r.batch = B;
-  r.t_in = t_in;
-  r.t_out = t_out;
+  r.t_in = cfg.data.t_in;
+  r.t_out = cfg.data.t_out;
   r.threads = ops::max_threads();
   r.ranks = comm.size();
   r.precision = ops::precision_name(precision);
   r.conv_algorithm = cfg.train.conv_algorithm;
   r.steps = options.steps;
+  r.infer_only = options.infer_only;
   config::Config rank_cfg = cfg;
   rank_cfg.train.batch_size = b;
   r.estimate_bytes = training_memory_bytes(rank_cfg, frame.channels, frame.height, frame.width);
-  require_memory_fits(r.estimate_bytes);
+  if (!options.infer_only) require_memory_fits(r.estimate_bytes);
 
-  nn::ParameterTable params(spec), grads(spec);
-  Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
-  nn::init_parameters(spec, params, rng);
-  // A residual model's head starts at zero, which would leave every gradient but the head's at zero in the
-  // dumped step; for the comparison the dump gives the head random weights, so every path carries signal.
-  if (options.dump_dir && spec.output == nn::OutputActivation::residual) {
-    const float s = 1.0f / std::sqrt(static_cast<float>(spec.hidden_sum()));
-    for (auto& w : params.model.head_w) w = rng.uniform(-s, s);
-  }
-  r.parameters = params.size();
-  Optimizer optimizer(cfg.train.optimizer, spec);
-  Bptt net(spec, b, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));
-  r.kernels = net.kernels();
-  r.train_flops = (net.forward_flops() + net.backward_flops()) * comm.size();
-  r.infer_flops = net.forward_flops() * comm.size();
-  r.gradient_bytes = 4.0 * static_cast<double>(grads.size());
-  log::info("bench: {}, batch {}, {}+{} frames, {} threads, {}, {} parameters", r.model, B, t_in, t_out,
-            r.threads, r.precision, r.parameters);
-  log::debug("kernels: {}", r.kernels);
-
-  // Random data in [0, 1], every pixel observed: the shapes and the arithmetic are those of training.
-  Batch batch{Tensor(Shape{b, t_in, frame.channels, frame.height, frame.width}),
-              Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}),
-              Tensor(Shape{b, t_out, frame.channels, frame.height, frame.width}),
-              b,
-              Tensor(),
-              Tensor()};
-  for (auto& v : batch.inputs) v = rng.uniform(0.0f, 1.0f);
-  for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
-  std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
-  // The advection-conditioned model: the extrapolation of each sequence's (random) inputs, computed afresh
-  // every step and timed on its own (training caches it per window; this is the uncached cost).
-  auto extrapolator = motion::make_extrapolator(spec, spec.height, spec.width, t_in, t_out,
-                                                cfg.data.normalize, "rain_rate", cfg.model.flow_method);
-  std::vector<float> ones;
-  if (extrapolator) {
-    batch.extrapolation = Tensor(batch.targets.shape());
-    if (spec.needs_gaps()) batch.gaps = Tensor(batch.targets.shape());
-    ones.assign(static_cast<std::size_t>(batch.inputs.numel() / b), 1.0f);
-  }
-  auto extrapolate = [&] {
-    if (!extrapolator) return 0.0;  // no phase to time (nor a clock reading to report as one)
-    const auto t0 = Clock::now();
-    for (std::int64_t s = 0; s < b; ++s)
-      extrapolator->run(batch.inputs.data() + s * static_cast<std::int64_t>(ones.size()), ones.data(),
-                        batch.extrapolation.data() + s * extrapolator->output_size(),
-                        batch.gaps.data() ? batch.gaps.data() + s * extrapolator->output_size() : nullptr);
-    return seconds_since(t0);
-  };
-  BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
-                           cfg.data.normalize,
-                           "intensity",
-                           {},
-                           {}};
-  TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
-  // Inference is timed on the forward pass predict and evaluate run: without the tape (nn/inference.hpp).
-  nn::Inference inference(spec, b, t_in, t_out, ops::parse_conv_algorithm(cfg.train.conv_algorithm),
-                          precision);
-  Tensor pred(net.output_shape());
-
-  std::vector<double> fwd, bwd, opt, step, infer, reduce, extra;
-  for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
-    const double t_extra = extrapolate();
-    auto done = train_step.gradients(params, grads, batch, i);
-    if (i == 0) {
-      r.first_loss = done.loss;
-      if (options.dump_dir && comm.root())
-        write_dump(*options.dump_dir, cfg, frame, params, grads, batch, train_step.prediction(), done.loss);
-    }
-    train_step.update(params, grads, cfg.train.optimizer.lr, i, done);
-    if (i >= options.warmup) {
-      const auto& p = done.phases;
-      fwd.push_back(p.forward);
-      bwd.push_back(p.backward);
-      opt.push_back(p.optimizer);
-      reduce.push_back(p.reduce);
-      extra.push_back(t_extra);
-      step.push_back(p.forward + p.backward + p.reduce + p.optimizer);
-    }
-  }
-  for (std::int64_t i = 0; i < options.steps + 1; ++i) {
-    const auto t0 = Clock::now();
-    inference.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
-                      batch.gaps.data());
-    if (i > 0) infer.push_back(seconds_since(t0));
-  }
-  r.forward = Timing::of(fwd);
-  r.backward = Timing::of(bwd);
-  r.optimizer = Timing::of(opt);
-  r.step = Timing::of(step);
-  r.infer = Timing::of(infer);
-  r.allreduce = Timing::of(reduce);
-  r.extrapolation = Timing::of(extra);
+  Bench bench(cfg, options, comm, precision, frame, spec, b);
+  r.parameters = bench.params.size();
+  log::info("bench: {}, batch {}, {}+{} frames, {} threads, {}, {} parameters{}", r.model, B, r.t_in, r.t_out,
+            r.threads, r.precision, r.parameters, options.infer_only ? ", inference only" : "");
+  if (!options.infer_only) bench.time_training(r);
+  bench.time_inference(r);
   r.peak_rss_bytes = peak_rss_bytes();
   // Every rank measures at the same time, each on its own cores.
   if (options.measure_peak)
@@ -254,6 +301,7 @@ std::string to_json(const BenchResult& r) {
   os << "\"sequences_per_s\": " << r.sequences_per_s() << ", \"gflops\": " << r.gflops()
      << ", \"infer_gflops\": " << r.infer_gflops() << ", \"peak_gflops\": " << r.peak_gflops
      << ", \"peak_fraction\": " << r.peak_fraction() << ", \"peak_rss_mib\": " << r.peak_rss_bytes / (1 << 20)
+     << ", \"infer_only\": " << (r.infer_only ? "true" : "false")
      << ", \"estimate_mib\": " << r.estimate_bytes / (1 << 20) << ", \"first_loss\": " << r.first_loss
      << ", \"kernels\": \"" << json_escape(r.kernels) << "\"}";
   return os.str();
@@ -271,6 +319,12 @@ std::string format_bench(const BenchResult& r) {
     std::snprintf(buf, sizeof buf, "%-12s %9.4f s %9.4f s\n", name, t.median, t.min);
     os << buf;
   };
+  if (r.infer_only) {
+    row("inference", r.infer);
+    std::snprintf(buf, sizeof buf, "inference: %.2f sequences/s, %.1f GFLOP/s\npeak RSS %.0f MiB\n",
+                  r.batch / r.infer.median, r.infer_gflops(), r.peak_rss_bytes / (1 << 20));
+    return os.str() + buf;
+  }
   row("forward", r.forward);
   row("backward", r.backward);
   row("optimizer", r.optimizer);

@@ -22,6 +22,8 @@ struct BenchOptions {
   std::optional<std::string> dump_dir;
   bool measure_peak =
       true;  // also measure the run's precision's peak (fp32 FMA or bf16 dot) with its threads
+  // Time inference alone (no training net, no tape, no optimizer): the memory of a forecast.
+  bool infer_only = false;
   // Under mpirun: each rank runs its shard of the batch and the gradients are summed as in training; the
   // allreduce is timed on its own. Absent: one process.
   Communicator* comm = nullptr;
@@ -53,6 +55,7 @@ struct BenchResult {
   double estimate_bytes = 0.0;  // training_memory_bytes()
   double first_loss = 0.0;      // loss of the first step (random data, initial weights)
   std::string kernels;          // oneDNN kernels of the first encoder layer's convolutions
+  bool infer_only = false;      // --infer-only: the training figures are 0
 
   double gflops() const { return step.median > 0 ? train_flops / step.median * 1e-9 : 0.0; }
   double infer_gflops() const { return infer.median > 0 ? infer_flops / infer.median * 1e-9 : 0.0; }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "nn/inference.hpp"
 #include "nn/patch.hpp"
 
 namespace convlstm::train {
@@ -251,19 +252,7 @@ std::vector<const float*> Bptt::forecaster_outputs() const {
 }
 
 double Bptt::forward_flops() const {
-  double total = 0.0;
-  const std::int64_t h = spec_.grid_h(), w = spec_.grid_w();
-  for (std::size_t k = 0; k < enc_cells_.size(); ++k) {
-    for (const auto* cell : {&enc_cells_[k], &fc_cells_[k]}) {
-      const auto& s = cell->shape();
-      const std::int64_t steps = cell == &enc_cells_[k] ? t_in_ : t_out_;
-      const std::int64_t h_steps = cell == &enc_cells_[k] ? t_in_ - 1 : t_out_;  // encoder skips W_h * 0
-      if (s.has_input()) total += ops::Conv2dGeometry{steps * b_, s.c, 4 * s.f, h, w, s.k_x}.flops();
-      total += ops::Conv2dGeometry{h_steps * b_, s.f, 4 * s.f, h, w, s.k_h}.flops();
-    }
-  }
-  total += ops::Conv2dGeometry{t_out_ * b_, spec_.hidden_sum(), spec_.patched_channels(), h, w, 1}.flops();
-  return total;
+  return nn::forward_flops(spec_, b_, t_in_, t_out_);
 }
 
 double Bptt::backward_flops() const {

@@ -53,6 +53,24 @@ TEST_CASE("bench times every phase of a training step and reports FLOPs and memo
   CHECK_THAT(train::format_bench(r), Catch::Contains("train step"));
 }
 
+TEST_CASE("bench --infer-only times the inference alone - with its FLOPs and memory", "[train][bench]") {
+  train::BenchOptions o;
+  o.steps = 2;
+  o.warmup = 1;
+  o.measure_peak = false;
+  o.infer_only = true;
+  const auto r = train::run_bench(tiny_bench_config(), o);
+  CHECK(r.infer.min > 0.0);
+  CHECK(r.step.median == 0.0);  // no training step was run
+  CHECK(r.train_flops == 0.0);
+  CHECK(r.infer_flops > 0.0);
+  CHECK(r.peak_rss_bytes > 0.0);
+  CHECK_THAT(train::to_json(r), Catch::Contains("\"infer_only\": true"));
+  const auto table = train::format_bench(r);
+  CHECK_THAT(table, Catch::Contains("inference"));
+  CHECK_THAT(table, !Catch::Contains("train step"));
+}
+
 TEST_CASE("bench steps on the random crop's shape, not the whole frames'", "[train][bench]") {
   train::BenchOptions o;
   o.steps = 1;
