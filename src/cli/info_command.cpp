@@ -3,21 +3,21 @@
 #include <iostream>
 #include <memory>
 
+#include "checkpoint/checkpoint.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
-#include "data/forecast_out.hpp"
 #include "data/h5.hpp"
+#include "forecast/georeferenced.hpp"
 #include "nn/parameters.hpp"
-#include "checkpoint/checkpoint.hpp"
 
 namespace convlstm::cli {
 
 namespace {
 
 std::string iso_time(std::int64_t t) {
-  return data::format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
+  return forecast::format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 void describe_dataset(const std::string& path) {

@@ -8,14 +8,13 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "data/dataset.hpp"
-#include "data/forecast_out.hpp"
 #include "data/grid.hpp"
 #include "data/h5.hpp"
 #include "data/radar_import.hpp"
 #include "data/windows.hpp"
 #include "eval/forecaster.hpp"
 #include "eval/render.hpp"
-#include "geo/geotiff.hpp"
+#include "forecast/writer.hpp"
 
 namespace convlstm::eval {
 
@@ -186,16 +185,6 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
   return {c};
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string stem(const std::string& path) {
-  for (const char* suffix : {".tiff", ".tif", ".h5", ".nc"})
-    if (ends_with(path, suffix)) return path.substr(0, path.size() - std::string(suffix).size());
-  return path;
-}
-
 // Outside the radar coverage (unobserved in the last input frame) a forecast means nothing: NaN there, in
 // the case's pred (T_out, frame).
 void mask_uncovered(const Case& c, std::int64_t t_in, std::int64_t t_out, std::int64_t fs, float* pred) {
@@ -204,49 +193,85 @@ void mask_uncovered(const Case& c, std::int64_t t_in, std::int64_t t_out, std::i
       if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) pred[t * fs + i] = std::nanf("");
 }
 
-// The forecast of one case on its grid, for the georeferenced writers.
-data::GeoForecast geo_forecast(const Case& c, const std::vector<float>& pred, std::int64_t t_out,
-                               std::int64_t timestep, const Forecaster& model,
-                               const std::string& checkpoint) {
-  data::GeoForecast f;
-  f.grid = c.grid;
-  f.quantity = model.quantity();
-  f.analysis_time = c.last_time;
+// What every forecast file shares: the grid, the quantity, the lead times, what made it.
+forecast::Header header_of(const std::vector<Case>& cases, const Forecaster& model, std::int64_t timestep,
+                           const std::string& checkpoint) {
+  forecast::Header h;
+  h.grid = cases[0].grid;
+  h.quantity = model.quantity();
+  const auto units = model.data_info().find("units");
+  h.units = units == model.data_info().end() ? "1" : units->second;
+  h.count = static_cast<std::int64_t>(cases.size());
+  h.analysis_time = cases[0].last_time;
+  h.t_out = model.t_out();
+  h.channels = model.channels();
+  h.height = model.height();
+  h.width = model.width();
   if (timestep > 0)
-    for (std::int64_t t = 1; t <= t_out; ++t) f.lead_s.push_back(t * timestep);
-  f.values = pred;
-  f.source = "convlstm predict, checkpoint " + checkpoint;
-  f.software_version = CONVLSTM_VERSION;
+    for (std::int64_t t = 1; t <= h.t_out; ++t) h.lead_s.push_back(t * timestep);
+  h.with_target = !cases[0].target.empty();
+  h.checkpoint = checkpoint;
+  h.software_version = CONVLSTM_VERSION;
   const auto zr = model.data_info().find("import_zr");
   if (zr != model.data_info().end() && model.data_info().count("import_source_units") &&
-      model.data_info().at("import_source_units") != (f.quantity == "reflectivity" ? "dBZ" : "mm/h"))
-    std::sscanf(zr->second.c_str(), "%lf,%lf", &f.zr_a, &f.zr_b);
-  return f;
+      model.data_info().at("import_source_units") != (h.quantity == "reflectivity" ? "dBZ" : "mm/h"))
+    std::sscanf(zr->second.c_str(), "%lf,%lf", &h.zr_a, &h.zr_b);
+  return h;
+}
+
+// Forecasts every case, the forecaster's batch at a time, handing each to the sink (and to the images).
+void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int64_t timestep,
+                    forecast::Sink& sink, ImageWriter& images) {
+  const std::int64_t batch = model.batch(), t_in = model.t_in(), t_out = model.t_out(),
+                     fs = model.frame_size();
+  const std::int64_t n = static_cast<std::int64_t>(cases.size());
+  std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size());
+  std::vector<float> out(static_cast<std::size_t>(batch * t_out * fs)),
+      target(static_cast<std::size_t>(t_out * fs)), last(static_cast<std::size_t>(fs));
+  for (std::int64_t first = 0; first < n; first += batch) {
+    const std::int64_t m = std::min(batch, n - first);
+    for (std::int64_t b = 0; b < batch; ++b) {  // (a short last batch repeats its last case)
+      const auto& c = cases[first + std::min(b, m - 1)];
+      std::copy(c.inputs.begin(), c.inputs.end(), in.begin() + b * t_in * fs);
+      std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin() + b * t_in * fs);
+    }
+    model.forecast(in.data(), im.data(), out.data());
+    for (std::int64_t b = 0; b < m; ++b) {
+      const auto& c = cases[first + b];
+      float* pred = out.data() + b * t_out * fs;
+      mask_uncovered(c, t_in, t_out, fs, pred);
+      for (std::size_t i = 0; i < c.target.size(); ++i)
+        target[i] = c.target_mask[i] != 0.0f ? c.target[i] : std::nanf("");
+      for (std::int64_t i = 0; i < fs; ++i) {
+        const std::int64_t k = (t_in - 1) * fs + i;
+        last[i] = c.input_mask[k] != 0.0f ? c.inputs[k] : std::nanf("");
+      }
+      sink.add({c.last_time, pred, c.target.empty() ? nullptr : target.data(), last.data()});
+      if (images.enabled())
+        images.add(make_render_case(c.inputs, c.input_mask, std::vector<float>(pred, pred + t_out * fs),
+                                    c.target, c.target_mask, t_in, t_out, model.height(), model.width(),
+                                    c.last_time, timestep));
+    }
+  }
 }
 
 }  // namespace
 
 std::string output_format(const PredictOptions& o) {
-  if (!o.format.empty()) {
-    if (o.format != "hdf5" && o.format != "odim" && o.format != "netcdf" && o.format != "geotiff")
-      throw UsageError("predict --format '" + o.format + "': expected hdf5, odim, netcdf or geotiff");
-    return o.format;
-  }
-  if (ends_with(o.output, ".nc")) return "netcdf";
-  if (ends_with(o.output, ".tif") || ends_with(o.output, ".tiff")) return "geotiff";
-  return "hdf5";
+  return forecast::format_for(o.format, o.output).name;
 }
 
+// Phases: check the options, gather the cases (from a dataset or raw files), open the writer (which checks
+// what it needs before any forecast is made), forecast case by case into it, commit.
 PredictReport predict(const PredictOptions& o) {
   if (o.inputs.empty()) throw UsageError("predict: no input files");
-  const std::string format = output_format(o);
-  if (format != "hdf5" && o.all_windows)
-    throw UsageError("predict --format " + format +
+  const auto& format = forecast::format_for(o.format, o.output);
+  if (format.georeferenced && o.all_windows)
+    throw UsageError(std::string("predict --format ") + format.name +
                      ": writes one forecast (from the last frames), not --all-windows; use the HDF5 output");
-  if (o.one_file_per_lead && format != "odim")
+  if (o.one_file_per_lead && std::string(format.name) != "odim")
     throw UsageError("predict --one-file-per-lead: only with --format odim");
-  const std::int64_t batch = o.all_windows ? 8 : 1;
-  Forecaster model(o.checkpoint, batch);
+  Forecaster model(o.checkpoint, o.all_windows ? 8 : 1);
   std::int64_t timestep = 0;
   const bool dataset_input = o.inputs.size() == 1 && is_dataset(o.inputs[0]);
   if (o.inputs.size() > 1 && is_dataset(o.inputs[0]))
@@ -254,141 +279,19 @@ PredictReport predict(const PredictOptions& o) {
   const auto cases =
       dataset_input ? cases_from_dataset(o, model, timestep) : cases_from_radar(o, model, timestep);
 
-  const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
-  const std::int64_t n = static_cast<std::int64_t>(cases.size());
-  const std::int64_t channels = model.channels(), height = model.height(), width = model.width();
-  const bool with_target = !cases[0].target.empty();
-  const std::string quantity = model.quantity();
-  const auto units_it = model.data_info().find("units");
-  const std::string units = units_it == model.data_info().end() ? "1" : units_it->second;
-
+  const auto header = header_of(cases, model, timestep, o.checkpoint);
+  forecast::Options options;
+  options.one_file_per_lead = o.one_file_per_lead;
+  auto sink = format.open(header, o.output, options);
+  ImageWriter images(header.quantity, o.png_dir, o.gif);
+  forecast_cases(cases, model, timestep, *sink, images);
   PredictReport report;
-  report.forecasts = n;
-  report.t_out = t_out;
-  report.with_target = with_target;
-  if (format != "hdf5") {
-    const auto& c = cases[0];
-    std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size()),
-        out(static_cast<std::size_t>(batch * t_out * fs));
-    std::copy(c.inputs.begin(), c.inputs.end(), in.begin());
-    std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin());
-    // Check before the forecast: a grid without georeference fails fast.
-    data::GeoForecast f = geo_forecast(c, {}, t_out, timestep, model, o.checkpoint);
-    data::check_georeferenced(f, o.output);
-    model.forecast(in.data(), im.data(), out.data());
-    mask_uncovered(c, t_in, t_out, fs, out.data());
-    f.values.assign(out.begin(), out.begin() + t_out * fs);
-    if (format == "odim") {
-      report.files =
-          data::write_odim_forecast(f, o.one_file_per_lead ? stem(o.output) : o.output, o.one_file_per_lead);
-    } else if (format == "netcdf") {
-      data::write_cf_forecast(f, o.output);
-      report.files.push_back(o.output);
-    } else {
-      report.files = geo::write_cog_forecast(f, stem(o.output));
-    }
-    ImageWriter images(quantity, o.png_dir, o.gif);
-    if (images.enabled()) {
-      images.add(make_render_case(c.inputs, c.input_mask, f.values, c.target, c.target_mask, t_in, t_out,
-                                  height, width, c.last_time, timestep));
-      images.finish();
-      report.images = images.written();
-    }
-    return report;
-  }
-
-  const std::string partial = o.output + ".partial";
-  try {
-    auto f = data::h5::File::create(partial);
-    const auto root = f.root();
-    root.set_attr("format", std::string("convlstm-predictions"));
-    root.set_attr("version", std::int64_t{1});
-    root.set_attr("checkpoint", o.checkpoint);
-    std::vector<double> leads;
-    for (std::int64_t t = 1; t <= t_out; ++t) leads.push_back(static_cast<double>(t * timestep));
-    if (timestep > 0) root.set_attr("lead_times_s", leads);
-    for (const auto& [k, v] : data::grid_attributes(cases[0].grid)) root.set_attr(k, v);
-    std::vector<std::int64_t> dims{n, t_out};
-    if (channels != 1) dims.push_back(channels);
-    dims.insert(dims.end(), {height, width});
-    std::vector<std::int64_t> chunk = dims;
-    chunk[0] = 1;
-    auto pred_ds = f.create_dataset("/pred", data::h5::Scalar::float32, dims, chunk, false, 4);
-    pred_ds.attrs().set_attr("quantity", quantity);
-    pred_ds.attrs().set_attr("units", units);
-    std::optional<data::h5::Dataset> target_ds;
-    if (with_target) {
-      target_ds.emplace(f.create_dataset("/target", data::h5::Scalar::float32, dims, chunk, false, 4));
-      target_ds->attrs().set_attr("quantity", quantity);
-      target_ds->attrs().set_attr("units", units);
-    }
-    std::vector<std::int64_t> ldims{n}, lchunk{1};
-    if (channels != 1) {
-      ldims.push_back(channels);
-      lchunk.push_back(channels);
-    }
-    ldims.insert(ldims.end(), {height, width});
-    lchunk.insert(lchunk.end(), {height, width});
-    auto last_ds = f.create_dataset("/input_last", data::h5::Scalar::float32, ldims, lchunk, false, 4);
-
-    std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size());
-    std::vector<float> out(static_cast<std::size_t>(batch * t_out * fs)),
-        buf(static_cast<std::size_t>(t_out * fs));
-    std::vector<std::int64_t> times;
-    ImageWriter images(quantity, o.png_dir, o.gif);
-    for (std::int64_t first = 0; first < n; first += batch) {
-      const std::int64_t m = std::min(batch, n - first);
-      for (std::int64_t b = 0; b < batch; ++b) {
-        const auto& c = cases[first + std::min(b, m - 1)];
-        std::copy(c.inputs.begin(), c.inputs.end(), in.begin() + b * t_in * fs);
-        std::copy(c.input_mask.begin(), c.input_mask.end(), im.begin() + b * t_in * fs);
-      }
-      model.forecast(in.data(), im.data(), out.data());
-      for (std::int64_t b = 0; b < m; ++b)
-        mask_uncovered(cases[first + b], t_in, t_out, fs, out.data() + b * t_out * fs);
-      for (std::int64_t b = 0; b < m; ++b) {
-        const auto& c = cases[first + b];
-        std::vector<std::int64_t> start(dims.size(), 0), count = dims;
-        start[0] = first + b;
-        count[0] = 1;
-        pred_ds.write(start, count, out.data() + b * t_out * fs);
-        if (with_target) {
-          for (std::int64_t i = 0; i < t_out * fs; ++i)
-            buf[i] = c.target_mask[i] != 0.0f ? c.target[i] : std::nanf("");
-          target_ds->write(start, count, buf.data());
-        }
-        std::vector<float> last(static_cast<std::size_t>(fs));
-        for (std::int64_t i = 0; i < fs; ++i) {
-          const std::int64_t k = (t_in - 1) * fs + i;
-          last[i] = c.input_mask[k] != 0.0f ? c.inputs[k] : std::nanf("");
-        }
-        std::vector<std::int64_t> ls(ldims.size(), 0), lc = ldims;
-        ls[0] = first + b;
-        lc[0] = 1;
-        last_ds.write(ls, lc, last.data());
-        for (std::int64_t t = 1; t <= t_out; ++t)
-          times.push_back(c.last_time > 0 && timestep > 0 ? c.last_time + t * timestep : 0);
-        if (images.enabled())
-          images.add(make_render_case(
-              c.inputs, c.input_mask,
-              std::vector<float>(out.begin() + b * t_out * fs, out.begin() + (b + 1) * t_out * fs), c.target,
-              c.target_mask, t_in, t_out, height, width, c.last_time, timestep));
-      }
-    }
-    if (timestep > 0 && cases[0].last_time > 0) {
-      auto t = f.create_dataset("/time", data::h5::Scalar::int64, {n, t_out});
-      t.write_all(times.data());
-    }
-    f.flush();
-    f.close();
-    data::commit_file(partial, o.output);
-    images.finish();
-    report.images = images.written();
-  } catch (...) {
-    std::remove(partial.c_str());
-    throw;
-  }
-  report.files.push_back(o.output);
+  report.forecasts = header.count;
+  report.t_out = header.t_out;
+  report.with_target = header.with_target;
+  report.files = sink->commit();
+  images.finish();
+  report.images = images.written();
   return report;
 }
 

@@ -1,6 +1,7 @@
 // `convlstm predict`: forecasts from a dataset file (its last t_in frames, or every window) or from raw radar
 // files of any format import reads, processed exactly as the training data was (or with crop and downsample
-// given here), on any grid (eval/forecaster.hpp), and writes the predictions file (docs/architecture.md "File formats"):
+// given here), on any grid (eval/forecaster.hpp), and writes the predictions file (docs/architecture.md "File
+// formats"):
 //   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units); NaN outside the
 //   coverage
 //            (pixels unobserved in the last input frame)
@@ -34,8 +35,8 @@ struct PredictOptions {
   // forecast pixel must stay the size the model trained on (UsageError naming both otherwise).
   std::optional<data::Crop> crop;
   std::optional<std::int64_t> downsample;
-  // The output's form: hdf5 (the file above), odim, netcdf or geotiff (data/forecast_out.hpp,
-  // geo/geotiff.hpp); empty: from the output's suffix (.nc netcdf, .tif/.tiff geotiff, else hdf5). The
+  // The output's form, a name of the writers' table (forecast/writer.hpp): hdf5 (the file above), odim,
+  // netcdf or geotiff; empty: from the output's suffix (.nc netcdf, .tif/.tiff geotiff, else hdf5). The
   // georeferenced forms take one forecast (not --all-windows) on a georeferenced grid with times; geotiff
   // and one_file_per_lead write one file per lead under the output's stem.
   std::string format;

@@ -11,11 +11,10 @@
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
-#include "data/forecast_out.hpp"
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
+#include "forecast/georeferenced.hpp"
 #include "geo/crs.hpp"
-#include "geo/geotiff.hpp"
 #include "support/chain.hpp"
 #include "support/radar_files.hpp"
 #include "support/run_binary.hpp"
@@ -97,7 +96,7 @@ TEST_CASE("MRMS GRIB2 PrecipRate samples decode as documented", "[data][radar]")
 TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values - time and grid",
           "[data][radar]") {
   test::TempDir dir;
-  data::GeoForecast f;
+  forecast::GeoForecast f;
   f.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
   f.grid.wkt = geo::wkt_of(f.grid.proj);
   f.grid.x0 = 160000.0;
@@ -109,7 +108,7 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
   f.lead_s = {300, 600};
   f.software_version = "test";
   for (int i = 0; i < 24; ++i) f.values.push_back(i == 5 ? std::nanf("") : 0.25f * i);
-  const auto files = geo::write_cog_forecast(f, dir.file("fc"));
+  const auto files = forecast::write_cog_forecast(f, dir.file("fc"));
   REQUIRE(files.size() == 2);
   CHECK(files[0] == dir.file("fc_201008260735_005.tif"));
   for (std::size_t k = 0; k < 2; ++k) {
@@ -150,7 +149,7 @@ TEST_CASE("GIF - GRIB and TIFF files that are not what they claim are refused by
 
 TEST_CASE("GeoTIFF end to end: import - train 20 steps - predict from raw files - evaluate", "[data][slow]") {
   test::TempDir dir;
-  data::GeoForecast f;  // 30 frames of a band of rain moving east a pixel a frame, written as COGs
+  forecast::GeoForecast f;  // 30 frames of a band of rain moving east a pixel a frame, written as COGs
   f.grid.proj = "+proj=laea +lat_0=55 +lon_0=10 +x_0=1950000 +y_0=-2100000 +ellps=WGS84 +units=m";
   f.grid.wkt = geo::wkt_of(f.grid.proj);
   f.grid.x0 = 1000000.0;
@@ -165,7 +164,7 @@ TEST_CASE("GeoTIFF end to end: import - train 20 steps - predict from raw files 
       for (int x = 0; x < 16; ++x)
         f.values.push_back(y < 3 && x < 3 ? std::nanf("") : ((x - t) % 16 + 16) % 16 < 4 ? 5.0f : 0.0f);
   }
-  const auto files = geo::write_cog_forecast(f, dir.file("rain"));
+  const auto files = forecast::write_cog_forecast(f, dir.file("rain"));
   data::import_radar(files, dir.file("tif.h5"), {});
   data::DatasetReader ds(dir.file("tif.h5"));
   CHECK(ds.meta().frames == 30);
@@ -244,7 +243,7 @@ TEST_CASE("MeteoSwiss AQC GIF files written here: the look-up table - no coverag
 std::vector<std::string> write_mrms_like(const test::TempDir& dir, int frames) {
   std::vector<std::string> files;
   for (int t = 0; t < frames; ++t) {
-    data::GeoForecast f;
+    forecast::GeoForecast f;
     f.grid.proj = "+proj=longlat +a=6378160 +rf=298.2539 +no_defs";
     f.grid.wkt = geo::wkt_of(f.grid.proj);
     f.grid.x0 = -100.0;
@@ -257,7 +256,7 @@ std::vector<std::string> write_mrms_like(const test::TempDir& dir, int frames) {
     for (int y = 0; y < 16; ++y)
       for (int x = 0; x < 16; ++x)
         f.values.push_back(y < 3 && x < 3 ? -3.0f : ((x - t) % 16 + 16) % 16 < 4 ? 12.5f : 0.0f);
-    const auto tif = geo::write_cog_forecast(f, dir.file("src" + std::to_string(t))).at(0);
+    const auto tif = forecast::write_cog_forecast(f, dir.file("src" + std::to_string(t))).at(0);
     char stamp[32];
     const std::time_t tt = static_cast<std::time_t>(f.analysis_time);
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tt));

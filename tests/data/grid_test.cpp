@@ -1,6 +1,6 @@
 // The georeference through the chain (data/grid.hpp): the grid arithmetic and its attributes, every reader's
 // grid on the real samples against their documentation (docs/formats.md), the import's crop
-// and downsample, and the georeferenced forecast writers (data/forecast_out.hpp, geo/geotiff.hpp) read back:
+// and downsample, and the georeferenced forecast writers (forecast/) read back:
 // ODIM by convlstm's own reader (values and grid), netCDF-CF by libnetcdf (times, y order, grid mapping).
 // scripts/check_georeferenced.py reads them with GDAL, xarray, netCDF4 and rasterio (tests/CMakeLists).
 #include <catch2/catch.hpp>
@@ -12,12 +12,12 @@
 
 #include "core/error.hpp"
 #include "data/dataset.hpp"
-#include "data/forecast_out.hpp"
 #include "data/grid.hpp"
 #include "data/h5.hpp"
 #include "data/netcdf.hpp"
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
+#include "forecast/georeferenced.hpp"
 #include "geo/crs.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
@@ -160,8 +160,8 @@ TEST_CASE("import stores the grid after its crop and downsample", "[data][grid][
   CHECK(g->rows == 104);
 }
 
-data::GeoForecast small_forecast() {
-  data::GeoForecast f;
+forecast::GeoForecast small_forecast() {
+  forecast::GeoForecast f;
   f.grid = opera_grid().cropped(1000, 900, 6, 5);
   f.analysis_time = 1535133600;  // 2018-08-24 18:00
   f.lead_s = {900, 1800};
@@ -177,7 +177,7 @@ TEST_CASE("an ODIM forecast reads back through convlstm's ODIM reader with its v
           "[data][grid]") {
   test::TempDir dir;
   const auto f = small_forecast();
-  const auto files = data::write_odim_forecast(f, dir.file("fc"), /*one_file_per_lead=*/true);
+  const auto files = forecast::write_odim_forecast(f, dir.file("fc"), /*one_file_per_lead=*/true);
   REQUIRE(files == std::vector<std::string>{dir.file("fc_015.h5"), dir.file("fc_030.h5")});
   for (std::size_t k = 0; k < files.size(); ++k) {
     CHECK(data::detect_radar_format(files[k]) == "odim");
@@ -204,7 +204,7 @@ TEST_CASE("an ODIM forecast reads back through convlstm's ODIM reader with its v
     CHECK(h.root().group("dataset1/data1/what").attr_double("undetect") == 0.0);
   }
   // All leads in one file: one dataset per lead.
-  data::write_odim_forecast(f, dir.file("all.h5"), false);
+  forecast::write_odim_forecast(f, dir.file("all.h5"), false);
   auto h = data::h5::File::open_read(dir.file("all.h5"));
   CHECK(h.root().has("dataset2"));
   CHECK_FALSE(h.root().has("dataset3"));
@@ -215,7 +215,7 @@ TEST_CASE("a netCDF-CF forecast holds lead times after the analysis time - north
           "[data][grid]") {
   test::TempDir dir;
   const auto f = small_forecast();
-  data::write_cf_forecast(f, dir.file("fc.nc"));
+  forecast::write_cf_forecast(f, dir.file("fc.nc"));
   const auto nc = data::nc::File::open_read(dir.file("fc.nc"));
   CHECK(nc.att_text("time", "units") == std::optional<std::string>("seconds since 2018-08-24 18:00:00"));
   CHECK(nc.read_doubles("time") == std::vector<double>{900.0, 1800.0});
@@ -249,11 +249,12 @@ TEST_CASE("a georeferenced forecast without a grid or times is refused by name, 
   test::TempDir dir;
   auto f = small_forecast();
   f.grid = data::Grid{};
-  CHECK_THROWS_WITH(data::write_cf_forecast(f, dir.file("a.nc")),
+  CHECK_THROWS_WITH(forecast::write_cf_forecast(f, dir.file("a.nc")),
                     Catch::Contains("a.nc") && Catch::Contains("georeference"));
   f = small_forecast();
   f.analysis_time = 0;
-  CHECK_THROWS_WITH(data::write_odim_forecast(f, dir.file("b.h5"), false), Catch::Contains("analysis time"));
+  CHECK_THROWS_WITH(forecast::write_odim_forecast(f, dir.file("b.h5"), false),
+                    Catch::Contains("analysis time"));
   CHECK(fs::is_empty(dir.path()));
 }
 

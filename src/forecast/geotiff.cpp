@@ -1,0 +1,56 @@
+// Cloud-optimised GeoTIFF forecasts (georeferenced.hpp), one file per lead, through geo/cog.hpp (GDAL).
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "forecast/georeferenced.hpp"
+#include "forecast/partial.hpp"
+#include "geo/cog.hpp"
+
+namespace convlstm::forecast {
+
+namespace {
+
+void write_lead(const GeoForecast& f, std::size_t k, const std::string& path) {
+  const auto& g = f.grid;
+  const bool dbz = f.quantity == "reflectivity";
+  const std::int64_t valid = f.analysis_time + f.lead_s[k];
+  geo::CogImage image;
+  image.rows = g.rows;
+  image.cols = g.cols;
+  const double transform[6] = {g.x0, g.dx, 0.0, g.y0, 0.0, -g.dy};
+  std::copy(transform, transform + 6, image.transform);
+  image.wkt = g.wkt;
+  image.metadata = {{"TIFFTAG_DATETIME", format_utc(valid, "%Y:%m:%d %H:%M:%S")},
+                    {"TIFFTAG_SOFTWARE", "convlstm " + f.software_version},
+                    {"forecast_reference_time", format_utc(f.analysis_time, "%Y-%m-%dT%H:%M:%SZ")},
+                    {"valid_time", format_utc(valid, "%Y-%m-%dT%H:%M:%SZ")},
+                    {"lead_time_minutes", std::to_string(f.lead_s[k] / 60)},
+                    {"quantity", f.quantity},
+                    {"units", dbz ? "dBZ" : "mm/h"},
+                    {"proj4", g.proj},
+                    {"source", f.source}};
+  image.band_unit = dbz ? "dBZ" : "mm/h";
+  image.band_description = dbz ? "reflectivity" : "precip_intensity";
+  image.values = f.values.data() + static_cast<std::int64_t>(k) * g.rows * g.cols;
+  Partial out(path);
+  geo::write_cog(out.tmp(), image);
+  out.commit();
+}
+
+}  // namespace
+
+std::vector<std::string> write_cog_forecast(const GeoForecast& f, const std::string& prefix) {
+  check_georeferenced(f, prefix);
+  if (f.grid.wkt.empty()) throw UsageError(prefix + ": the grid's CRS has no WKT, which a GeoTIFF needs");
+  std::vector<std::string> written;
+  for (std::size_t k = 0; k < f.lead_s.size(); ++k) {
+    char lead[24];
+    std::snprintf(lead, sizeof lead, "%03lld", static_cast<long long>(f.lead_s[k] / 60));
+    const std::string path = prefix + "_" + utc_stamp(f.analysis_time) + "_" + lead + ".tif";
+    write_lead(f, k, path);
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace convlstm::forecast
