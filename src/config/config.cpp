@@ -1,6 +1,5 @@
 #include "config/config.hpp"
 
-#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -43,14 +42,6 @@ checkpoint::ModelDescription model_description(const Config& c, const nn::ModelS
   m.crop = c.data.crop;
   m.downsample = c.data.downsample;
   return m;
-}
-
-bool resume_may_change(const std::string& key) {
-  static const std::vector<std::string> keys{
-      "train.max_steps", "train.val_every", "train.val_batches", "train.early_stopping.patience",
-      "train.threads",   "train.init_from", "output.dir",        "output.checkpoint_every",
-      "bench.frame"};
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
 }  // namespace convlstm::config

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 
 namespace convlstm::data {
@@ -44,23 +45,24 @@ float Normalizer::inverse(float n) const {
   return 0.0f;
 }
 
+namespace {
+
+constexpr EnumName<NormalizeKind> kKinds[] = {
+    {NormalizeKind::linear, "linear"}, {NormalizeKind::log, "log"}, {NormalizeKind::dbz, "dbz"}};
+
+}  // namespace
+
 NormalizeKind parse_normalize_kind(const std::string& name) {
-  if (name == "linear") return NormalizeKind::linear;
-  if (name == "log") return NormalizeKind::log;
-  if (name == "dbz") return NormalizeKind::dbz;
-  throw ConfigError("unknown normalize kind '" + name + "' (expected linear, log or dbz)");
+  if (const auto k = value_of(kKinds, name)) return *k;
+  throw ConfigError("unknown normalize kind '" + name + "' (expected " + one_of(names_of(kKinds)) + ")");
 }
 
 std::string to_string(NormalizeKind k) {
-  switch (k) {
-    case NormalizeKind::linear:
-      return "linear";
-    case NormalizeKind::log:
-      return "log";
-    case NormalizeKind::dbz:
-      return "dbz";
-  }
-  return "?";
+  return name_of(kKinds, k);
+}
+
+std::vector<std::string> normalize_kind_names() {
+  return names_of(kKinds);
 }
 
 }  // namespace convlstm::data

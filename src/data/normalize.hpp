@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace convlstm::data {
 
@@ -25,5 +26,6 @@ struct Normalizer {
 
 NormalizeKind parse_normalize_kind(const std::string& name);  // throws ConfigError
 std::string to_string(NormalizeKind k);
+std::vector<std::string> normalize_kind_names();  // in the order parse and errors list them
 
 }  // namespace convlstm::data

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -134,6 +135,27 @@ TEST_CASE("the effective config written out parses back to the same config", "[c
   CHECK(again.bench.frame->channels == 2);
   CHECK(again.bench.frame->width == 48);
   CHECK(*again.train.clip_grad_norm == 2.5);
+}
+
+TEST_CASE("every config key is declared once - with its type and help - and a resume may change only some",
+          "[config]") {
+  const auto listing = config::defaults_listing();
+  std::set<std::string> seen;
+  for (const char* key :
+       {"train.max_steps", "train.val_every", "train.val_batches", "train.early_stopping.patience",
+        "train.threads", "train.init_from", "output.dir", "output.checkpoint_every", "bench.frame"})
+    CHECK(config::resume_may_change(key));
+  for (const char* key : {"train.seed", "train.batch_size", "data.train", "model.layers",
+                          "train.optimizer.lr", "train.precision", "no.such.key"})
+    CHECK_FALSE(config::resume_may_change(key));
+  // Every line of the listing that sets a key carries its type and help after a '#'.
+  std::istringstream in(listing);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#' || line.back() == ':') continue;
+    INFO(line);
+    CHECK(line.find(" # ") != std::string::npos);
+    CHECK(line.size() > line.find(" # ") + 6);
+  }
 }
 
 }  // namespace
