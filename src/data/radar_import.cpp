@@ -159,133 +159,173 @@ bool same_resolution(const PixelScale& a, const PixelScale& b) {
   return a.factor == b.factor;
 }
 
-ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
-                          const ImportOptions& o) {
-  if (files.empty()) throw UsageError("import: no input files");
-  if (o.quantity != "rain_rate" && o.quantity != "reflectivity")
-    throw UsageError("--quantity '" + o.quantity + "': expected rain_rate or reflectivity");
+namespace {
+
+// One import, phase by phase: order the files by their stored times, read the first readable one (it sets
+// the grid), describe the dataset, write every frame. A file that cannot be read is skipped with a warning
+// (its time becomes a gap that splits the series), or fails the import with --strict.
+class Import {
+ public:
+  Import(const std::vector<std::string>& files, const ImportOptions& o) : files_(files), o_(o) {}
+
   struct Entry {
     std::int64_t time;
     std::string path;
     std::int64_t rows, cols;
   };
-  ImportReport report;
-  // A damaged file: fatal when strict, else skipped (its time becomes a gap).
-  auto skip = [&](const std::string& path, const DataError& e) {
-    if (o.strict) throw;
-    log::warn("import: skipped {}: {}", path, e.what());
-    report.skipped.push_back(e.what());
-  };
-  std::vector<Entry> entries;
-  for (const auto& f : files) {
-    try {
-      const auto h = read_radar_header(f, o.format, o.source_quantity);
-      entries.push_back({h.time, f, h.grid_rows, h.grid_cols});
-    } catch (const DataError& e) {
-      skip(f, e);
-    }
-  }
-  if (entries.empty())
-    throw DataError("import: none of the " + std::to_string(files.size()) +
-                    " files could be read; the first: " + report.skipped.front());
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& a, const Entry& b) { return a.time < b.time; });
-  for (std::size_t i = 1; i < entries.size(); ++i) {
-    if (entries[i].time == entries[i - 1].time)
-      throw DataError(entries[i].path + ": same time as " + entries[i - 1].path +
-                      " (duplicated file in the series?)");
-    if (entries[i].rows != entries[0].rows || entries[i].cols != entries[0].cols)
-      throw DataError(entries[i].path + ": grid " + std::to_string(entries[i].rows) + "x" +
-                      std::to_string(entries[i].cols) + " differs from " + entries[0].path + "'s " +
-                      std::to_string(entries[0].rows) + "x" + std::to_string(entries[0].cols));
-  }
-  // The nominal time step is the most common difference; any other difference starts a new segment.
-  std::vector<std::int64_t> entry_times;
-  for (const auto& e : entries) entry_times.push_back(e.time);
-  const std::int64_t step = nominal_step(entry_times);
 
-  // The first file whose data can be read sets the grid; files whose data cannot be read are skipped.
-  std::optional<ProcessedFrame> first;
-  std::size_t first_index = 0;
-  for (; first_index < entries.size() && !first; ++first_index) {
-    try {
-      first = process_radar_file(entries[first_index].path, o);
-    } catch (const DataError& e) {
-      skip(entries[first_index].path, e);
-    }
-  }
-  if (!first)
-    throw DataError("import: none of the " + std::to_string(files.size()) +
-                    " files could be read; the first: " + report.skipped.front());
-  --first_index;
-  DatasetMeta meta;
-  meta.height = first->height;
-  meta.width = first->width;
-  meta.dtype = "float32";
-  meta.nodata = kNodata;
-  meta.quantity = o.quantity;
-  meta.units = o.quantity == "reflectivity" ? "dBZ" : "mm/h";
-  if (step > 0) meta.timestep_s = static_cast<double>(step);
-  std::ostringstream src;
-  src << "convlstm import of " << entries.size() << " " << detect_radar_format(entries[0].path)
-      << " files: ";
-  for (std::size_t i = 0; i < entries.size(); ++i) src << (i ? " " : "") << basename(entries[i].path);
-  meta.source = src.str();
-  meta.provenance = provenance_of(o);
-  const auto hdr = read_radar_header(entries[0].path, o.format, o.source_quantity);
-  meta.provenance["import_source_format"] = hdr.format;
-  meta.provenance["import_source_units"] = hdr.reflectivity ? "dBZ" : "mm/h";
-  if (!hdr.projdef.empty()) meta.provenance["projdef"] = hdr.projdef;
-  if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {  // KNMI stores the y size negative (rows run south)
-    std::ostringstream px;
-    px.precision(12);
-    px << std::abs(hdr.pixel_x) << "," << std::abs(hdr.pixel_y);
-    meta.provenance["import_source_pixel"] = px.str();
-  }
-  // The dataset's georeference (data/grid.hpp), after the import's crop and downsample.
-  if (first->grid.known()) {
-    for (const auto& [k, v] : grid_attributes(first->grid)) meta.provenance[k] = v;
-  } else {
-    log::warn("import: {} gives no georeference (CRS, corner, pixel size): the forecasts will carry none",
-              entries[first_index].path);
-  }
-
-  DatasetWriter writer(output, meta);
-  std::vector<std::int64_t> times;
-  std::vector<Segment>
-      segments;  // from the times written: a skipped file leaves a gap that splits the series
-  std::vector<float> frame(first->values.size());
-  for (std::size_t i = first_index; i < entries.size(); ++i) {
-    std::optional<ProcessedFrame> read;
-    if (i == first_index) {
-      read = std::move(first);
-    } else {
+  // Every header, sorted by time; two files with one time or with different grids are refused.
+  std::vector<Entry> ordered_entries() {
+    std::vector<Entry> entries;
+    for (const auto& f : files_) {
       try {
-        read = process_radar_file(entries[i].path, o);
+        const auto h = read_radar_header(f, o_.format, o_.source_quantity);
+        entries.push_back({h.time, f, h.grid_rows, h.grid_cols});
       } catch (const DataError& e) {
-        skip(entries[i].path, e);
-        continue;
+        skip(f, e);
       }
     }
-    const auto& p = *read;
-    if (p.height != meta.height || p.width != meta.width)
-      throw DataError(entries[i].path + ": processed grid differs from the first file's");
-    for (std::size_t j = 0; j < frame.size(); ++j) frame[j] = p.mask[j] != 0.0f ? p.values[j] : std::nanf("");
-    writer.append(frame.data());
-    const auto n = static_cast<std::int64_t>(times.size());
-    if (segments.empty() || p.time - times.back() != step)
-      segments.push_back({n, 1});
-    else
-      ++segments.back().length;
-    times.push_back(p.time);
-    log::debug("import: {} ({} of {})", entries[i].path, i + 1, entries.size());
+    if (entries.empty()) none_readable();
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.time < b.time; });
+    for (std::size_t i = 1; i < entries.size(); ++i) {
+      if (entries[i].time == entries[i - 1].time)
+        throw DataError(entries[i].path + ": same time as " + entries[i - 1].path +
+                        " (duplicated file in the series?)");
+      if (entries[i].rows != entries[0].rows || entries[i].cols != entries[0].cols)
+        throw DataError(entries[i].path + ": grid " + std::to_string(entries[i].rows) + "x" +
+                        std::to_string(entries[i].cols) + " differs from " + entries[0].path + "'s " +
+                        std::to_string(entries[0].rows) + "x" + std::to_string(entries[0].cols));
+    }
+    return entries;
   }
-  writer.finish(times, segments);
-  report.frames = static_cast<std::int64_t>(times.size());
-  report.segments = static_cast<std::int64_t>(segments.size());
-  report.height = meta.height;
-  report.width = meta.width;
-  return report;
+
+  // The first file whose data can be read (its index in `entries`), processed.
+  std::pair<std::size_t, ProcessedFrame> first_readable(const std::vector<Entry>& entries) {
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      try {
+        return {i, process_radar_file(entries[i].path, o_)};
+      } catch (const DataError& e) {
+        skip(entries[i].path, e);
+      }
+    }
+    none_readable();
+  }
+
+  // The dataset's description: its grid and units, the source files, the import's options and provenance.
+  DatasetMeta describe(const std::vector<Entry>& entries, const ProcessedFrame& first, std::int64_t step,
+                       const std::string& first_path) const {
+    DatasetMeta meta;
+    meta.height = first.height;
+    meta.width = first.width;
+    meta.dtype = "float32";
+    meta.nodata = kNodata;
+    meta.quantity = o_.quantity;
+    meta.units = o_.quantity == "reflectivity" ? "dBZ" : "mm/h";
+    if (step > 0) meta.timestep_s = static_cast<double>(step);
+    std::ostringstream src;
+    src << "convlstm import of " << entries.size() << " " << detect_radar_format(entries[0].path)
+        << " files: ";
+    for (std::size_t i = 0; i < entries.size(); ++i) src << (i ? " " : "") << basename(entries[i].path);
+    meta.source = src.str();
+    meta.provenance = provenance_of(o_);
+    const auto hdr = read_radar_header(entries[0].path, o_.format, o_.source_quantity);
+    meta.provenance["import_source_format"] = hdr.format;
+    meta.provenance["import_source_units"] = hdr.reflectivity ? "dBZ" : "mm/h";
+    if (!hdr.projdef.empty()) meta.provenance["projdef"] = hdr.projdef;
+    if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {  // KNMI stores the y size negative (rows run south)
+      std::ostringstream px;
+      px.precision(12);
+      px << std::abs(hdr.pixel_x) << "," << std::abs(hdr.pixel_y);
+      meta.provenance["import_source_pixel"] = px.str();
+    }
+    // The dataset's georeference (data/grid.hpp), after the import's crop and downsample.
+    if (first.grid.known()) {
+      for (const auto& [k, v] : grid_attributes(first.grid)) meta.provenance[k] = v;
+    } else {
+      log::warn("import: {} gives no georeference (CRS, corner, pixel size): the forecasts will carry none",
+                first_path);
+    }
+    return meta;
+  }
+
+  // Every frame from entries[first_index] on (the first already processed), in time order; a time that does
+  // not follow the previous one by `step` starts a new segment.
+  void write_frames(const std::vector<Entry>& entries, std::size_t first_index, ProcessedFrame first,
+                    std::int64_t step, DatasetWriter& writer, const DatasetMeta& meta) {
+    std::vector<std::int64_t> times;
+    std::vector<Segment> segments;
+    std::vector<float> frame(first.values.size());
+    for (std::size_t i = first_index; i < entries.size(); ++i) {
+      std::optional<ProcessedFrame> read;
+      if (i == first_index) {
+        read = std::move(first);
+      } else {
+        try {
+          read = process_radar_file(entries[i].path, o_);
+        } catch (const DataError& e) {
+          skip(entries[i].path, e);
+          continue;
+        }
+      }
+      const auto& p = *read;
+      if (p.height != meta.height || p.width != meta.width)
+        throw DataError(entries[i].path + ": processed grid differs from the first file's");
+      for (std::size_t j = 0; j < frame.size(); ++j)
+        frame[j] = p.mask[j] != 0.0f ? p.values[j] : std::nanf("");
+      writer.append(frame.data());
+      const auto n = static_cast<std::int64_t>(times.size());
+      if (segments.empty() || p.time - times.back() != step)
+        segments.push_back({n, 1});
+      else
+        ++segments.back().length;
+      times.push_back(p.time);
+      log::debug("import: {} ({} of {})", entries[i].path, i + 1, entries.size());
+    }
+    writer.finish(times, segments);
+    report_.frames = static_cast<std::int64_t>(times.size());
+    report_.segments = static_cast<std::int64_t>(segments.size());
+    report_.height = meta.height;
+    report_.width = meta.width;
+  }
+
+  ImportReport report() const { return report_; }
+
+ private:
+  // A damaged file: fatal when strict, else skipped (its time becomes a gap).
+  void skip(const std::string& path, const DataError& e) {
+    if (o_.strict) throw;  // (called inside the handler: the reader's own error)
+    log::warn("import: skipped {}: {}", path, e.what());
+    report_.skipped.push_back(e.what());
+  }
+  [[noreturn]] void none_readable() const {
+    throw DataError("import: none of the " + std::to_string(files_.size()) +
+                    " files could be read; the first: " + report_.skipped.front());
+  }
+
+  const std::vector<std::string>& files_;
+  const ImportOptions& o_;
+  ImportReport report_;
+};
+
+}  // namespace
+
+ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
+                          const ImportOptions& o) {
+  if (files.empty()) throw UsageError("import: no input files");
+  if (o.quantity != "rain_rate" && o.quantity != "reflectivity")
+    throw UsageError("--quantity '" + o.quantity + "': expected rain_rate or reflectivity");
+  Import import(files, o);
+  const auto entries = import.ordered_entries();
+  // The nominal time step is the most common difference; any other difference starts a new segment.
+  std::vector<std::int64_t> times;
+  for (const auto& e : entries) times.push_back(e.time);
+  const std::int64_t step = nominal_step(times);
+  auto [first_index, first] = import.first_readable(entries);
+  const auto meta = import.describe(entries, first, step, entries[first_index].path);
+  DatasetWriter writer(output, meta);
+  import.write_frames(entries, first_index, std::move(first), step, writer, meta);
+  return import.report();
 }
 
 }  // namespace convlstm::data

@@ -78,51 +78,14 @@ std::vector<std::string> default_baselines() {
   return {"persistence"};
 }
 
-Evaluation evaluate(const EvaluateOptions& o) {
-  for (const auto& b : o.baselines)
-    if (std::find(known_baselines().begin(), known_baselines().end(), b) == known_baselines().end())
-      throw UsageError("--baselines: unknown baseline '" + b + "' (known: persistence, optical-flow)");
-  if (std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") && !motion::optical_flow_available())
-    throw UsageError(
-        "--baselines optical-flow: this convlstm was built without OpenCV (apt-get install "
-        "libopencv-video-dev, "
-        "then rebuild)");
-  Forecaster model(o.checkpoint, o.batch);
-  const auto& trained = model.description();
-  data::DatasetReader reader(o.data);
-  const auto& meta = reader.meta();
-  if (meta.quantity != model.quantity())
-    throw DataError(o.data + ": quantity " + meta.quantity + ", but the model was trained on " +
-                    model.quantity());
-  data::WindowReader windows_reader(reader, trained.crop, trained.downsample, std::nullopt);
-  if (windows_reader.channels() != model.channels())
-    throw DataError(o.data + ": frames have " + std::to_string(windows_reader.channels()) +
-                    " channels, the model takes " + std::to_string(model.channels()));
-  model.set_grid(windows_reader.height(), windows_reader.width(), o.data);  // any grid (eval/forecaster.hpp)
+namespace {
+
+// Every window, the forecaster's batch at a time: the model's forecast and each baseline's, scored against
+// the observed frames into e.sources (the model first, then the baselines in their order).
+void score_windows(Forecaster& model, data::WindowReader& windows_reader,
+                   const std::vector<std::int64_t>& starts, const data::DatasetMeta& meta,
+                   const EvaluateOptions& o, Evaluation& e) {
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size(), B = model.batch();
-  auto starts = data::all_windows(meta, t_in + t_out, o.stride);
-  if (o.max_windows && static_cast<std::int64_t>(starts.size()) > *o.max_windows)
-    starts.resize(*o.max_windows);
-  if (starts.empty())
-    throw DataError(o.data + ": no window of " + std::to_string(t_in + t_out) +
-                    " consecutive frames to evaluate");
-
-  ScoreOptions so;
-  if (o.thresholds) so.thresholds = *o.thresholds;
-  so.quantity = meta.quantity;
-  so.zr_a = trained.normalize.zr_a;
-  so.zr_b = trained.normalize.zr_b;
-  so.keep_windows = o.bootstrap > 0;
-  if (o.bootstrap < 0) throw UsageError("--bootstrap: expected a number of replicates, 0 or more");
-  if (o.block && *o.block < 1) throw UsageError("--block: expected at least 1 window");
-  Evaluation e;
-  e.quantity = meta.quantity;
-  e.units = meta.units;
-  e.sources.push_back({"model", Scores(t_out, so)});
-  for (const auto& b : o.baselines) e.sources.push_back({b, Scores(t_out, so)});
-  if (meta.timestep_s)
-    for (std::int64_t t = 1; t <= t_out; ++t) e.lead_times_s.push_back(t * *meta.timestep_s);
-
   std::vector<float> window(static_cast<std::size_t>((t_in + t_out) * fs)), wmask(window.size());
   std::vector<float> inputs(static_cast<std::size_t>(B * t_in * fs)), imask(inputs.size());
   std::vector<float> targets(static_cast<std::size_t>(B * t_out * fs)), tmask(targets.size());
@@ -158,6 +121,56 @@ Evaluation evaluate(const EvaluateOptions& o) {
     e.windows += n;
     log::debug("evaluate: {} of {} windows", e.windows, starts.size());
   }
+}
+
+}  // namespace
+
+Evaluation evaluate(const EvaluateOptions& o) {
+  for (const auto& b : o.baselines)
+    if (std::find(known_baselines().begin(), known_baselines().end(), b) == known_baselines().end())
+      throw UsageError("--baselines: unknown baseline '" + b + "' (known: persistence, optical-flow)");
+  if (std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") && !motion::optical_flow_available())
+    throw UsageError(
+        "--baselines optical-flow: this convlstm was built without OpenCV (apt-get install "
+        "libopencv-video-dev, "
+        "then rebuild)");
+  Forecaster model(o.checkpoint, o.batch);
+  const auto& trained = model.description();
+  data::DatasetReader reader(o.data);
+  const auto& meta = reader.meta();
+  if (meta.quantity != model.quantity())
+    throw DataError(o.data + ": quantity " + meta.quantity + ", but the model was trained on " +
+                    model.quantity());
+  data::WindowReader windows_reader(reader, trained.crop, trained.downsample, std::nullopt);
+  if (windows_reader.channels() != model.channels())
+    throw DataError(o.data + ": frames have " + std::to_string(windows_reader.channels()) +
+                    " channels, the model takes " + std::to_string(model.channels()));
+  model.set_grid(windows_reader.height(), windows_reader.width(), o.data);  // any grid (eval/forecaster.hpp)
+  const std::int64_t t_in = model.t_in(), t_out = model.t_out();
+  auto starts = data::all_windows(meta, t_in + t_out, o.stride);
+  if (o.max_windows && static_cast<std::int64_t>(starts.size()) > *o.max_windows)
+    starts.resize(*o.max_windows);
+  if (starts.empty())
+    throw DataError(o.data + ": no window of " + std::to_string(t_in + t_out) +
+                    " consecutive frames to evaluate");
+
+  ScoreOptions so;
+  if (o.thresholds) so.thresholds = *o.thresholds;
+  so.quantity = meta.quantity;
+  so.zr_a = trained.normalize.zr_a;
+  so.zr_b = trained.normalize.zr_b;
+  so.keep_windows = o.bootstrap > 0;
+  if (o.bootstrap < 0) throw UsageError("--bootstrap: expected a number of replicates, 0 or more");
+  if (o.block && *o.block < 1) throw UsageError("--block: expected at least 1 window");
+  Evaluation e;
+  e.quantity = meta.quantity;
+  e.units = meta.units;
+  e.sources.push_back({"model", Scores(t_out, so)});
+  for (const auto& b : o.baselines) e.sources.push_back({b, Scores(t_out, so)});
+  if (meta.timestep_s)
+    for (std::int64_t t = 1; t <= t_out; ++t) e.lead_times_s.push_back(t * *meta.timestep_s);
+
+  score_windows(model, windows_reader, starts, meta, o, e);
   if (o.bootstrap > 0) {
     BootstrapOptions bo;
     bo.replicates = o.bootstrap;

@@ -1,6 +1,6 @@
 // `convlstm evaluate`: scores a checkpoint over every window of a dataset, next to baselines, per lead time
-// and averaged (docs/architecture.md). Windows are processed as in training (the config's crop and downsample); scores
-// are in physical units with unobserved pixels masked.
+// and averaged (docs/architecture.md). Windows are processed as in training (the config's crop and
+// downsample); scores are in physical units with unobserved pixels masked.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,5 @@
-// Forecast verification (HKO-7 conventions, docs/architecture.md), accumulated over a whole evaluation set per lead time.
+// Forecast verification (HKO-7 conventions, docs/architecture.md), accumulated over a whole evaluation set
+// per lead time.
 //
 // Per threshold τ (physical units), with obs and pred both observed at a pixel:
 //   hits h = #(pred ≥ τ ∧ obs ≥ τ), misses m = #(pred < τ ∧ obs ≥ τ), false alarms f = #(pred ≥ τ ∧ obs < τ),

@@ -1,5 +1,5 @@
-// The output head (docs/architecture.md): at every forecaster step, a 1x1 convolution over the channel concatenation of
-// all forecaster layers' H, then a sigmoid or identity:
+// The output head (docs/architecture.md): at every forecaster step, a 1x1 convolution over the channel
+// concatenation of all forecaster layers' H, then a sigmoid or identity:
 //
 //   y = act(W_head * [H^0; H^1; ...; H^{L-1}] + b_head)        (C p² channels)
 //

@@ -1,7 +1,7 @@
 // The parameter table: every tensor of an encoder-forecaster in one arena, with named and structured views.
 // The same table type holds parameters, their gradients and optimizer moments, so "the gradient of X" sits at
-// the same offset in its own arena. Names and shapes are the checkpoint's (docs/architecture.md "File formats"); gate order i, f, g,
-// o.
+// the same offset in its own arena. Names and shapes are the checkpoint's (docs/architecture.md "File
+// formats"); gate order i, f, g, o.
 #pragma once
 
 #include <string>

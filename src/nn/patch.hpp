@@ -1,4 +1,5 @@
-// Space-to-depth patching at the network's boundary (docs/architecture.md), in PyTorch's pixel_unshuffle order:
+// Space-to-depth patching at the network's boundary (docs/architecture.md), in PyTorch's pixel_unshuffle
+// order:
 //   patched[t*B + b, c*p² + dy*p + dx, i, j] = frames[b, t, c, i*p + dy, j*p + dx]
 // Frames are (B, T, C, H, W) NCHW; patched tensors are time-major (T*B, C p², H/p, W/p) in an activation
 // Layout, so step t is the contiguous rows [t*B, (t+1)*B). Both functions are permutations and each other's

@@ -157,6 +157,99 @@ struct Conv2d::Impl {
 
   const memory& conv_src() const { return low_precision ? src_lp : src_mem; }
   const memory& conv_diff_dst() const { return low_precision ? diff_dst_lp : dst_mem; }
+
+  // The memory descriptors and the caller-facing memory objects (pointed at the caller's buffers per call).
+  void set_up_memory(Layout src_layout, Layout dst_layout, memory::data_type cdt) {
+    const auto f32 = memory::data_type::f32;
+    src_md = memory::desc({n_call, icp, g.h, g.w}, f32, tag_of(src_layout));
+    dst_md = memory::desc({n_call, ocp, g.h, g.w}, f32, tag_of(dst_layout));
+    user_w_md = memory::desc({ocp, icp, g.k, g.k}, f32, tag::oihw);
+    bias_md = opt.bias ? memory::desc({ocp}, f32, tag::x) : memory::desc();
+    conv_src_md = memory::desc({n_call, icp, g.h, g.w}, cdt, tag_of(src_layout));
+    conv_diff_dst_md = memory::desc({n_call, ocp, g.h, g.w}, cdt, tag_of(dst_layout));
+    src_mem = memory(src_md, cpu_engine(), DNNL_MEMORY_NONE);
+    dst_mem = memory(dst_md, cpu_engine(), DNNL_MEMORY_NONE);
+    if (low_precision) {
+      src_lp = memory(conv_src_md, cpu_engine());
+      src_to_lp = dnnl::reorder(src_mem, src_lp);
+      if (opt.backward_data || opt.backward_weights) {
+        diff_dst_lp = memory(conv_diff_dst_md, cpu_engine());
+        own_diff_dst_lp = diff_dst_lp.get_data_handle();
+        diff_dst_to_lp = dnnl::reorder(dst_mem, diff_dst_lp);
+      }
+    }
+    user_w_mem = memory(user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
+    if (opt.bias) bias_mem = memory(bias_md, cpu_engine(), DNNL_MEMORY_NONE);
+  }
+
+  // The passes' primitive descriptors for one algorithm; throws dnnl::error where oneDNN has no kernel.
+  void describe(dnnl::algorithm alg, const dnnl::primitive_attr& attr, memory::data_type cdt) {
+    const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
+    const memory::desc any_w({ocp, icp, g.k, g.k}, cdt, tag::any);
+    const memory::desc diff_w_any({ocp, icp, g.k, g.k}, memory::data_type::f32, tag::any);  // fp32 gradients
+    fwd_pd = dnnl::convolution_forward::primitive_desc(
+        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, conv_src_md, any_w, bias_md,
+                                        dst_md, strides, pad, pad),
+        attr, cpu_engine());
+    if (opt.backward_data)
+      bwd_data_pd.emplace(
+          dnnl::convolution_backward_data::desc(alg, src_md, any_w, conv_diff_dst_md, strides, pad, pad),
+          cpu_engine(), fwd_pd);
+    if (opt.backward_weights)
+      bwd_w_pd.emplace(dnnl::convolution_backward_weights::desc(alg, conv_src_md, diff_w_any, bias_md,
+                                                                conv_diff_dst_md, strides, pad, pad),
+                       cpu_engine(), fwd_pd);
+  }
+
+  // The forward pass's primitive and arguments.
+  void bind_forward() {
+    fwd = dnnl::convolution_forward(fwd_pd);
+    fwd_w = make_weight_buffer(fwd_pd.weights_desc());
+    fwd_args = {{DNNL_ARG_SRC, conv_src()}, {DNNL_ARG_DST, dst_mem}};
+    if (fwd_w.plain) fwd_args.emplace(DNNL_ARG_WEIGHTS, user_w_mem);
+    if (opt.bias) fwd_args.emplace(DNNL_ARG_BIAS, bias_mem);
+  }
+
+  // The backward-data pass's primitive, weight copy (shared with the forward's when the layouts agree) and
+  // arguments.
+  void bind_backward_data() {
+    bwd_data = dnnl::convolution_backward_data(*bwd_data_pd);
+    bwd_data_w = make_weight_buffer(bwd_data_pd->weights_desc());
+    shared_weights = !fwd_w.plain && !bwd_data_w.plain && fwd_w.md.get_size() == bwd_data_w.md.get_size();
+    if (opt.backward_data_accumulates)
+      diff_src_scratch = memory(src_md, cpu_engine());
+    else
+      diff_src_mem = memory(src_md, cpu_engine(), DNNL_MEMORY_NONE);
+    bwd_data_args = {{DNNL_ARG_DIFF_DST, conv_diff_dst()},
+                     {DNNL_ARG_DIFF_SRC, opt.backward_data_accumulates ? diff_src_scratch : diff_src_mem}};
+    if (bwd_data_w.plain) bwd_data_args.emplace(DNNL_ARG_WEIGHTS, user_w_mem);
+  }
+
+  // The backward-weights pass's primitive, its gradient scratch and the reorder that adds it to the caller's.
+  void bind_backward_weights() {
+    bwd_w = dnnl::convolution_backward_weights(*bwd_w_pd);
+    diff_w_scratch = memory(bwd_w_pd->diff_weights_desc(), cpu_engine());
+    if (!(bwd_w_pd->diff_weights_desc() == user_w_md)) {
+      if (padded()) {
+        diff_w_plain_scratch = memory(user_w_md, cpu_engine());
+        diff_w_to_plain = dnnl::reorder(diff_w_scratch, diff_w_plain_scratch);
+      } else {
+        diff_w_user_mem = memory(user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
+        dnnl::primitive_attr add;
+        dnnl::post_ops sum;
+        sum.append_sum(1.0f);
+        add.set_post_ops(sum);
+        diff_w_accumulate = dnnl::reorder(diff_w_scratch, diff_w_user_mem, add);
+      }
+    }
+    bwd_w_args = {{DNNL_ARG_SRC, conv_src()},
+                  {DNNL_ARG_DIFF_DST, conv_diff_dst()},
+                  {DNNL_ARG_DIFF_WEIGHTS, diff_w_scratch}};
+    if (opt.bias) {
+      diff_b_scratch = memory(bias_md, cpu_engine());
+      bwd_w_args.emplace(DNNL_ARG_DIFF_BIAS, diff_b_scratch);
+    }
+  }
 };
 
 Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_layout, Conv2dOptions options)
@@ -167,11 +260,10 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
   const auto& g = s.g;
   CONVLSTM_CHECK(g.k % 2 == 1 && g.k >= 1, "kernel size must be odd, got " << g.k << " in " << g.str());
   CONVLSTM_CHECK(g.n > 0 && g.ic > 0 && g.oc > 0 && g.h > 0 && g.w > 0, "empty " << g.str());
-  const auto f32 = memory::data_type::f32;
   s.low_precision = options.precision == Precision::bf16;
   require_precision_supported(options.precision, "precision");
-  const auto cdt = s.low_precision ? memory::data_type::bf16 : f32;  // what the kernels multiply
-  const memory::dims strides{1, 1}, pad{g.k / 2, g.k / 2};
+  const auto cdt =
+      s.low_precision ? memory::data_type::bf16 : memory::data_type::f32;  // what the kernels multiply
   s.icp = padded_channels(src_layout, g.ic);
   s.ocp = padded_channels(dst_layout, g.oc);
   // Winograd F(4x4, 3x3): fp32, 3x3, blocked activations; elsewhere, or where oneDNN has no such kernel for
@@ -189,52 +281,16 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
     s.b_pad.assign(static_cast<std::size_t>(s.ocp), 0.0f);
   }
   try {
-    s.src_md = memory::desc({s.n_call, s.icp, g.h, g.w}, f32, tag_of(src_layout));
-    s.dst_md = memory::desc({s.n_call, s.ocp, g.h, g.w}, f32, tag_of(dst_layout));
-    s.user_w_md = memory::desc({s.ocp, s.icp, g.k, g.k}, f32, tag::oihw);
-    s.bias_md = options.bias ? memory::desc({s.ocp}, f32, tag::x) : memory::desc();
-    s.conv_src_md = memory::desc({s.n_call, s.icp, g.h, g.w}, cdt, tag_of(src_layout));
-    s.conv_diff_dst_md = memory::desc({s.n_call, s.ocp, g.h, g.w}, cdt, tag_of(dst_layout));
-    const memory::desc any_w({s.ocp, s.icp, g.k, g.k}, cdt, tag::any);
-    s.src_mem = memory(s.src_md, cpu_engine(), DNNL_MEMORY_NONE);
-    s.dst_mem = memory(s.dst_md, cpu_engine(), DNNL_MEMORY_NONE);
-    if (s.low_precision) {
-      s.src_lp = memory(s.conv_src_md, cpu_engine());
-      s.src_to_lp = dnnl::reorder(s.src_mem, s.src_lp);
-      if (options.backward_data || options.backward_weights) {
-        s.diff_dst_lp = memory(s.conv_diff_dst_md, cpu_engine());
-        s.own_diff_dst_lp = s.diff_dst_lp.get_data_handle();
-        s.diff_dst_to_lp = dnnl::reorder(s.dst_mem, s.diff_dst_lp);
-      }
-    }
-    s.user_w_mem = memory(s.user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
-    if (options.bias) s.bias_mem = memory(s.bias_md, cpu_engine(), DNNL_MEMORY_NONE);
-
+    s.set_up_memory(src_layout, dst_layout, cdt);
     dnnl::primitive_attr attr;
     if (options.accumulate) {
       dnnl::post_ops ops;
       ops.append_sum(1.0f);
       attr.set_post_ops(ops);
     }
-    const memory::desc diff_w_any({s.ocp, s.icp, g.k, g.k}, f32, tag::any);  // fp32 weight gradients
-    // The three passes' descriptors for one algorithm; throws dnnl::error where oneDNN has no kernel.
-    auto describe = [&](dnnl::algorithm alg) {
-      s.fwd_pd = dnnl::convolution_forward::primitive_desc(
-          dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, s.conv_src_md, any_w,
-                                          s.bias_md, s.dst_md, strides, pad, pad),
-          attr, cpu_engine());
-      if (options.backward_data)
-        s.bwd_data_pd.emplace(dnnl::convolution_backward_data::desc(alg, s.src_md, any_w, s.conv_diff_dst_md,
-                                                                    strides, pad, pad),
-                              cpu_engine(), s.fwd_pd);
-      if (options.backward_weights)
-        s.bwd_w_pd.emplace(dnnl::convolution_backward_weights::desc(alg, s.conv_src_md, diff_w_any, s.bias_md,
-                                                                    s.conv_diff_dst_md, strides, pad, pad),
-                           cpu_engine(), s.fwd_pd);
-    };
     if (winograd) {
       try {
-        describe(dnnl::algorithm::convolution_winograd);
+        s.describe(dnnl::algorithm::convolution_winograd, attr, cdt);
       } catch (const dnnl::error&) {
         winograd = false;
         s.bwd_data_pd.reset();
@@ -242,51 +298,10 @@ Conv2d::Conv2d(const Conv2dGeometry& geometry, Layout src_layout, Layout dst_lay
         log::info("oneDNN has no Winograd kernel for {} on this CPU: direct convolution", g.str());
       }
     }
-    if (!winograd) describe(dnnl::algorithm::convolution_direct);
-    s.fwd = dnnl::convolution_forward(s.fwd_pd);
-    s.fwd_w = s.make_weight_buffer(s.fwd_pd.weights_desc());
-    s.fwd_args = {{DNNL_ARG_SRC, s.conv_src()}, {DNNL_ARG_DST, s.dst_mem}};
-    if (s.fwd_w.plain) s.fwd_args.emplace(DNNL_ARG_WEIGHTS, s.user_w_mem);
-    if (options.bias) s.fwd_args.emplace(DNNL_ARG_BIAS, s.bias_mem);
-
-    if (options.backward_data) {
-      s.bwd_data = dnnl::convolution_backward_data(*s.bwd_data_pd);
-      s.bwd_data_w = s.make_weight_buffer(s.bwd_data_pd->weights_desc());
-      s.shared_weights =
-          !s.fwd_w.plain && !s.bwd_data_w.plain && s.fwd_w.md.get_size() == s.bwd_data_w.md.get_size();
-      if (options.backward_data_accumulates)
-        s.diff_src_scratch = memory(s.src_md, cpu_engine());
-      else
-        s.diff_src_mem = memory(s.src_md, cpu_engine(), DNNL_MEMORY_NONE);
-      s.bwd_data_args = {
-          {DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
-          {DNNL_ARG_DIFF_SRC, options.backward_data_accumulates ? s.diff_src_scratch : s.diff_src_mem}};
-      if (s.bwd_data_w.plain) s.bwd_data_args.emplace(DNNL_ARG_WEIGHTS, s.user_w_mem);
-    }
-    if (options.backward_weights) {
-      s.bwd_w = dnnl::convolution_backward_weights(*s.bwd_w_pd);
-      s.diff_w_scratch = memory(s.bwd_w_pd->diff_weights_desc(), cpu_engine());
-      if (!(s.bwd_w_pd->diff_weights_desc() == s.user_w_md)) {
-        if (s.padded()) {
-          s.diff_w_plain_scratch = memory(s.user_w_md, cpu_engine());
-          s.diff_w_to_plain = dnnl::reorder(s.diff_w_scratch, s.diff_w_plain_scratch);
-        } else {
-          s.diff_w_user_mem = memory(s.user_w_md, cpu_engine(), DNNL_MEMORY_NONE);
-          dnnl::primitive_attr add;
-          dnnl::post_ops sum;
-          sum.append_sum(1.0f);
-          add.set_post_ops(sum);
-          s.diff_w_accumulate = dnnl::reorder(s.diff_w_scratch, s.diff_w_user_mem, add);
-        }
-      }
-      s.bwd_w_args = {{DNNL_ARG_SRC, s.conv_src()},
-                      {DNNL_ARG_DIFF_DST, s.conv_diff_dst()},
-                      {DNNL_ARG_DIFF_WEIGHTS, s.diff_w_scratch}};
-      if (options.bias) {
-        s.diff_b_scratch = memory(s.bias_md, cpu_engine());
-        s.bwd_w_args.emplace(DNNL_ARG_DIFF_BIAS, s.diff_b_scratch);
-      }
-    }
+    if (!winograd) s.describe(dnnl::algorithm::convolution_direct, attr, cdt);
+    s.bind_forward();
+    if (options.backward_data) s.bind_backward_data();
+    if (options.backward_weights) s.bind_backward_weights();
   } catch (const dnnl::error& e) {
     s.fail("primitive creation", e);
   }

@@ -10,9 +10,10 @@
 // weights reorders them into its kernel's layout, so once per change of the weights (an optimizer step) and
 // pass, not once per time step; forward and backward-data share that copy's memory when they can.
 //
-// Precision::bf16 (docs/architecture.md, docs/performance.md): the kernels multiply in bf16 and accumulate in fp32. The caller's buffers stay
-// fp32: src and diff_dst are rounded to bf16 into the wrapper's own scratch on each call, the weights once
-// per set_weights(); dst, diff_src, diff_w and diff_b come out in fp32. Needs AVX512-BF16 (bf16_supported()).
+// Precision::bf16 (docs/architecture.md, docs/performance.md): the kernels multiply in bf16 and accumulate in
+// fp32. The caller's buffers stay fp32: src and diff_dst are rounded to bf16 into the wrapper's own scratch
+// on each call, the weights once per set_weights(); dst, diff_src, diff_w and diff_b come out in fp32. Needs
+// AVX512-BF16 (bf16_supported()).
 #pragma once
 
 #include <cstdint>

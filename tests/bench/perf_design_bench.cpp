@@ -1,7 +1,8 @@
-// The performance design (docs/architecture.md, docs/performance.md), step by step: each step measured against the plain alternative it
-// replaces, on the shapes of configs/bench/mnist_paper.yaml (batch 16, 10 + 10 steps, 64x64 frames in 4x4
-// patches = a 16x16 grid of 16 channels, 2 layers of 64 filters, 5x5 kernels), and scaled to what it saves
-// per training step. A measuring tool, not a test: `convlstm_perf_design_bench [--threads N] [--reps N]`.
+// The performance design (docs/architecture.md, docs/performance.md), step by step: each step measured
+// against the plain alternative it replaces, on the shapes of configs/bench/mnist_paper.yaml (batch 16, 10 +
+// 10 steps, 64x64 frames in 4x4 patches = a 16x16 grid of 16 channels, 2 layers of 64 filters, 5x5 kernels),
+// and scaled to what it saves per training step. A measuring tool, not a test: `convlstm_perf_design_bench
+// [--threads N] [--reps N]`.
 //
 // The alternatives are what a straightforward implementation does: create the convolution for each call,
 // keep activations in plain NCHW, run the gate math as one pass per operation, convolve the input and reduce

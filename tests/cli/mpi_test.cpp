@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "checkpoint/checkpoint.hpp"
 #include "config/config.hpp"
 #include "data/synth_radar.hpp"
 #include "nn/parameters.hpp"
 #include "support/run_binary.hpp"
 #include "support/temp_dir.hpp"
-#include "checkpoint/checkpoint.hpp"
 
 namespace convlstm {
 namespace {

@@ -6,6 +6,7 @@
 #include <iterator>
 #include <map>
 
+#include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "data/grid.hpp"
@@ -22,7 +23,6 @@
 #include "support/run_binary.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
-#include "checkpoint/checkpoint.hpp"
 #include "train/trainer.hpp"
 
 namespace convlstm {

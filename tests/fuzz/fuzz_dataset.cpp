@@ -13,8 +13,8 @@ namespace convlstm::fuzz {
 
 namespace {
 
-// The layout of docs/architecture.md with the encodings the input chooses: 6 frames of 4 x 5 (or 2 channels), uint16
-// with gain 0.01 and nodata 65535, 5-minute times, one segment.
+// The layout of docs/architecture.md with the encodings the input chooses: 6 frames of 4 x 5 (or 2 channels),
+// uint16 with gain 0.01 and nodata 65535, 5-minute times, one segment.
 void write_dataset(const std::string& path, FuzzedDataProvider& in) {
   H5Writer w(path, in);
   const std::int64_t T = 6, C = in.ConsumeBool() ? 2 : 1, H = 4, W = 5;

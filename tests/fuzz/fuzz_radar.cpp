@@ -156,8 +156,7 @@ int fuzz_radar(const std::uint8_t* data, std::size_t size) {
   static const char* wanted[] = {"", "RATE", "ACRR", "DBZH", "QIND"};
   const std::string quantity = wanted[in.ConsumeIntegralInRange<std::size_t>(0, std::size(wanted) - 1)];
   std::optional<std::string> format;
-  if (const int f = in.ConsumeIntegralInRange<int>(0, 3); f == 1 || f == 2)
-    format = f == 1 ? "odim" : "knmi";
+  if (const int f = in.ConsumeIntegralInRange<int>(0, 3); f == 1 || f == 2) format = f == 1 ? "odim" : "knmi";
   data::RadarRegion region;
   if (in.ConsumeBool()) {
     region.y0 = in.ConsumeIntegralInRange<std::int64_t>(-1, kRows);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/sysinfo.hpp"
 #include "data/h5.hpp"
@@ -14,7 +15,6 @@
 #include "ops/precision.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
-#include "checkpoint/checkpoint.hpp"
 #include "train/trainer.hpp"
 
 namespace convlstm {
@@ -126,7 +126,8 @@ TEST_CASE("bench --dump writes the initial weights and the first step's gradient
   CHECK(info.frame_height == 16);
   const auto spec = config::model_spec(cfg, 1, 16, 16);
   nn::ParameterTable params(spec);
-  checkpoint::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), params, nullptr);  // shapes match the model
+  checkpoint::read_checkpoint_tensors(dir.file("case/checkpoint.h5"), params,
+                                      nullptr);  // shapes match the model
   const auto f = data::h5::File::open_read(dir.file("case/case.h5"));
   CHECK(f.root().attr_double("loss") == Approx(r.first_loss));
   CHECK(f.dataset("/inputs").dims() == std::vector<std::int64_t>{2, 3, 1, 16, 16});

@@ -67,21 +67,19 @@ bool detect_odim(Probe& p) {
   return root->attr_string("Conventions").rfind("ODIM_H5/", 0) == 0;
 }
 
-RadarFrame read_odim(const Request& q) {
-  const std::string& path = q.path;
-  auto f = h5::File::open_read(path);
-  const auto root = f.root();
-  RadarFrame fr = frame_of(path, "odim");
-  Attrs top;
-  top.merge(root, "what");
-  top.merge(root, "where");
-  const std::string object = top.string("object");
-  if (!object.empty() && object != "COMP" && object != "IMAGE" && object != "CVOL")
-    bad(path + ":/what@object", "'" + object + "' is not a Cartesian product (expected COMP or IMAGE)");
-  // Find the data group: datasetN/dataM whose merged quantity is the one asked for (RATE, ACRR or DBZH).
+namespace {
+
+// The data group chosen: datasetN/dataM whose merged quantity is the one asked for (RATE, ACRR or DBZH), with
+// its what/where attributes merged from the root down.
+struct DataGroup {
+  std::string path;  // "/datasetN/dataM/data"
+  Attrs attrs;
+};
+
+DataGroup find_data_group(const std::string& path, const h5::Group& root, const Attrs& top,
+                          const std::string& wanted) {
   static const std::vector<std::string> supported{"RATE", "ACRR", "DBZH", "TH"};
-  std::string data_path;
-  Attrs chosen;
+  DataGroup chosen;
   std::vector<std::string> seen;
   for (const auto& dsname : numbered(root, "dataset")) {
     const auto dsg = root.group(dsname);
@@ -92,69 +90,64 @@ RadarFrame read_odim(const Request& q) {
       a.merge(dsg, dname + "/what");
       const std::string found = a.string("quantity");
       seen.push_back(found.empty() ? "(none)" : found);
-      const bool match = q.quantity.empty()
+      const bool match = wanted.empty()
                              ? std::find(supported.begin(), supported.end(), found) != supported.end()
-                             : found == q.quantity;
-      if (match && data_path.empty()) {
-        data_path = "/" + dsname + "/" + dname + "/data";
-        chosen = a;
-      }
+                             : found == wanted;
+      if (match && chosen.path.empty()) chosen = {"/" + dsname + "/" + dname + "/data", a};
     }
   }
-  if (data_path.empty()) {
+  if (chosen.path.empty()) {
     std::string list;
     for (const auto& s : seen) list += (list.empty() ? "" : ", ") + s;
-    bad(path, "no " + (q.quantity.empty() ? std::string("RATE, ACRR or DBZH") : q.quantity) +
+    bad(path, "no " + (wanted.empty() ? std::string("RATE, ACRR or DBZH") : wanted) +
                   " data (quantities found: " + (list.empty() ? "none" : list) + ")");
   }
-  fr.source_quantity = chosen.string("quantity");
-  fr.reflectivity = fr.source_quantity == "DBZH" || fr.source_quantity == "TH";
+  return chosen;
+}
+
+// The nominal time, and an ACRR's accumulation window.
+void read_times(const std::string& path, const Attrs& top, const DataGroup& d, RadarFrame& fr) {
   const std::string date = top.string("date"), time = top.string("time");
   if (date.empty() || time.empty()) bad(path + ":/what", "missing date or time attribute");
   fr.time = parsed(path + ":/what", [&] { return parse_odim_time(date, time); });
-  if (fr.source_quantity == "ACRR") {
-    const auto s = chosen.string("startdate"), st = chosen.string("starttime");
-    const auto e = chosen.string("enddate"), et = chosen.string("endtime");
-    if (s.empty() || st.empty() || e.empty() || et.empty())
-      bad(path + ":" + data_path, "ACRR without startdate/starttime/enddate/endtime");
-    fr.accumulation_min =
-        parsed(path + ":" + data_path, [&] { return parse_odim_time(e, et) - parse_odim_time(s, st); }) /
-        60.0;
-    if (fr.accumulation_min <= 0) bad(path + ":" + data_path, "ACRR accumulation window is empty");
-  }
-  fr.projdef = chosen.string("projdef");
+  if (fr.source_quantity != "ACRR") return;
+  const auto s = d.attrs.string("startdate"), st = d.attrs.string("starttime");
+  const auto e = d.attrs.string("enddate"), et = d.attrs.string("endtime");
+  if (s.empty() || st.empty() || e.empty() || et.empty())
+    bad(path + ":" + d.path, "ACRR without startdate/starttime/enddate/endtime");
+  fr.accumulation_min =
+      parsed(path + ":" + d.path, [&] { return parse_odim_time(e, et) - parse_odim_time(s, st); }) / 60.0;
+  if (fr.accumulation_min <= 0) bad(path + ":" + d.path, "ACRR accumulation window is empty");
+}
+
+// The grid: the upper-left corner's lon/lat projected with projdef, snapped to the pixel grid
+// (docs/formats.md: corners are rounded differently by each producer).
+void read_grid(const Attrs& a, RadarFrame& fr) {
+  fr.projdef = a.string("projdef");
   while (!fr.projdef.empty() && fr.projdef.back() == ' ') fr.projdef.pop_back();
-  fr.pixel_x = chosen.number("xscale").value_or(0.0);
-  fr.pixel_y = chosen.number("yscale").value_or(0.0);
-  // The grid: the upper-left corner's lon/lat projected with projdef, snapped to the pixel grid
-  // (docs/formats.md: corners are rounded differently by each producer).
-  const auto ul_lon = chosen.number("UL_lon"), ul_lat = chosen.number("UL_lat");
-  if (!fr.projdef.empty() && fr.pixel_x > 0 && fr.pixel_y > 0 && ul_lon && ul_lat) {
-    try {
-      const auto ul = geo::project(fr.projdef, *ul_lon, *ul_lat);
-      fr.grid.proj = fr.projdef;
-      fr.grid.dx = fr.pixel_x;
-      fr.grid.dy = fr.pixel_y;
-      fr.grid.x0 = snap_to_pixel(ul.x, fr.pixel_x);
-      fr.grid.y0 = snap_to_pixel(ul.y, fr.pixel_y);
-    } catch (const DataError&) {
-      fr.grid = Grid{};  // a projdef GDAL cannot read: the frame has no georeference
-    }
+  fr.pixel_x = a.number("xscale").value_or(0.0);
+  fr.pixel_y = a.number("yscale").value_or(0.0);
+  const auto ul_lon = a.number("UL_lon"), ul_lat = a.number("UL_lat");
+  if (fr.projdef.empty() || fr.pixel_x <= 0 || fr.pixel_y <= 0 || !ul_lon || !ul_lat) return;
+  try {
+    const auto ul = geo::project(fr.projdef, *ul_lon, *ul_lat);
+    fr.grid.proj = fr.projdef;
+    fr.grid.dx = fr.pixel_x;
+    fr.grid.dy = fr.pixel_y;
+    fr.grid.x0 = snap_to_pixel(ul.x, fr.pixel_x);
+    fr.grid.y0 = snap_to_pixel(ul.y, fr.pixel_y);
+  } catch (const DataError&) {
+    fr.grid = Grid{};  // a projdef GDAL cannot read: the frame has no georeference
   }
-  auto ds = f.dataset(data_path);
-  if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D Cartesian image");
-  fr.grid_rows = ds.dims()[0];
-  fr.grid_cols = ds.dims()[1];
-  if (fr.grid_rows < 1 || fr.grid_cols < 1) bad(ds.where(), "empty image");
-  const auto xsize = chosen.number("xsize"), ysize = chosen.number("ysize");
-  if ((xsize && *xsize != fr.grid_cols) || (ysize && *ysize != fr.grid_rows))
-    bad(ds.where(), "shape does not match where@xsize/ysize");
-  fr.region = resolve_region(path, q.region, fr.grid_rows, fr.grid_cols);
-  if (!q.with_values) return fr;
-  const double gain = chosen.number("gain").value_or(1.0), offset = chosen.number("offset").value_or(0.0);
-  if (gain == 0.0 || !std::isfinite(gain)) bad(path + ":" + data_path, "gain must be finite and non-zero");
-  if (!std::isfinite(offset)) bad(path + ":" + data_path, "offset must be finite");
-  const auto nodata = chosen.number("nodata"), undetect = chosen.number("undetect");
+}
+
+// The region's values: nodata and NaN unobserved, undetect observed and dry, the rest calibrated (an ACRR
+// turned into a mean rate).
+void decode_values(const std::string& path, const DataGroup& d, const h5::Dataset& ds, RadarFrame& fr) {
+  const double gain = d.attrs.number("gain").value_or(1.0), offset = d.attrs.number("offset").value_or(0.0);
+  if (gain == 0.0 || !std::isfinite(gain)) bad(path + ":" + d.path, "gain must be finite and non-zero");
+  if (!std::isfinite(offset)) bad(path + ":" + d.path, "offset must be finite");
+  const auto nodata = d.attrs.number("nodata"), undetect = d.attrs.number("undetect");
   const float nd = nodata ? static_cast<float>(*nodata) : 0.0f,
               ud = undetect ? static_cast<float>(*undetect) : 0.0f;
   const std::int64_t n = fr.region.height * fr.region.width;
@@ -177,6 +170,36 @@ RadarFrame read_odim(const Request& q) {
     const float v = calibrated(ds.where(), (offset + gain * raw) * to_rate, raw);
     fr.values[i] = fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
   }
+}
+
+}  // namespace
+
+RadarFrame read_odim(const Request& q) {
+  const std::string& path = q.path;
+  auto f = h5::File::open_read(path);
+  const auto root = f.root();
+  RadarFrame fr = frame_of(path, "odim");
+  Attrs top;
+  top.merge(root, "what");
+  top.merge(root, "where");
+  const std::string object = top.string("object");
+  if (!object.empty() && object != "COMP" && object != "IMAGE" && object != "CVOL")
+    bad(path + ":/what@object", "'" + object + "' is not a Cartesian product (expected COMP or IMAGE)");
+  const auto data = find_data_group(path, root, top, q.quantity);
+  fr.source_quantity = data.attrs.string("quantity");
+  fr.reflectivity = fr.source_quantity == "DBZH" || fr.source_quantity == "TH";
+  read_times(path, top, data, fr);
+  read_grid(data.attrs, fr);
+  auto ds = f.dataset(data.path);
+  if (ds.dims().size() != 2) bad(ds.where(), "expected a 2-D Cartesian image");
+  fr.grid_rows = ds.dims()[0];
+  fr.grid_cols = ds.dims()[1];
+  if (fr.grid_rows < 1 || fr.grid_cols < 1) bad(ds.where(), "empty image");
+  const auto xsize = data.attrs.number("xsize"), ysize = data.attrs.number("ysize");
+  if ((xsize && *xsize != fr.grid_cols) || (ysize && *ysize != fr.grid_rows))
+    bad(ds.where(), "shape does not match where@xsize/ysize");
+  fr.region = resolve_region(path, q.region, fr.grid_rows, fr.grid_cols);
+  if (q.with_values) decode_values(path, data, ds, fr);
   return fr;
 }
 
