@@ -51,6 +51,22 @@ CellShape cell_shape(const ModelSpec& spec, std::size_t k, bool forecaster, std:
   return s;
 }
 
+void make_cells(const ModelSpec& spec, std::int64_t batch, std::int64_t enc_steps, std::int64_t fc_steps,
+                ops::Layout x_layout, ops::Layout state_layout, ops::Precision precision,
+                ops::ConvAlgorithm algorithm, bool trainable, std::vector<ConvLstmCell>& encoder,
+                std::vector<ConvLstmCell>& forecaster) {
+  spec.validate();
+  CONVLSTM_CHECK(batch > 0 && enc_steps > 0 && fc_steps > 0,
+                 "batch " << batch << ", steps " << enc_steps << " and " << fc_steps);
+  for (std::size_t k = 0; k < spec.layers.size(); ++k) {
+    const ops::Layout in = k == 0 ? x_layout : state_layout;
+    encoder.emplace_back(cell_shape(spec, k, false, batch, precision, algorithm), enc_steps, in, state_layout,
+                         trainable);
+    forecaster.emplace_back(cell_shape(spec, k, true, batch, precision, algorithm), fc_steps, in,
+                            state_layout, trainable);
+  }
+}
+
 ConvLstmCell::ConvLstmCell(const CellShape& shape, std::int64_t steps, ops::Layout x_layout,
                            ops::Layout state_layout, bool trainable)
     : s_(shape),

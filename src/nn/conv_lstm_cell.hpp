@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "nn/model_spec.hpp"
 #include "nn/parameters.hpp"
@@ -94,5 +95,13 @@ class ConvLstmCell {
   Tensor peep_;                             // expanded peepholes [3][F*H'*W']
   const float* bias_ = nullptr;             // b (4F), from set_params
 };
+
+// The cells of an encoder-forecaster, layer by layer: encoder cells of enc_steps steps and forecaster cells
+// of fc_steps (layer 0 reads x_layout, the others the state layout), after checking the shapes. Shared by the
+// training tape (train/bptt.hpp) and the inference pass (nn/inference.hpp).
+void make_cells(const ModelSpec& spec, std::int64_t batch, std::int64_t enc_steps, std::int64_t fc_steps,
+                ops::Layout x_layout, ops::Layout state_layout, ops::Precision precision,
+                ops::ConvAlgorithm algorithm, bool trainable, std::vector<ConvLstmCell>& encoder,
+                std::vector<ConvLstmCell>& forecaster);
 
 }  // namespace convlstm::nn

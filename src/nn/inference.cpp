@@ -18,17 +18,10 @@ Inference::Inference(const ModelSpec& spec, std::int64_t batch, std::int64_t t_i
       head_(batch, batch, spec.filters(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
             state_layout_, x_layout_, spec.output, precision),
       held_(spec) {
-  spec_.validate();
-  CONVLSTM_CHECK(batch > 0 && t_in > 0 && t_out > 0,
-                 "batch " << batch << ", t_in " << t_in << ", t_out " << t_out);
+  CONVLSTM_CHECK(t_in > 0 && t_out > 0, "t_in " << t_in << ", t_out " << t_out);
+  make_cells(spec, batch, 1, 1, x_layout_, state_layout_, precision, algorithm, /*trainable=*/false,
+             enc_cells_, fc_cells_);
   const std::size_t L = spec.layers.size();
-  for (std::size_t k = 0; k < L; ++k) {
-    const ops::Layout in = k == 0 ? x_layout_ : state_layout_;
-    enc_cells_.emplace_back(cell_shape(spec, k, false, batch, precision, algorithm), 1, in, state_layout_,
-                            false);
-    fc_cells_.emplace_back(cell_shape(spec, k, true, batch, precision, algorithm), 1, in, state_layout_,
-                           false);
-  }
   // One arena, carved twice: to measure, then to assign (every buffer 64-byte aligned).
   const std::int64_t hw = spec.grid_h() * spec.grid_w();
   states_.resize(L);

@@ -52,17 +52,9 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
       head_(t_out * batch, batch, spec.filters(), spec.patched_channels(), spec.grid_h(), spec.grid_w(),
             state_layout_, y_layout_, spec.output, precision),
       held_(spec) {
-  spec_.validate();
-  CONVLSTM_CHECK(batch > 0 && t_in > 0 && t_out > 0,
-                 "batch " << batch << ", t_in " << t_in << ", t_out " << t_out);
+  nn::make_cells(spec, batch, t_in, t_out, x_layout_, state_layout_, precision, algorithm, /*trainable=*/true,
+                 enc_cells_, fc_cells_);
   const std::size_t L = spec.layers.size();
-  for (std::size_t k = 0; k < L; ++k) {
-    const ops::Layout in = k == 0 ? x_layout_ : state_layout_;
-    enc_cells_.emplace_back(nn::cell_shape(spec, k, false, batch, precision, algorithm), t_in, in,
-                            state_layout_);
-    fc_cells_.emplace_back(nn::cell_shape(spec, k, true, batch, precision, algorithm), t_out, in,
-                           state_layout_);
-  }
   enc_.resize(L);
   fc_.resize(L);
   const std::int64_t hw = spec.grid_h() * spec.grid_w();

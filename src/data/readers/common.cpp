@@ -1,5 +1,6 @@
 // What the radar readers share: errors, UTC times, calibration, regions, the GDAL-backed readers' raster
 // access.
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <fstream>
@@ -90,6 +91,16 @@ void set_grid_from(const geo::Raster& r, RadarFrame& fr) {
   fr.grid.dy = fr.pixel_y;
   fr.grid.x0 = r.transform[0];
   fr.grid.y0 = r.transform[3];
+}
+
+void decode_raster(const geo::Raster& r, std::optional<float> nodata, RadarFrame& fr) {
+  fr.values.resize(r.values.size());
+  fr.valid.resize(r.values.size());
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    const float v = r.values[i];
+    fr.valid[i] = std::isfinite(v) && !(nodata && v == *nodata);
+    fr.values[i] = !fr.valid[i] ? 0.0f : fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
+  }
 }
 
 }  // namespace convlstm::data::readers

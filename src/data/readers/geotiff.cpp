@@ -53,13 +53,7 @@ RadarFrame read_geotiff(const Request& q) {
   fr.time = *t;
   set_grid_from(r, fr);
   if (!q.with_values) return fr;
-  fr.values.resize(r.values.size());
-  fr.valid.resize(r.values.size());
-  for (std::size_t i = 0; i < r.values.size(); ++i) {
-    const float v = r.values[i];
-    fr.valid[i] = std::isfinite(v) && !(r.nodata && v == static_cast<float>(*r.nodata));
-    fr.values[i] = !fr.valid[i] ? 0.0f : fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
-  }
+  decode_raster(r, r.nodata ? std::optional<float>(static_cast<float>(*r.nodata)) : std::nullopt, fr);
   return fr;
 }
 

@@ -29,13 +29,7 @@ RadarFrame read_mrms(const Request& q) {
   if (r.has_geotransform && r.transform[2] == 0 && r.transform[4] == 0 && r.transform[5] < 0)
     set_grid_from(r, fr);
   if (!q.with_values) return fr;
-  fr.values.resize(r.values.size());
-  fr.valid.resize(r.values.size());
-  for (std::size_t i = 0; i < r.values.size(); ++i) {
-    const float v = r.values[i];
-    fr.valid[i] = std::isfinite(v) && v != -3.0f;
-    fr.values[i] = fr.valid[i] ? std::max(0.0f, v) : 0.0f;
-  }
+  decode_raster(r, -3.0f, fr);  // -3: no coverage
   return fr;
 }
 

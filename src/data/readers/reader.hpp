@@ -91,5 +91,8 @@ auto parsed(const std::string& where, F&& parse) {
 // opened once; and the frame's grid from a north-up raster's geotransform and CRS.
 geo::Raster raster_region(const Request& q, RadarFrame& fr);
 void set_grid_from(const geo::Raster& r, RadarFrame& fr);
+// The raster's values into the frame: NaN and `nodata` unobserved, the rest no lower than no echo (0 mm/h,
+// or the reflectivity floor).
+void decode_raster(const geo::Raster& r, std::optional<float> nodata, RadarFrame& fr);
 
 }  // namespace convlstm::data::readers
