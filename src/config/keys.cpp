@@ -8,6 +8,8 @@
 
 #include "config/detail.hpp"
 #include "core/enum_names.hpp"
+#include "motion/optical_flow.hpp"
+#include "ops/precision.hpp"
 
 namespace convlstm::config::detail {
 
@@ -380,7 +382,7 @@ std::vector<Key> make_keys() {
                           nn::output_filter_names, nn::parse_output_filter, nn::to_string,
                           "what smooths a residual model's correction (tent: the patch tent)"));
   k.push_back(choice("model.flow_method", CONVLSTM_FIELD(std::string, c.model.flow_method),
-                     {"dis", "farneback"}, "the optical flow behind the extrapolation (OpenCV)"));
+                     motion::flow_method_names(), "the optical flow behind the extrapolation (OpenCV)"));
   k.push_back(integer("train.batch_size", CONVLSTM_FIELD(std::int64_t, c.train.batch_size),
                       "sequences per step (the global batch under MPI)",
                       at_least(1, CONVLSTM_FIELD(std::int64_t, c.train.batch_size))));
@@ -469,10 +471,11 @@ std::vector<Key> make_keys() {
       "train.threads", CONVLSTM_FIELD(std::int64_t, c.train.threads), "0: all cores",
       {[](const Config& c) { return unless(c.train.threads >= 0, "must not be negative (0: all cores)"); },
        true}));
-  k.push_back(choice("train.precision", CONVLSTM_FIELD(std::string, c.train.precision), {"fp32", "bf16"},
-                     "the convolutions' arithmetic (bf16 needs AVX512-BF16)"));
+  k.push_back(choice("train.precision", CONVLSTM_FIELD(std::string, c.train.precision),
+                     ops::precision_names(), "the convolutions' arithmetic (bf16 needs AVX512-BF16)"));
   k.push_back(choice("train.conv_algorithm", CONVLSTM_FIELD(std::string, c.train.conv_algorithm),
-                     {"winograd", "direct"}, "Winograd F(4x4,3x3) for 3x3 fp32 convolutions, or direct"));
+                     ops::conv_algorithm_names(),
+                     "Winograd F(4x4,3x3) for 3x3 fp32 convolutions, or direct"));
   k.push_back(
       text("output.dir", CONVLSTM_FIELD(std::string, c.output.dir),
            "latest.h5, best.h5, metrics.csv, config.yaml, train.log",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "data/units.hpp"
 
@@ -14,13 +15,13 @@
 namespace convlstm::motion {
 
 FlowMethod parse_flow_method(const std::string& name) {
-  if (name == "dis") return FlowMethod::dis;
-  if (name == "farneback") return FlowMethod::farneback;
-  throw UsageError("unknown optical-flow method '" + name + "' (expected dis or farneback)");
+  if (const auto m = value_of(kFlowMethodNames, name)) return *m;
+  throw UsageError("unknown optical-flow method '" + name + "' (expected " + one_of(flow_method_names()) +
+                   ")");
 }
 
 std::string to_string(FlowMethod m) {
-  return m == FlowMethod::dis ? "dis" : "farneback";
+  return name_of(kFlowMethodNames, m);
 }
 
 bool optical_flow_available() {

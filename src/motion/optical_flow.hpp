@@ -20,11 +20,19 @@
 #include <string>
 #include <vector>
 
+#include "core/enum_names.hpp"
+
 namespace convlstm::motion {
 
 enum class FlowMethod { dis, farneback };
 FlowMethod parse_flow_method(const std::string& name);  // dis | farneback; throws UsageError
 std::string to_string(FlowMethod m);
+// The names, once (header-only: the config room reads them without linking OpenCV).
+inline constexpr EnumName<FlowMethod> kFlowMethodNames[] = {{FlowMethod::dis, "dis"},
+                                                            {FlowMethod::farneback, "farneback"}};
+inline std::vector<std::string> flow_method_names() {
+  return names_of(kFlowMethodNames);
+}
 bool optical_flow_available();
 
 struct FlowFrames {

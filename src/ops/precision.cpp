@@ -2,24 +2,23 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 
 namespace convlstm::ops {
 
 Precision parse_precision(const std::string& name) {
-  if (name == "fp32") return Precision::fp32;
-  if (name == "bf16") return Precision::bf16;
-  throw ConfigError("precision '" + name + "': expected fp32 or bf16");
+  if (const auto p = value_of(kPrecisionNames, name)) return *p;
+  throw ConfigError("precision '" + name + "': expected " + one_of(precision_names()));
 }
 
 const char* precision_name(Precision p) {
-  return p == Precision::bf16 ? "bf16" : "fp32";
+  return p == Precision::bf16 ? kPrecisionNames[1].name : kPrecisionNames[0].name;
 }
 
 ConvAlgorithm parse_conv_algorithm(const std::string& name) {
-  if (name == "direct") return ConvAlgorithm::direct;
-  if (name == "winograd") return ConvAlgorithm::winograd;
-  throw ConfigError("convolution algorithm '" + name + "': expected direct or winograd");
+  if (const auto a = value_of(kConvAlgorithmNames, name)) return *a;
+  throw ConfigError("convolution algorithm '" + name + "': expected " + one_of(conv_algorithm_names()));
 }
 
 bool bf16_supported() {

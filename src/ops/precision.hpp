@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "core/enum_names.hpp"
 
 namespace convlstm::ops {
 
@@ -16,6 +19,17 @@ enum class ConvAlgorithm { direct, winograd };
 ConvAlgorithm parse_conv_algorithm(const std::string& name);  // "direct" | "winograd", else ConfigError
 
 Precision parse_precision(const std::string& name);  // "fp32" | "bf16", else ConfigError
+// The names, once (header-only, so that the config room reads them without linking oneDNN).
+inline constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::fp32, "fp32"},
+                                                          {Precision::bf16, "bf16"}};
+inline constexpr EnumName<ConvAlgorithm> kConvAlgorithmNames[] = {{ConvAlgorithm::winograd, "winograd"},
+                                                                  {ConvAlgorithm::direct, "direct"}};
+inline std::vector<std::string> precision_names() {
+  return names_of(kPrecisionNames);
+}
+inline std::vector<std::string> conv_algorithm_names() {
+  return names_of(kConvAlgorithmNames);
+}
 const char* precision_name(Precision p);
 // True when oneDNN can run bf16 convolutions natively on this CPU (AVX512-BF16 or newer, and not masked
 // by ONEDNN_MAX_CPU_ISA); cpu_isa_name() names what it found, for error messages.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "data/units.hpp"
 
@@ -31,23 +32,20 @@ inline double clamp_prob(double p) {
 
 }  // namespace
 
+namespace {
+
+constexpr EnumName<LossKind> kLossKinds[] = {
+    {LossKind::mse, "mse"}, {LossKind::mae, "mae"}, {LossKind::bce, "bce"}};
+
+}  // namespace
+
 LossKind parse_loss_kind(const std::string& name) {
-  if (name == "mse") return LossKind::mse;
-  if (name == "mae") return LossKind::mae;
-  if (name == "bce") return LossKind::bce;
-  throw ConfigError("unknown loss '" + name + "' (expected mse, mae or bce)");
+  if (const auto k = value_of(kLossKinds, name)) return *k;
+  throw ConfigError("unknown loss '" + name + "' (expected " + one_of(names_of(kLossKinds)) + ")");
 }
 
 std::string to_string(LossKind kind) {
-  switch (kind) {
-    case LossKind::mse:
-      return "mse";
-    case LossKind::mae:
-      return "mae";
-    case LossKind::bce:
-      return "bce";
-  }
-  return "?";
+  return name_of(kLossKinds, kind);
 }
 
 Objective parse_objective(const std::string& name, const std::string& balance,
