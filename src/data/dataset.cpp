@@ -37,18 +37,10 @@ struct DatasetReader::Impl {
   bool float_data = false;
 };
 
-DatasetReader::DatasetReader(const std::string& path) {
-  auto file = h5::File::open_read(path);
-  const auto root = file.root();
-  const auto format = root.attr_string_opt("format");
-  if (!format || *format != kFormat)
-    bad(path,
-        "not a convlstm dataset (root attribute format = \"convlstm-dataset\" missing; raw radar files go "
-        "through 'convlstm import' first)");
-  const std::int64_t version = root.attr_int("version");
-  if (version != kVersion) bad(path, "dataset format version " + std::to_string(version) + ", expected 1");
-  auto frames = file.dataset("/frames");
-  DatasetMeta m;
+namespace {
+
+// The frames' shape and element type.
+void read_shape(const h5::Dataset& frames, DatasetMeta& m) {
   const auto& d = frames.dims();
   if (d.size() != 3 && d.size() != 4)
     bad(frames.where(),
@@ -72,6 +64,11 @@ DatasetReader::DatasetReader(const std::string& path) {
       bad(frames.where(),
           "element type " + h5::to_string(frames.scalar()) + ", expected uint8, uint16 or float32");
   }
+}
+
+// The frames' quantity, units, calibration and nodata; the root's source, time step and provenance.
+void read_attributes(const std::string& path, const h5::Group& root, const h5::Dataset& frames,
+                     DatasetMeta& m) {
   const auto fa = frames.attrs();
   m.quantity = fa.attr_string_opt("quantity").value_or("intensity");
   if (std::find(known_quantities().begin(), known_quantities().end(), m.quantity) == known_quantities().end())
@@ -100,7 +97,10 @@ DatasetReader::DatasetReader(const std::string& path) {
       m.provenance[name] = s;
     }
   }
+}
 
+// /time: seconds since 1970, strictly increasing, one per frame.
+void read_times(const h5::File& file, DatasetMeta& m) {
   if (file.has_dataset("/time")) {
     auto t = file.dataset("/time");
     if (t.dims() != std::vector<std::int64_t>{m.frames})
@@ -117,6 +117,10 @@ DatasetReader::DatasetReader(const std::string& path) {
       if (m.time[i] <= m.time[i - 1])
         bad(t.where(), "times not strictly increasing at frame " + std::to_string(i));
   }
+}
+
+// /segments: (start, length) runs of consecutive frames, in order and inside the frames; absent: one segment.
+void read_segments(const h5::File& file, DatasetMeta& m) {
   if (file.has_dataset("/segments")) {
     auto s = file.dataset("/segments");
     if (s.dims().size() != 2 || s.dims()[1] != 2) bad(s.where(), "expected shape [S, 2] (start, length)");
@@ -136,6 +140,26 @@ DatasetReader::DatasetReader(const std::string& path) {
   } else {
     m.segments.push_back({0, m.frames});
   }
+}
+
+}  // namespace
+
+DatasetReader::DatasetReader(const std::string& path) {
+  auto file = h5::File::open_read(path);
+  const auto root = file.root();
+  const auto format = root.attr_string_opt("format");
+  if (!format || *format != kFormat)
+    bad(path,
+        "not a convlstm dataset (root attribute format = \"convlstm-dataset\" missing; raw radar files go "
+        "through 'convlstm import' first)");
+  const std::int64_t version = root.attr_int("version");
+  if (version != kVersion) bad(path, "dataset format version " + std::to_string(version) + ", expected 1");
+  auto frames = file.dataset("/frames");
+  DatasetMeta m;
+  read_shape(frames, m);
+  read_attributes(path, root, frames, m);
+  read_times(file, m);
+  read_segments(file, m);
   impl_ = std::make_unique<Impl>(Impl{path, std::move(file), std::move(frames), std::move(m), false});
   impl_->float_data = impl_->meta.dtype == "float32";
 }

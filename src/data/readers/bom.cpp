@@ -53,7 +53,47 @@ bool detect_bom(Probe& p) {
   return root->attr_string("Conventions").rfind("CF-", 0) == 0 && root->has("precipitation");
 }
 
-// BoM Rainfields 3 netCDF (docs/formats.md 2.1): precipitation(y, x) as short with
+namespace {
+
+// The grid from the x/y coordinates (km or m) and the CF grid mapping, in metres, rows north-first; returns
+// whether the file's rows run south to north (y ascending) and must be flipped.
+bool read_grid(const data::nc::File& f, const std::string& var, RadarFrame& fr) {
+  bool flip = false;
+  for (const char* axis : {"x", "y"}) {
+    if (!f.has_var(axis)) continue;
+    const auto c = f.read_doubles(axis);
+    const double k = f.att_text(axis, "units").value_or("m") == "km" ? 1000.0 : 1.0;
+    if (c.size() < 2) continue;
+    const double step = (c[1] - c[0]) * k;
+    (axis[0] == 'x' ? fr.pixel_x : fr.pixel_y) = std::abs(step);
+    if (axis[0] == 'y') flip = step > 0;
+  }
+  if (const auto mapping = f.att_text(var, "grid_mapping")) fr.projdef = proj_of_cf(f, *mapping);
+  // The outer corner from the cell bounds when the file declares them, else half a pixel out from the
+  // centres (docs/formats.md: GDAL and pysteps differ by half a pixel on some BoM products).
+  if (!fr.projdef.empty() && fr.pixel_x > 0 && fr.pixel_y > 0 && f.has_var("x") && f.has_var("y")) {
+    auto edge = [&](const char* axis, bool low) {
+      const double k = f.att_text(axis, "units").value_or("m") == "km" ? 1000.0 : 1.0;
+      const std::string bounds = std::string(axis) + "_bounds";
+      const auto v = f.read_doubles(f.has_var(bounds) ? bounds : axis);
+      const double pixel = axis[0] == 'x' ? fr.pixel_x : fr.pixel_y;
+      const double lo = *std::min_element(v.begin(), v.end()) * k,
+                   hi = *std::max_element(v.begin(), v.end()) * k;
+      if (f.has_var(bounds)) return low ? lo : hi;
+      return low ? lo - pixel / 2 : hi + pixel / 2;
+    };
+    fr.grid.proj = fr.projdef;
+    fr.grid.dx = fr.pixel_x;
+    fr.grid.dy = fr.pixel_y;
+    fr.grid.x0 = edge("x", true);
+    fr.grid.y0 = edge("y", false);
+  }
+  return flip;
+}
+
+}  // namespace
+
+// BoM Rainfields 3 netCDF (docs/formats.md): precipitation(y, x) as short with
 // scale_factor, add_offset and _FillValue (missing); its units a depth (kg m-2 = mm) over start_time ..
 // valid_time, turned into a mean rate; x/y in km or m, rows north-first (flipped when y ascends). Negative
 // values other than the fill (-2 seen: bias correction) are no rain.
@@ -91,37 +131,7 @@ RadarFrame read_bom(const Request& q) {
     if (!start || *start >= fr.time) bad(path, "an accumulation needs a start_time before valid_time");
     fr.accumulation_min = static_cast<double>(fr.time - *start) / 60.0;
   }
-  // The grid: coordinate spacing, in metres; rows north-first.
-  bool flip = false;
-  for (const char* axis : {"x", "y"}) {
-    if (!f.has_var(axis)) continue;
-    const auto c = f.read_doubles(axis);
-    const double k = f.att_text(axis, "units").value_or("m") == "km" ? 1000.0 : 1.0;
-    if (c.size() < 2) continue;
-    const double step = (c[1] - c[0]) * k;
-    (axis[0] == 'x' ? fr.pixel_x : fr.pixel_y) = std::abs(step);
-    if (axis[0] == 'y') flip = step > 0;
-  }
-  if (const auto mapping = f.att_text(var, "grid_mapping")) fr.projdef = proj_of_cf(f, *mapping);
-  // The outer corner from the cell bounds when the file declares them, else half a pixel out from the
-  // centres (docs/formats.md: GDAL and pysteps differ by half a pixel on some BoM products).
-  if (!fr.projdef.empty() && fr.pixel_x > 0 && fr.pixel_y > 0 && f.has_var("x") && f.has_var("y")) {
-    auto edge = [&](const char* axis, bool low) {
-      const double k = f.att_text(axis, "units").value_or("m") == "km" ? 1000.0 : 1.0;
-      const std::string bounds = std::string(axis) + "_bounds";
-      const auto v = f.read_doubles(f.has_var(bounds) ? bounds : axis);
-      const double pixel = axis[0] == 'x' ? fr.pixel_x : fr.pixel_y;
-      const double lo = *std::min_element(v.begin(), v.end()) * k,
-                   hi = *std::max_element(v.begin(), v.end()) * k;
-      if (f.has_var(bounds)) return low ? lo : hi;
-      return low ? lo - pixel / 2 : hi + pixel / 2;
-    };
-    fr.grid.proj = fr.projdef;
-    fr.grid.dx = fr.pixel_x;
-    fr.grid.dy = fr.pixel_y;
-    fr.grid.x0 = edge("x", true);
-    fr.grid.y0 = edge("y", false);
-  }
+  const bool flip = read_grid(f, var, fr);
   fr.region = resolve_region(path, q.region, fr.grid_rows, fr.grid_cols);
   if (!q.with_values) return fr;
 

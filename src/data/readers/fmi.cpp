@@ -14,7 +14,7 @@ bool detect_fmi(Probe& p) {
   return pgm::is_pgm(p.path());
 }
 
-// FMI's gzipped PGM composites (docs/formats.md 2.2): uint8, dBZ = 0.5 v - 32, the
+// FMI's gzipped PGM composites (docs/formats.md): uint8, dBZ = 0.5 v - 32, the
 // maxval (255) no coverage, 0 no echo; time, pixel size and projection in '#' comments. The false origin of
 // the SUOMI1 grid is not in the file: pysteps' values, which put the stated corners on the outer pixel
 // corners.

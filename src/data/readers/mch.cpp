@@ -11,7 +11,7 @@ bool detect_mch(Probe& p) {
   return p.starts_with("GIF87a") || p.starts_with("GIF89a");
 }
 
-// MeteoSwiss AQC GIF (docs/formats.md 2.3): palette indices, pysteps' look-up table to mm per 5 minutes
+// MeteoSwiss AQC GIF (docs/formats.md): palette indices, pysteps' look-up table to mm per 5 minutes
 // (here as a mean rate in mm/h), 255 no coverage; the time from the file name AQC{yy}{DDD}{HHMM}...; the CCS4
 // grid (EPSG:21781), which the file does not hold, as pysteps gives it.
 RadarFrame read_mch(const Request& q) {

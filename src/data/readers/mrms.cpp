@@ -11,7 +11,7 @@ bool detect_mrms(Probe& p) {
   return p.starts_with("GRIB");
 }
 
-// MRMS GRIB2 PrecipRate (docs/formats.md 2.4) through GDAL's GRIB driver: mm/h, -3 no coverage, the
+// MRMS GRIB2 PrecipRate (docs/formats.md) through GDAL's GRIB driver: mm/h, -3 no coverage, the
 // valid time from GRIB_VALID_TIME, 0.01° lon/lat cells.
 RadarFrame read_mrms(const Request& q) {
   const std::string& path = q.path;
