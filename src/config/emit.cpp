@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -68,36 +67,10 @@ std::string defaults_listing() {
   return os.str();
 }
 
-namespace {
-
-// Leaves of a YAML mapping as dotted keys with their emitted values (sequences whole).
-void flatten(const YAML::Node& n, const std::string& prefix,
-             std::vector<std::pair<std::string, std::string>>& out) {
-  if (n.IsMap()) {
-    for (const auto& kv : n)
-      flatten(kv.second, prefix.empty() ? kv.first.Scalar() : prefix + "." + kv.first.Scalar(), out);
-    return;
-  }
-  out.push_back({prefix, flow_text(n)});
-}
-
-}  // namespace
-
 std::vector<std::string> changed_keys(const Config& a, const Config& b) {
-  std::vector<std::pair<std::string, std::string>> fa, fb;
-  flatten(YAML::Load(to_yaml(a)), "", fa);
-  flatten(YAML::Load(to_yaml(b)), "", fb);
-  // (No structured bindings captured by the lambdas: C++17 does not allow it, and clang refuses.)
-  auto find = [](const std::vector<std::pair<std::string, std::string>>& in, const std::string& key) {
-    return std::find_if(in.begin(), in.end(), [&key](const auto& p) { return p.first == key; });
-  };
   std::vector<std::string> out;
-  for (const auto& entry : fa) {
-    const auto it = find(fb, entry.first);
-    if (it == fb.end() || it->second != entry.second) out.push_back(entry.first);
-  }
-  for (const auto& entry : fb)
-    if (find(fa, entry.first) == fa.end()) out.push_back(entry.first);
+  for (const auto& key : detail::keys())
+    if (flow_text(key.emit(a)) != flow_text(key.emit(b))) out.push_back(key.path);
   return out;
 }
 

@@ -120,34 +120,34 @@ struct Rule {
   bool resume = false;
 };
 
-Key integer(const char* path, Ref<std::int64_t> ref, const char* help, Rule rule = {}) {
+// A plain field: `read` turns a YAML value into it, `write` back.
+template <typename T, typename Read, typename Write>
+Key field(const char* path, const char* type, Ref<T> ref, Read read, Write write, const char* help,
+          Rule rule) {
   return {path,
-          "integer",
-          [ref](Config& c, const YAML::Node& n) { ref(c) = as_int(n); },
-          [ref](const Config& c) { return YAML::Node(get(ref, c)); },
+          type,
+          [ref, read](Config& c, const YAML::Node& n) { ref(c) = read(n); },
+          [ref, write](const Config& c) { return write(get(ref, c)); },
           rule.check,
           rule.resume,
           help};
+}
+
+template <typename T>
+YAML::Node as_node(const T& v) {
+  return YAML::Node(v);
+}
+
+Key integer(const char* path, Ref<std::int64_t> ref, const char* help, Rule rule = {}) {
+  return field(path, "integer", ref, as_int, as_node<std::int64_t>, help, rule);
 }
 
 Key real(const char* path, Ref<double> ref, const char* help, Rule rule = {}) {
-  return {path,
-          "number",
-          [ref](Config& c, const YAML::Node& n) { ref(c) = as_double(n); },
-          [ref](const Config& c) { return number(get(ref, c)); },
-          rule.check,
-          rule.resume,
-          help};
+  return field(path, "number", ref, as_double, number, help, rule);
 }
 
 Key text(const char* path, Ref<std::string> ref, const char* help, Rule rule = {}) {
-  return {path,
-          "string",
-          [ref](Config& c, const YAML::Node& n) { ref(c) = as_string(n); },
-          [ref](const Config& c) { return YAML::Node(get(ref, c)); },
-          rule.check,
-          rule.resume,
-          help};
+  return field(path, "string", ref, as_string, as_node<std::string>, help, rule);
 }
 
 Key choice(const char* path, Ref<std::string> ref, std::vector<std::string> names, const char* help) {

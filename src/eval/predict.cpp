@@ -257,10 +257,6 @@ void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int6
 
 }  // namespace
 
-std::string output_format(const PredictOptions& o) {
-  return forecast::format_for(o.format, o.output).name;
-}
-
 // Phases: check the options, gather the cases (from a dataset or raw files), open the writer (which checks
 // what it needs before any forecast is made), forecast case by case into it, commit.
 PredictReport predict(const PredictOptions& o) {

@@ -43,9 +43,6 @@ struct PredictOptions {
   bool one_file_per_lead = false;  // odim
 };
 
-// The output form PredictOptions::format names (or the suffix implies); UsageError for another.
-std::string output_format(const PredictOptions& options);
-
 struct PredictReport {
   std::int64_t forecasts = 0;
   std::int64_t t_out = 0;

@@ -73,7 +73,7 @@ namespace {
 class GeoSink : public Sink {
  public:
   using Write = std::function<std::vector<std::string>(const GeoForecast&)>;
-  GeoSink(const Header& h, const std::string& path, Write write) : path_(path), write_(std::move(write)) {
+  GeoSink(const Header& h, const std::string& path, Write write) : write_(std::move(write)) {
     if (h.count != 1)
       throw UsageError(path +
                        ": writes one forecast (from the last frames), not --all-windows; use the HDF5 "
@@ -96,7 +96,6 @@ class GeoSink : public Sink {
   std::vector<std::string> commit() override { return write_(f_); }
 
  private:
-  std::string path_;
   Write write_;
   GeoForecast f_;
   std::int64_t size_ = 0;

@@ -29,6 +29,17 @@ wait_for_rows() {
   fail "$1 never reached $2 lines"
 }
 
+# convlstm config: the defaults (every key with its type and help, which parse back), a config's effective
+# values, and its usage errors.
+expect 0 0 "$bin" config --defaults
+grep -q "^  max_steps: ~ .*# null or integer: " "$work/out" || fail "config --defaults: no max_steps line: $(head -c 300 "$work/out")"
+cp "$work/out" "$work/defaults.yaml"
+expect 0 0 "$bin" config --config "$work/defaults.yaml"
+expect 0 0 "$bin" config --config "$default_config" --set train.max_steps=7
+grep -q "^  max_steps: 7$" "$work/out" || fail "config --config --set: max_steps not 7"
+expect 2 3 "$bin" config
+expect 2 3 "$bin" config --config "$default_config" --set train.max_step=7
+grep -q "train.max_steps" "$work/err" || fail "config: a misspelt key gets no suggestion: $(cat "$work/err")"
 expect 0 5 "$bin" synth radar --output "$work/tiny.h5" --frames 80 --size 16 16 --seed 3
 expect 0 0 "$bin" info "$work/tiny.h5"
 grep -q "80 x 1 x 16 x 16 (uint16)" "$work/out" || fail "info does not show the dataset shape: $(cat "$work/out")"

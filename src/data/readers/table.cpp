@@ -1,6 +1,4 @@
 // The table of radar readers, and the public entry points of data/radar.hpp that read through it.
-#include <algorithm>
-
 #include "data/readers/reader.hpp"
 #include "geo/crs.hpp"
 
