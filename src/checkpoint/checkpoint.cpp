@@ -134,7 +134,7 @@ void write_checkpoint(const std::string& path, const CheckpointInfo& info, const
     root.set_attr("frame_channels", info.frame_channels);
     root.set_attr("frame_height", info.frame_height);
     root.set_attr("frame_width", info.frame_width);
-    for (const auto& [k, v] : info.data) root.set_attr("data_" + k, v);
+    for (const auto& [k, v] : data::field_attributes(info.data)) root.set_attr("data_" + k, v);
     if (info.model) write_description(root, *info.model);
     write_tensors(f, "/model/", params);
     if (optimizer) {
@@ -173,8 +173,10 @@ CheckpointInfo read_checkpoint_info(const std::string& path) {
   info.frame_channels = root.attr_int("frame_channels");
   info.frame_height = root.attr_int("frame_height");
   info.frame_width = root.attr_int("frame_width");
+  std::map<std::string, std::string> data;
   for (const auto& name : root.attr_names())
-    if (name.rfind("data_", 0) == 0) info.data[name.substr(5)] = root.attr_string(name);
+    if (name.rfind("data_", 0) == 0) data[name.substr(5)] = root.attr_string(name);
+  info.data = data::field_from_attributes(data, path + ": data_* attributes");
   if (root.has("optimizer")) info.optimizer_kind = root.group("optimizer").attr_string("kind");
   info.model = read_description(path, root, info);
   return info;

@@ -1,9 +1,10 @@
 // Checkpoint files (docs/architecture.md "File formats"), a public contract:
 //   root attributes  format = "convlstm-checkpoint", version = 1, config (the full effective YAML), step,
 //                    epoch, best_val_loss, frame_channels / frame_height / frame_width (the model's input
-//                    frames), data_* (the training data's quantity, units and provenance, for predict),
-//                    model_* (the model's description: what a forecast needs, written out explicitly so that
-//                    reading it does not depend on the config parser; absent in older checkpoints)
+//                    frames), data_* (the training data's record, data/field.hpp: quantity, units, grid, time
+//                    step and provenance, for predict), model_* (the model's description: what a forecast
+//                    needs, written out explicitly so that reading it does not depend on the config parser;
+//                    absent in older checkpoints)
 //   /model/<name>    every parameter by its table name (encoder/layer0/w_x, ..., head/b), float32, i f g o
 //   /optimizer/<state>/<name>   the optimizer's moments; attributes kind and step
 // Written atomically: a temporary file in the same directory, fsync, rename. The room includes nothing
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "data/field.hpp"
 #include "data/h5.hpp"
 #include "data/normalize.hpp"
 #include "data/windows.hpp"
@@ -44,7 +46,7 @@ struct CheckpointInfo {
   double best_val_loss = 0.0;               // +inf when never validated
   std::int64_t validations_since_best = 0;  // early-stopping counter
   std::int64_t frame_channels = 1, frame_height = 0, frame_width = 0;
-  std::map<std::string, std::string> data;  // quantity, units, provenance of the training data
+  data::FieldInfo data;  // the training data's quantity, units, grid, time step and provenance (no times)
   std::string optimizer_kind;
   std::optional<ModelDescription> model;  // written always; absent when reading an older checkpoint
 };

@@ -40,7 +40,7 @@ std::optional<data::Crop> parse_crop(const std::string& s) {
 
 Run add_import(CLI::App& app) {
   struct Opts {
-    std::string format, output, crop;
+    std::string format, output, crop, quantity = "rain_rate";
     std::vector<std::string> files;
     data::ImportOptions import;
   };
@@ -58,9 +58,11 @@ Run add_import(CLI::App& app) {
   sub->add_option("--output", o->output, "dataset file to write")->required();
   sub->add_option("files", o->files, "radar files or globs, in any order (sorted by their stored time)")
       ->required();
-  sub->add_option("--quantity", o->import.quantity, "rain_rate (mm/h) or reflectivity (dBZ)")
+  const std::vector<std::string> quantities{data::to_string(data::Quantity::rain_rate),
+                                            data::to_string(data::Quantity::reflectivity)};
+  sub->add_option("--quantity", o->quantity, "rain_rate (mm/h) or reflectivity (dBZ)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"rain_rate", "reflectivity"}));
+      ->check(CLI::IsMember(quantities));
   sub->add_option("--source-quantity", o->import.source_quantity,
                   "ODIM quantity to read: RATE, ACRR or DBZH");
   sub->add_option("--zr-a", o->import.zr_a, "a of Z = a R^b")->capture_default_str();
@@ -76,6 +78,7 @@ Run add_import(CLI::App& app) {
   return [o]() {
     if (!o->format.empty()) o->import.format = data::parse_radar_format(o->format);
     o->import.crop = parse_crop(o->crop);
+    o->import.quantity = data::parse_quantity(o->quantity, "--quantity");
     const auto files = expand_globs(o->files);
     const auto r = data::import_radar(files, o->output, o->import);
     log::info("import: wrote {} frames of {}x{} in {} segment(s) to {}", r.frames, r.height, r.width,

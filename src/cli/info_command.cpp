@@ -23,28 +23,32 @@ std::string iso_time(std::int64_t t) {
 void describe_dataset(const std::string& path) {
   data::DatasetReader r(path);
   const auto& m = r.meta();
+  const auto& f = m.field;
   std::cout << path << ": convlstm dataset, version 1\n"
             << "  frames     " << m.frames << " x " << m.channels << " x " << m.height << " x " << m.width
             << " (" << m.dtype << ")\n"
-            << "  quantity   " << m.quantity << " [" << m.units << "], physical = raw * " << m.gain << " + "
-            << m.offset
+            << "  quantity   " << data::to_string(f.quantity) << " [" << f.units << "], physical = raw * "
+            << m.gain << " + " << m.offset
             << (m.nodata ? ", nodata raw " + std::to_string(*m.nodata) : std::string(", no nodata value"))
             << "\n";
-  if (!m.time.empty())
-    std::cout << "  time       " << iso_time(m.time.front()) << " to " << iso_time(m.time.back())
-              << (m.timestep_s ? ", step " + std::to_string(static_cast<long long>(*m.timestep_s)) + " s"
+  if (!f.time.empty())
+    std::cout << "  time       " << iso_time(f.time.front()) << " to " << iso_time(f.time.back())
+              << (f.timestep_s ? ", step " + std::to_string(static_cast<long long>(*f.timestep_s)) + " s"
                                : "")
               << "\n";
   const auto runs = data::contiguous_runs(m);
   std::cout << "  segments   " << m.segments.size() << " (" << runs.size() << " runs without time gaps)\n";
-  if (!m.source.empty()) {
+  if (!f.source.empty()) {
     // Imports list every input file; the first ones tell enough on a terminal.
     constexpr std::size_t kShown = 240;
-    std::cout << "  source     " << m.source.substr(0, kShown)
-              << (m.source.size() > kShown ? " ... (" + std::to_string(m.source.size()) + " characters)" : "")
+    std::cout << "  source     " << f.source.substr(0, kShown)
+              << (f.source.size() > kShown ? " ... (" + std::to_string(f.source.size()) + " characters)" : "")
               << "\n";
   }
-  for (const auto& [k, v] : m.provenance) std::cout << "  " << k << " = " << v << "\n";
+  // The grid and the provenance (quantity, units, time step and source are above).
+  for (const auto& [k, v] : data::field_attributes(f))
+    if (k != "quantity" && k != "units" && k != "timestep_s" && k != "source")
+      std::cout << "  " << k << " = " << v << "\n";
 }
 
 void describe_checkpoint(const std::string& path) {
@@ -58,7 +62,8 @@ void describe_checkpoint(const std::string& path) {
             << "  step       " << info.step << " (epoch " << info.epoch << "), best validation loss "
             << info.best_val_loss << "\n"
             << "  optimizer  " << (info.optimizer_kind.empty() ? "none" : info.optimizer_kind) << "\n";
-  for (const auto& [k, v] : info.data) std::cout << "  data " << k << " = " << v << "\n";
+  for (const auto& [k, v] : data::field_attributes(info.data))
+    std::cout << "  data " << k << " = " << v << "\n";
   std::cout << "  config:\n";
   std::string line;
   std::istringstream in(info.config_yaml);

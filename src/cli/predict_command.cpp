@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "core/log.hpp"
 #include "eval/predict.hpp"
+#include "forecast/writer.hpp"
 
 namespace convlstm::cli {
 
@@ -19,11 +20,16 @@ Run add_predict(CLI::App& app) {
   sub->add_option("--output", o->output,
                   "predictions file to write (geotiff, --one-file-per-lead: the prefix of one file per lead)")
       ->required();
-  sub->add_option("--format", o->format,
-                  "hdf5 (convlstm's predictions file) | odim (ODIM_H5 composite) | netcdf (CF-1.8) | geotiff "
-                  "(a cloud-optimised GeoTIFF per lead); default from the suffix: .nc netcdf, .tif geotiff, "
-                  "else hdf5")
-      ->check(CLI::IsMember({"hdf5", "odim", "netcdf", "geotiff"}));
+  // The choices and their help: the writers' table (forecast/writer.hpp).
+  std::vector<std::string> names;
+  std::string help =
+      std::string("the output's format; default from the suffix, else ") + forecast::formats()[0].name;
+  for (const auto& f : forecast::formats()) {
+    names.push_back(f.name);
+    help += std::string("\n  ") + f.name + ": " + f.writes;
+    if (*f.suffixes) help += std::string(" (") + f.suffixes + ")";
+  }
+  sub->add_option("--format", o->format, help)->check(CLI::IsMember(names));
   sub->add_flag("--one-file-per-lead", o->one_file_per_lead,
                 "odim: one file per lead, OUTPUT_<minutes>.h5 (pysteps reads one field per ODIM file)");
   sub->add_flag("--all-windows", o->all_windows, "dataset input: forecast every window (with its truth)");

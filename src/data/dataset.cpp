@@ -24,11 +24,6 @@ constexpr std::int64_t kVersion = 1;
 
 }  // namespace
 
-const std::vector<std::string>& known_quantities() {
-  static const std::vector<std::string> q{"rain_rate", "reflectivity", "accumulation", "intensity"};
-  return q;
-}
-
 struct DatasetReader::Impl {
   std::string path;
   h5::File file;
@@ -66,37 +61,35 @@ void read_shape(const h5::Dataset& frames, DatasetMeta& m) {
   }
 }
 
-// The frames' quantity, units, calibration and nodata; the root's source, time step and provenance.
+// The frames' quantity, units, calibration and nodata; the root's source, time step, grid and provenance.
 void read_attributes(const std::string& path, const h5::Group& root, const h5::Dataset& frames,
                      DatasetMeta& m) {
   const auto fa = frames.attrs();
-  m.quantity = fa.attr_string_opt("quantity").value_or("intensity");
-  if (std::find(known_quantities().begin(), known_quantities().end(), m.quantity) == known_quantities().end())
-    bad(frames.where(), "unknown quantity '" + m.quantity +
-                            "' (expected rain_rate, reflectivity, accumulation or intensity)");
-  m.units = fa.attr_string_opt("units").value_or("1");
   m.gain = fa.attr_double_opt("gain").value_or(1.0);
   m.offset = fa.attr_double_opt("offset").value_or(0.0);
   if (!std::isfinite(m.gain) || m.gain == 0.0)
     bad(frames.where(), "attribute gain must be finite and non-zero");
   if (!std::isfinite(m.offset)) bad(frames.where(), "attribute offset must be finite");
   m.nodata = fa.attr_double_opt("nodata");
-  m.source = root.attr_string_opt("source").value_or("");
-  m.timestep_s = root.attr_double_opt("timestep_s");
-  if (m.timestep_s && !(*m.timestep_s > 0 && *m.timestep_s < 1e9))
-    bad(path + ":/@timestep_s",
-        "expected a positive number of seconds, found " + std::to_string(*m.timestep_s));
+  std::map<std::string, std::string> attrs;
   for (const auto& name : root.attr_names()) {
-    if (name == "format" || name == "version" || name == "source" || name == "timestep_s") continue;
+    if (name == "format" || name == "version" || name == "timestep_s") continue;
     try {
-      m.provenance[name] = root.attr_string(name);
+      attrs[name] = root.attr_string(name);
     } catch (const DataError&) {
       const auto v = root.attr_doubles(name);
       std::string s;
       for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-      m.provenance[name] = s;
+      attrs[name] = s;
     }
   }
+  m.field = field_from_attributes(attrs, path);
+  m.field.quantity = parse_quantity(fa.attr_string_opt("quantity").value_or("intensity"), frames.where());
+  m.field.units = fa.attr_string_opt("units").value_or("1");
+  m.field.timestep_s = root.attr_double_opt("timestep_s");
+  if (m.field.timestep_s && !(*m.field.timestep_s > 0 && *m.field.timestep_s < 1e9))
+    bad(path + ":/@timestep_s",
+        "expected a positive number of seconds, found " + std::to_string(*m.field.timestep_s));
 }
 
 // /time: seconds since 1970, strictly increasing, one per frame.
@@ -105,16 +98,16 @@ void read_times(const h5::File& file, DatasetMeta& m) {
     auto t = file.dataset("/time");
     if (t.dims() != std::vector<std::int64_t>{m.frames})
       bad(t.where(), "expected shape [" + std::to_string(m.frames) + "] to match /frames");
-    m.time.resize(static_cast<std::size_t>(m.frames));
-    t.read_all(m.time.data());
+    m.field.time.resize(static_cast<std::size_t>(m.frames));
+    t.read_all(m.field.time.data());
     // Within ±10^12 s of 1970 (about 31,000 years), so that differences of times never overflow.
     constexpr std::int64_t kMaxTime = 1'000'000'000'000;
-    for (std::size_t i = 0; i < m.time.size(); ++i)
-      if (m.time[i] < -kMaxTime || m.time[i] > kMaxTime)
-        bad(t.where(), "time " + std::to_string(m.time[i]) + " of frame " + std::to_string(i) +
+    for (std::size_t i = 0; i < m.field.time.size(); ++i)
+      if (m.field.time[i] < -kMaxTime || m.field.time[i] > kMaxTime)
+        bad(t.where(), "time " + std::to_string(m.field.time[i]) + " of frame " + std::to_string(i) +
                            " is not seconds since 1970 (beyond 10^12)");
-    for (std::size_t i = 1; i < m.time.size(); ++i)
-      if (m.time[i] <= m.time[i - 1])
+    for (std::size_t i = 1; i < m.field.time.size(); ++i)
+      if (m.field.time[i] <= m.field.time[i - 1])
         bad(t.where(), "times not strictly increasing at frame " + std::to_string(i));
   }
 }
@@ -239,9 +232,10 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetMeta& meta)
   const auto root = s.file->root();
   root.set_attr("format", std::string(kFormat));
   root.set_attr("version", kVersion);
-  root.set_attr("source", meta.source);
-  if (meta.timestep_s) root.set_attr("timestep_s", *meta.timestep_s);
-  for (const auto& [k, v] : meta.provenance) root.set_attr(k, v);
+  root.set_attr("source", meta.field.source);
+  if (meta.field.timestep_s) root.set_attr("timestep_s", *meta.field.timestep_s);
+  for (const auto& [k, v] : field_attributes(meta.field))
+    if (k != "quantity" && k != "units" && k != "source" && k != "timestep_s") root.set_attr(k, v);
   std::vector<std::int64_t> dims{0}, chunk{1};
   if (meta.channels != 1) {
     dims.push_back(meta.channels);
@@ -252,8 +246,8 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetMeta& meta)
   s.frames.emplace(
       s.file->create_dataset("/frames", type, dims, chunk, /*first_unlimited=*/true, /*deflate=*/4));
   const auto fa = s.frames->attrs();
-  fa.set_attr("quantity", meta.quantity);
-  fa.set_attr("units", meta.units);
+  fa.set_attr("quantity", to_string(meta.field.quantity));
+  fa.set_attr("units", meta.field.units);
   fa.set_attr("gain", meta.gain);
   fa.set_attr("offset", meta.offset);
   if (meta.nodata) fa.set_attr("nodata", *meta.nodata);
@@ -338,14 +332,15 @@ std::int64_t nominal_step(const std::vector<std::int64_t>& times) {
 }
 
 std::vector<Segment> contiguous_runs(const DatasetMeta& meta) {
-  if (meta.time.size() < 2) return meta.segments;
-  const std::int64_t step =
-      meta.timestep_s ? static_cast<std::int64_t>(std::llround(*meta.timestep_s)) : nominal_step(meta.time);
+  if (meta.field.time.size() < 2) return meta.segments;
+  const std::int64_t step = meta.field.timestep_s
+                                ? static_cast<std::int64_t>(std::llround(*meta.field.timestep_s))
+                                : nominal_step(meta.field.time);
   std::vector<Segment> runs;
   for (const auto& seg : meta.segments) {
     std::int64_t start = seg.start;
     for (std::int64_t t = seg.start + 1; t < seg.start + seg.length; ++t) {
-      if (meta.time[t] - meta.time[t - 1] != step) {
+      if (meta.field.time[t] - meta.field.time[t - 1] != step) {
         runs.push_back({start, t - start});
         start = t;
       }

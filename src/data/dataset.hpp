@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "data/field.hpp"
+
 namespace convlstm::data {
 
 struct Segment {
@@ -28,21 +30,16 @@ struct DatasetMeta {
   std::int64_t height = 0;
   std::int64_t width = 0;
   std::string dtype = "float32";  // uint8 | uint16 | float32
-  std::string quantity = "intensity";
-  std::string units = "1";
   double gain = 1.0;
   double offset = 0.0;
-  std::optional<double> nodata;  // raw value
-  std::string source;
-  std::optional<double> timestep_s;
-  std::vector<std::int64_t> time;                 // empty: unknown
-  std::vector<Segment> segments;                  // never empty once read (absent in the file: one segment)
-  std::map<std::string, std::string> provenance;  // other root string attributes
+  std::optional<double> nodata;   // raw value
+  std::vector<Segment> segments;  // never empty once read (absent in the file: one segment)
+  // quantity and units (of /frames), the grid, source, time step, times (/time) and provenance (other root
+  // attributes).
+  FieldInfo field;
 
   std::int64_t frame_size() const { return channels * height * width; }
 };
-
-const std::vector<std::string>& known_quantities();
 
 // Reads frames by index without loading the file. Validates the layout on open; throws DataError naming the
 // file and dataset.

@@ -34,10 +34,11 @@ void write_moving_mnist(const std::string& path, const MovingMnistOptions& o) {
   DatasetMeta meta;
   meta.height = meta.width = o.size;
   meta.dtype = "uint8";
-  meta.quantity = "intensity";
-  meta.units = "1";
+  meta.field.quantity = Quantity::intensity;
+  meta.field.units = "1";
   meta.gain = 1.0 / 255.0;
-  meta.source = "convlstm synth moving-mnist (seed " + std::to_string(o.seed) + ", digits " + o.digits + ")";
+  meta.field.source =
+      "convlstm synth moving-mnist (seed " + std::to_string(o.seed) + ", digits " + o.digits + ")";
   DatasetWriter writer(path, meta);
   Rng rng(o.seed);
   const double range = static_cast<double>(o.size - kDigit), step = 0.1 * range;

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "data/field.hpp"
 #include "data/grid.hpp"
 #include "data/units.hpp"
 
@@ -41,9 +42,9 @@ struct RadarFrame {
   std::string path;
   std::string format;           // the reader's name (radar_formats())
   std::string source_quantity;  // as stored: RATE, ACRR, DBZH, KNMI depth ("ACCUMULATED_PRECIPITATION")
-  bool reflectivity = false;    // values are dBZ; otherwise mm/h
-  std::int64_t time = 0;        // nominal valid time, seconds since 1970 UTC
-  double accumulation_min = 0;  // 0: instantaneous
+  Quantity quantity = Quantity::rain_rate;    // of the values: rain_rate (mm/h) or reflectivity (dBZ)
+  std::int64_t time = 0;                      // nominal valid time, seconds since 1970 UTC
+  double accumulation_min = 0;                // 0: instantaneous
   std::int64_t grid_rows = 0, grid_cols = 0;  // of the whole file
   std::string projdef;
   double pixel_x = 0, pixel_y = 0;  // pixel size in projection units

@@ -38,7 +38,8 @@ ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& 
   if (k < 1 || h % k != 0 || w % k != 0)
     throw UsageError("--downsample " + std::to_string(k) + " must divide the (cropped) grid " +
                      std::to_string(h) + "x" + std::to_string(w) + " of " + path);
-  const bool want_dbz = o.quantity == "reflectivity";
+  const bool want_dbz = o.quantity == Quantity::reflectivity;
+  const bool is_dbz = fr.quantity == Quantity::reflectivity;
   // Convert every observed pixel to the output quantity, then block-mean.
   ProcessedFrame read;
   read.height = h;
@@ -49,9 +50,9 @@ ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& 
   for (std::size_t i = 0; i < fr.values.size(); ++i) {
     read.mask[i] = fr.valid[i] ? 1.0f : 0.0f;
     float v = fr.values[i];
-    if (fr.reflectivity && !want_dbz) v = rain_rate_from_dbz(v, o.zr_a, o.zr_b);
+    if (is_dbz && !want_dbz) v = rain_rate_from_dbz(v, o.zr_a, o.zr_b);
     if (!want_dbz) v = std::min(v, static_cast<float>(o.max_rate));
-    if (!fr.reflectivity && want_dbz) v = dbz_from_rain_rate(v, o.zr_a, o.zr_b);
+    if (!is_dbz && want_dbz) v = dbz_from_rain_rate(v, o.zr_a, o.zr_b);
     read.values[i] = fr.valid[i] ? v : 0.0f;
   }
   if (fr.grid.known()) read.grid = fr.grid.cropped(fr.region.y0, fr.region.x0, h, w);
@@ -97,7 +98,7 @@ std::map<std::string, std::string> provenance_of(const ImportOptions& o) {
   std::map<std::string, std::string> a;
   if (o.format) a["import_format"] = *o.format;
   if (!o.source_quantity.empty()) a["import_source_quantity"] = o.source_quantity;
-  a["import_quantity"] = o.quantity;
+  a["import_quantity"] = to_string(o.quantity);
   a["import_zr"] = std::to_string(o.zr_a) + "," + std::to_string(o.zr_b);
   if (o.crop) a["import_crop"] = join({o.crop->y0, o.crop->x0, o.crop->height, o.crop->width});
   a["import_downsample"] = std::to_string(o.downsample);
@@ -105,7 +106,8 @@ std::map<std::string, std::string> provenance_of(const ImportOptions& o) {
   return a;
 }
 
-ImportOptions options_from_provenance(const std::map<std::string, std::string>& a) {
+ImportOptions options_from_provenance(const FieldInfo& data) {
+  const auto& a = data.provenance;
   ImportOptions o;
   auto get = [&](const std::string& k) -> std::optional<std::string> {
     const auto it = a.find(k);
@@ -117,7 +119,7 @@ ImportOptions options_from_provenance(const std::map<std::string, std::string>& 
         "files cannot be processed the same way; pass a dataset file instead");
   if (auto f = get("import_format")) o.format = parse_radar_format(*f);
   o.source_quantity = get("import_source_quantity").value_or("");
-  o.quantity = *get("import_quantity");
+  o.quantity = parse_quantity(*get("import_quantity"), "import_quantity attribute");
   if (auto zr = get("import_zr")) std::sscanf(zr->c_str(), "%lf,%lf", &o.zr_a, &o.zr_b);
   if (auto c = get("import_crop")) {
     Crop crop;
@@ -132,7 +134,8 @@ ImportOptions options_from_provenance(const std::map<std::string, std::string>& 
   return o;
 }
 
-PixelScale pixel_scale(const std::map<std::string, std::string>& a, std::int64_t downsample) {
+PixelScale pixel_scale(const FieldInfo& data, std::int64_t downsample) {
+  const auto& a = data.provenance;
   PixelScale s;
   const auto d = a.find("import_downsample");
   s.factor = (d == a.end() ? 1 : std::stoll(d->second)) * downsample;
@@ -220,32 +223,31 @@ class Import {
     meta.width = first.width;
     meta.dtype = "float32";
     meta.nodata = kNodata;
-    meta.quantity = o_.quantity;
-    meta.units = o_.quantity == "reflectivity" ? "dBZ" : "mm/h";
-    if (step > 0) meta.timestep_s = static_cast<double>(step);
+    auto& field = meta.field;
+    field.quantity = o_.quantity;
+    field.units = units_of(o_.quantity);
+    if (step > 0) field.timestep_s = static_cast<double>(step);
     std::ostringstream src;
     src << "convlstm import of " << entries.size() << " " << detect_radar_format(entries[0].path)
         << " files: ";
     for (std::size_t i = 0; i < entries.size(); ++i) src << (i ? " " : "") << basename(entries[i].path);
-    meta.source = src.str();
-    meta.provenance = provenance_of(o_);
+    field.source = src.str();
+    field.provenance = provenance_of(o_);
     const auto hdr = read_radar_header(entries[0].path, o_.format, o_.source_quantity);
-    meta.provenance["import_source_format"] = hdr.format;
-    meta.provenance["import_source_units"] = hdr.reflectivity ? "dBZ" : "mm/h";
-    if (!hdr.projdef.empty()) meta.provenance["projdef"] = hdr.projdef;
+    field.provenance["import_source_format"] = hdr.format;
+    field.provenance["import_source_units"] = units_of(hdr.quantity);
+    if (!hdr.projdef.empty()) field.provenance["projdef"] = hdr.projdef;
     if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {  // KNMI stores the y size negative (rows run south)
       std::ostringstream px;
       px.precision(12);
       px << std::abs(hdr.pixel_x) << "," << std::abs(hdr.pixel_y);
-      meta.provenance["import_source_pixel"] = px.str();
+      field.provenance["import_source_pixel"] = px.str();
     }
     // The dataset's georeference (data/grid.hpp), after the import's crop and downsample.
-    if (first.grid.known()) {
-      for (const auto& [k, v] : grid_attributes(first.grid)) meta.provenance[k] = v;
-    } else {
+    field.grid = first.grid;
+    if (!first.grid.known())
       log::warn("import: {} gives no georeference (CRS, corner, pixel size): the forecasts will carry none",
                 first_path);
-    }
     return meta;
   }
 
@@ -313,8 +315,8 @@ class Import {
 ImportReport import_radar(const std::vector<std::string>& files, const std::string& output,
                           const ImportOptions& o) {
   if (files.empty()) throw UsageError("import: no input files");
-  if (o.quantity != "rain_rate" && o.quantity != "reflectivity")
-    throw UsageError("--quantity '" + o.quantity + "': expected rain_rate or reflectivity");
+  if (o.quantity != Quantity::rain_rate && o.quantity != Quantity::reflectivity)
+    throw UsageError("--quantity '" + to_string(o.quantity) + "': expected rain_rate or reflectivity");
   Import import(files, o);
   const auto entries = import.ordered_entries();
   // The nominal time step is the most common difference; any other difference starts a new segment.

@@ -20,9 +20,9 @@
 namespace convlstm::data {
 
 struct ImportOptions {
-  std::optional<std::string> format;   // a reader's name (radar_formats()); detected per file when absent
-  std::string source_quantity;         // ODIM quantity to read (RATE, ACRR, DBZH); empty: the first found
-  std::string quantity = "rain_rate";  // rain_rate | reflectivity
+  std::optional<std::string> format;  // a reader's name (radar_formats()); detected per file when absent
+  std::string source_quantity;        // ODIM quantity to read (RATE, ACRR, DBZH); empty: the first found
+  Quantity quantity = Quantity::rain_rate;  // rain_rate | reflectivity
   double zr_a = 200.0;
   double zr_b = 1.6;
   std::optional<Crop> crop;
@@ -47,9 +47,10 @@ ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& 
 ProcessedFrame crop_and_downsample(const ProcessedFrame& frame, const std::optional<Crop>& crop,
                                    std::int64_t k, const std::string& what);
 
-// Root attributes recording `options` (import_format, import_crop, ...), and their inverse.
+// The provenance recording `options` (import_format, import_crop, ...), and its inverse from the record of
+// the data they made (a dataset's or a checkpoint's).
 std::map<std::string, std::string> provenance_of(const ImportOptions& options);
-ImportOptions options_from_provenance(const std::map<std::string, std::string>& attrs);
+ImportOptions options_from_provenance(const FieldInfo& data);
 
 // The size of a pixel after a further `downsample` of data made with `provenance` (a dataset's or a
 // checkpoint's import_* attributes): the factor over the source product's pixels (import_downsample ×
@@ -60,7 +61,7 @@ struct PixelScale {
   double x = 0.0, y = 0.0;
   std::string str() const;  // "4000 x 4000 (projection units)" or "4 source pixels"
 };
-PixelScale pixel_scale(const std::map<std::string, std::string>& provenance, std::int64_t downsample);
+PixelScale pixel_scale(const FieldInfo& data, std::int64_t downsample);
 // Equal sizes when both are known (to 1e-6 relative), else equal factors.
 bool same_resolution(const PixelScale& a, const PixelScale& b);
 

@@ -202,14 +202,15 @@ void write_synth_radar(const std::string& path, const SynthRadarOptions& o) {
   meta.height = o.height;
   meta.width = o.width;
   meta.dtype = "uint16";
-  meta.quantity = "rain_rate";
-  meta.units = "mm/h";
+  meta.field.quantity = Quantity::rain_rate;
+  meta.field.units = "mm/h";
   meta.gain = 0.01;
   meta.offset = 0.0;
-  meta.source = "convlstm synth radar (seed " + std::to_string(o.seed) + ")";
-  meta.timestep_s = o.timestep_s;
+  meta.field.source = "convlstm synth radar (seed " + std::to_string(o.seed) + ")";
+  meta.field.timestep_s = o.timestep_s;
   if (o.segments > 1)
-    meta.source += ", " + std::to_string(o.segments) + " segments of seeds from " + std::to_string(o.seed);
+    meta.field.source +=
+        ", " + std::to_string(o.segments) + " segments of seeds from " + std::to_string(o.seed);
   DatasetWriter writer(path, meta);
   std::vector<float> frame(static_cast<std::size_t>(o.height * o.width));
   std::vector<std::int64_t> time;

@@ -108,11 +108,11 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
       e.sources[0].scores.add(pred.data() + b * t_out * fs, obs, m, h, w);
       const float* in = inputs.data() + b * t_in * fs;
       const float* in_mask = imask.data() + b * t_in * fs;
-      const float fill = meta.quantity == "reflectivity" ? data::kDbzFloor : 0.0f;
+      const float fill = data::dry_value(meta.field.quantity);
       for (std::size_t k = 1; k < e.sources.size(); ++k) {
         if (e.sources[k].name == "optical-flow")
-          motion::optical_flow_forecast(in, in_mask, {t_in, model.channels(), h, w}, t_out, meta.quantity,
-                                        o.flow_method, fill, base.data());
+          motion::optical_flow_forecast(in, in_mask, {t_in, model.channels(), h, w}, t_out,
+                                        meta.field.quantity, o.flow_method, fill, base.data());
         else
           persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());
         e.sources[k].scores.add(base.data(), obs, m, h, w);
@@ -138,9 +138,9 @@ Evaluation evaluate(const EvaluateOptions& o) {
   const auto& trained = model.description();
   data::DatasetReader reader(o.data);
   const auto& meta = reader.meta();
-  if (meta.quantity != model.quantity())
-    throw DataError(o.data + ": quantity " + meta.quantity + ", but the model was trained on " +
-                    model.quantity());
+  if (meta.field.quantity != model.quantity())
+    throw DataError(o.data + ": quantity " + data::to_string(meta.field.quantity) +
+                    ", but the model was trained on " + data::to_string(model.quantity()));
   data::WindowReader windows_reader(reader, trained.crop, trained.downsample, std::nullopt);
   if (windows_reader.channels() != model.channels())
     throw DataError(o.data + ": frames have " + std::to_string(windows_reader.channels()) +
@@ -156,19 +156,19 @@ Evaluation evaluate(const EvaluateOptions& o) {
 
   ScoreOptions so;
   if (o.thresholds) so.thresholds = *o.thresholds;
-  so.quantity = meta.quantity;
+  so.quantity = meta.field.quantity;
   so.zr_a = trained.normalize.zr_a;
   so.zr_b = trained.normalize.zr_b;
   so.keep_windows = o.bootstrap > 0;
   if (o.bootstrap < 0) throw UsageError("--bootstrap: expected a number of replicates, 0 or more");
   if (o.block && *o.block < 1) throw UsageError("--block: expected at least 1 window");
   Evaluation e;
-  e.quantity = meta.quantity;
-  e.units = meta.units;
+  e.quantity = meta.field.quantity;
+  e.units = meta.field.units;
   e.sources.push_back({"model", Scores(t_out, so)});
   for (const auto& b : o.baselines) e.sources.push_back({b, Scores(t_out, so)});
-  if (meta.timestep_s)
-    for (std::int64_t t = 1; t <= t_out; ++t) e.lead_times_s.push_back(t * *meta.timestep_s);
+  if (meta.field.timestep_s)
+    for (std::int64_t t = 1; t <= t_out; ++t) e.lead_times_s.push_back(t * *meta.field.timestep_s);
 
   score_windows(model, windows_reader, starts, meta, o, e);
   if (o.bootstrap > 0) {
@@ -188,7 +188,7 @@ Evaluation evaluate(const EvaluateOptions& o) {
 std::string format_table(const Evaluation& e) {
   std::ostringstream os;
   const auto& opt = e.sources[0].scores.options();
-  os << "evaluated " << e.windows << " windows (" << e.quantity << ", " << e.units << ")\n";
+  os << "evaluated " << e.windows << " windows (" << data::to_string(e.quantity) << ", " << e.units << ")\n";
   const bool intensity = e.sources[0].scores.intensity();
   // Columns: lead, then per source CSI at each threshold (or BCE/SSIM for intensity) and MSE.
   os << "lead      ";
@@ -313,8 +313,9 @@ void write_json(const Evaluation& e, const std::string& path) {
     return s + "}";
   };
   std::ostringstream os;
-  os << "{\n  \"windows\": " << e.windows << ",\n  \"quantity\": \"" << json_string(e.quantity)
-     << "\",\n  \"units\": \"" << json_string(e.units) << "\",\n  \"thresholds\": [";
+  os << "{\n  \"windows\": " << e.windows << ",\n  \"quantity\": \""
+     << json_string(data::to_string(e.quantity)) << "\",\n  \"units\": \"" << json_string(e.units)
+     << "\",\n  \"thresholds\": [";
   const auto& th = e.sources[0].scores.options().thresholds;
   for (std::size_t i = 0; i < th.size(); ++i) os << (i ? ", " : "") << number(th[i]);
   os << "],\n  \"lead_times_s\": [";

@@ -42,7 +42,8 @@ struct Evaluation {
   std::vector<SourceScores> sources;
   std::vector<double> lead_times_s;  // empty when the data has no time step
   std::int64_t windows = 0;
-  std::string quantity, units;
+  data::Quantity quantity = data::Quantity::rain_rate;
+  std::string units;
   std::optional<BootstrapResult> bootstrap;  // 90% intervals, with EvaluateOptions::bootstrap
 };
 

@@ -53,11 +53,6 @@ Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch)
   width_ = trained_.width;
 }
 
-std::string Forecaster::quantity() const {
-  const auto it = data_.find("quantity");
-  return it == data_.end() ? "intensity" : it->second;
-}
-
 void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::string& what) {
   if (height == height_ && width == width_ && net_) return;
   if (height < 1 || width < 1) throw DataError(what + ": empty frames (" + grid_str(height, width) + ")");

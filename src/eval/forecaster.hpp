@@ -42,9 +42,9 @@ class Forecaster {
   // The padded grid the network runs on (multiples of the patch), once set_grid or forecast has built it.
   std::int64_t padded_height() const { return run_.height; }
   std::int64_t padded_width() const { return run_.width; }
-  // The training data's quantity, units, time step and import provenance (checkpoint data_* attributes).
-  const std::map<std::string, std::string>& data_info() const { return data_; }
-  std::string quantity() const;
+  // The training data's record: quantity, units, grid, time step and import provenance (data/field.hpp).
+  const data::FieldInfo& data_info() const { return data_; }
+  data::Quantity quantity() const { return data_.quantity; }
 
   // Forecasts frames of height x width from now on. `what` names the frames' source in errors (a pixel-
   // peephole model on another grid: DataError naming both grids).
@@ -59,7 +59,7 @@ class Forecaster {
   checkpoint::ModelDescription model_;
   nn::ModelSpec trained_, run_;  // run_: the padded grid the network is built for
   std::int64_t batch_, height_ = 0, width_ = 0;
-  std::map<std::string, std::string> data_;
+  data::FieldInfo data_;
   std::string checkpoint_;
   std::unique_ptr<nn::ParameterTable> params_;
   std::unique_ptr<nn::Inference> net_;

@@ -58,7 +58,7 @@ LeadScores& LeadScores::operator+=(const LeadScores& o) {
 
 Scores::Scores(std::int64_t t_out, ScoreOptions options) : opt_(std::move(options)) {
   for (double t : opt_.thresholds)
-    physical_thresholds_.push_back(opt_.quantity == "reflectivity"
+    physical_thresholds_.push_back(opt_.quantity == data::Quantity::reflectivity
                                        ? data::dbz_from_rain_rate(static_cast<float>(t), opt_.zr_a, opt_.zr_b)
                                        : t);
   leads_.assign(static_cast<std::size_t>(t_out), LeadScores{});
@@ -67,7 +67,7 @@ Scores::Scores(std::int64_t t_out, ScoreOptions options) : opt_(std::move(option
 
 void Scores::add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w) {
   const std::int64_t hw = h * w;
-  const bool refl = opt_.quantity == "reflectivity";
+  const bool refl = opt_.quantity == data::Quantity::reflectivity;
   std::vector<LeadScores> window(leads_.size());
   for (std::size_t t = 0; t < leads_.size(); ++t) {
     auto& l = window[t];

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "data/field.hpp"
+
 namespace convlstm::eval {
 
 struct Contingency {
@@ -39,7 +41,7 @@ struct LeadScores {
 
 struct ScoreOptions {
   std::vector<double> thresholds{0.5, 2.0, 5.0, 10.0, 30.0};  // mm/h (converted for reflectivity)
-  std::string quantity = "rain_rate";
+  data::Quantity quantity = data::Quantity::rain_rate;
   double zr_a = 200.0, zr_b = 1.6;
   bool keep_windows = false;  // also keep each forecast's sums, for resampling (the bootstrap)
 };
@@ -54,7 +56,7 @@ class Scores {
   std::int64_t t_out() const { return static_cast<std::int64_t>(leads_.size()); }
   const ScoreOptions& options() const { return opt_; }
   const LeadScores& lead(std::int64_t t) const { return leads_[t]; }
-  bool intensity() const { return opt_.quantity == "intensity"; }
+  bool intensity() const { return opt_.quantity == data::Quantity::intensity; }
 
   // Named figures for lead t (or, when t < 0, the mean over the lead times where each is defined; NaN where
   // it is defined at none): "csi@0.5", "mse", "bce", ...

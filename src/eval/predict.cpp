@@ -53,14 +53,14 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
   const std::string& path = o.inputs[0];
   data::DatasetReader reader(path);
   const auto& meta = reader.meta();
-  if (meta.quantity != model.quantity())
-    throw DataError(path + ": quantity " + meta.quantity + ", but the model was trained on " +
-                    model.quantity());
+  if (meta.field.quantity != model.quantity())
+    throw DataError(path + ": quantity " + data::to_string(meta.field.quantity) +
+                    ", but the model was trained on " + data::to_string(model.quantity()));
   const auto& trained = model.description();
   const auto crop = o.crop ? o.crop : trained.crop;
   const std::int64_t k = o.downsample.value_or(trained.downsample);
   if (o.crop || o.downsample) {
-    check_resolution(data::pixel_scale(meta.provenance, k), model);
+    check_resolution(data::pixel_scale(meta.field, k), model);
     const data::Crop c = crop.value_or(data::Crop{0, 0, meta.height, meta.width});
     if (c.y0 < 0 || c.x0 < 0 || c.height < 1 || c.width < 1 || c.y0 + c.height > meta.height ||
         c.x0 + c.width > meta.width || c.height % k != 0 || c.width % k != 0)
@@ -72,14 +72,13 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
   data::WindowReader wr(reader, crop, k, std::nullopt);
   // The forecast's georeference: the dataset's, through the same crop and downsample.
   data::Grid grid;
-  if (const auto g = data::grid_from_attributes(meta.provenance, path)) {
+  if (const auto& g = meta.field.grid; g.known() && g.rows == meta.height && g.cols == meta.width) {
     const data::Crop c = crop.value_or(data::Crop{0, 0, meta.height, meta.width});
-    if (g->rows == meta.height && g->cols == meta.width)
-      grid = g->cropped(c.y0, c.x0, c.height, c.width).downsampled(k);
+    grid = g.cropped(c.y0, c.x0, c.height, c.width).downsampled(k);
   }
   model.set_grid(wr.height(), wr.width(), path);
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size();
-  timestep = meta.timestep_s ? static_cast<std::int64_t>(*meta.timestep_s) : 0;
+  timestep = meta.field.timestep_s ? static_cast<std::int64_t>(*meta.field.timestep_s) : 0;
   std::vector<std::int64_t> starts;
   if (o.all_windows) {
     starts = data::all_windows(meta, t_in + t_out, o.stride);
@@ -107,7 +106,7 @@ std::vector<Case> cases_from_dataset(const PredictOptions& o, Forecaster& model,
       c.target.assign(v.begin() + t_in * fs, v.end());
       c.target_mask.assign(m.begin() + t_in * fs, m.end());
     }
-    c.last_time = meta.time.empty() ? 0 : meta.time[s + t_in - 1];
+    c.last_time = meta.field.time.empty() ? 0 : meta.field.time[s + t_in - 1];
     c.grid = grid;
     cases.push_back(std::move(c));
   }
@@ -144,9 +143,8 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
     files.push_back({data::read_radar_header(f, options.format, options.source_quantity).time, f});
   std::sort(files.begin(), files.end());
   files.erase(files.begin(), files.end() - t_in);
-  const auto it = model.data_info().find("timestep_s");
-  timestep =
-      it != model.data_info().end() ? static_cast<std::int64_t>(std::llround(std::stod(it->second))) : 0;
+  const auto& step = model.data_info().timestep_s;
+  timestep = step ? static_cast<std::int64_t>(std::llround(*step)) : 0;
   for (std::size_t i = 1; i < files.size(); ++i) {
     const std::int64_t dt = files[i].first - files[i - 1].first;
     if (dt == 0) throw DataError(files[i].second + ": same time as " + files[i - 1].second);
@@ -197,10 +195,8 @@ void mask_uncovered(const Case& c, std::int64_t t_in, std::int64_t t_out, std::i
 forecast::Header header_of(const std::vector<Case>& cases, const Forecaster& model, std::int64_t timestep,
                            const std::string& checkpoint) {
   forecast::Header h;
-  h.grid = cases[0].grid;
-  h.quantity = model.quantity();
-  const auto units = model.data_info().find("units");
-  h.units = units == model.data_info().end() ? "1" : units->second;
+  h.field = model.data_info();
+  h.field.grid = cases[0].grid;
   h.count = static_cast<std::int64_t>(cases.size());
   h.analysis_time = cases[0].last_time;
   h.t_out = model.t_out();
@@ -212,9 +208,10 @@ forecast::Header header_of(const std::vector<Case>& cases, const Forecaster& mod
   h.with_target = !cases[0].target.empty();
   h.checkpoint = checkpoint;
   h.software_version = CONVLSTM_VERSION;
-  const auto zr = model.data_info().find("import_zr");
-  if (zr != model.data_info().end() && model.data_info().count("import_source_units") &&
-      model.data_info().at("import_source_units") != (h.quantity == "reflectivity" ? "dBZ" : "mm/h"))
+  const auto& prov = h.field.provenance;
+  const auto zr = prov.find("import_zr"), source_units = prov.find("import_source_units");
+  if (zr != prov.end() && source_units != prov.end() &&
+      source_units->second != data::units_of(h.field.quantity))
     std::sscanf(zr->second.c_str(), "%lf,%lf", &h.zr_a, &h.zr_b);
   return h;
 }
@@ -279,7 +276,7 @@ PredictReport predict(const PredictOptions& o) {
   forecast::Options options;
   options.one_file_per_lead = o.one_file_per_lead;
   auto sink = format.open(header, o.output, options);
-  ImageWriter images(header.quantity, o.png_dir, o.gif);
+  ImageWriter images(header.field.quantity, o.png_dir, o.gif);
   forecast_cases(cases, model, timestep, *sink, images);
   PredictReport report;
   report.forecasts = header.count;

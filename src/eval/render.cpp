@@ -331,7 +331,7 @@ RenderCase make_render_case(const std::vector<float>& inputs, const std::vector<
   return rc;
 }
 
-ImageWriter::ImageWriter(const std::string& quantity, std::string png_dir, std::string gif)
+ImageWriter::ImageWriter(data::Quantity quantity, std::string png_dir, std::string gif)
     : quantity_(quantity), png_dir_(std::move(png_dir)), gif_(std::move(gif)) {
   if (!png_dir_.empty()) {
     std::error_code ec;
@@ -341,8 +341,11 @@ ImageWriter::ImageWriter(const std::string& quantity, std::string png_dir, std::
 }
 
 namespace {
-Scale scale_for(const std::string& quantity) {
-  return quantity == "reflectivity" ? dbz_scale() : quantity == "intensity" ? grey_scale() : rain_scale();
+Scale scale_for(data::Quantity quantity) {
+  using data::Quantity;
+  return quantity == Quantity::reflectivity ? dbz_scale()
+         : quantity == Quantity::intensity  ? grey_scale()
+                                            : rain_scale();
 }
 }  // namespace
 

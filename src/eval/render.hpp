@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "data/field.hpp"
+
 namespace convlstm::eval {
 
 struct RenderCase {
@@ -26,14 +28,15 @@ RenderCase make_render_case(const std::vector<float>& inputs, const std::vector<
 // animation of the last case to `gif` (when set). Holds one case at a time.
 class ImageWriter {
  public:
-  ImageWriter(const std::string& quantity, std::string png_dir, std::string gif);
+  ImageWriter(data::Quantity quantity, std::string png_dir, std::string gif);
   bool enabled() const { return !png_dir_.empty() || !gif_.empty(); }
   void add(RenderCase c);
   void finish();
   const std::vector<std::string>& written() const { return written_; }
 
  private:
-  std::string quantity_, png_dir_, gif_;
+  data::Quantity quantity_;
+  std::string png_dir_, gif_;
   std::size_t count_ = 0;
   RenderCase last_;
   std::vector<std::string> written_;

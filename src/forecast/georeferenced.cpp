@@ -21,14 +21,14 @@ std::string utc_stamp(std::int64_t t) {
 }
 
 void check_georeferenced(const GeoForecast& f, const std::string& what) {
-  if (!f.grid.known())
+  if (!f.field.grid.known())
     throw UsageError(what + ": the forecast has no georeference (its data gave no CRS, corner and pixel " +
                      "size); write the convlstm HDF5 forecast instead");
   if (f.analysis_time <= 0 || f.lead_s.empty())
     throw UsageError(what + ": the forecast has no analysis time or lead times (inputs without times)");
-  if (f.quantity != "rain_rate" && f.quantity != "reflectivity")
-    throw UsageError(what + ": quantity " + f.quantity + " has no ODIM or CF name (expected rain_rate or " +
-                     "reflectivity)");
+  if (f.field.quantity != data::Quantity::rain_rate && f.field.quantity != data::Quantity::reflectivity)
+    throw UsageError(what + ": quantity " + data::to_string(f.field.quantity) +
+                     " has no ODIM or CF name (expected rain_rate or " + "reflectivity)");
 }
 
 }  // namespace convlstm::forecast

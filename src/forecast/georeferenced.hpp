@@ -17,17 +17,17 @@
 #include <string>
 #include <vector>
 
-#include "data/grid.hpp"
+#include "data/field.hpp"
 
 namespace convlstm::forecast {
 
 struct GeoForecast {
-  data::Grid grid;                     // known
-  std::string quantity = "rain_rate";  // rain_rate (mm/h) | reflectivity (dBZ)
-  std::int64_t analysis_time = 0;      // seconds since 1970 UTC: the last observation used
-  std::vector<std::int64_t> lead_s;    // per lead, seconds after the analysis time (positive, increasing)
-  std::vector<float> values;           // (leads, rows, cols); NaN outside the coverage
-  std::string source;                  // free text: what made it (the checkpoint)
+  // The data's record (data/field.hpp): quantity rain_rate (mm/h) or reflectivity (dBZ), a known grid.
+  data::FieldInfo field = data::field_of(data::Quantity::rain_rate);
+  std::int64_t analysis_time = 0;    // seconds since 1970 UTC: the last observation used
+  std::vector<std::int64_t> lead_s;  // per lead, seconds after the analysis time (positive, increasing)
+  std::vector<float> values;         // (leads, rows, cols); NaN outside the coverage
+  std::string source;                // free text: what made it (the checkpoint)
   std::string software_version;
   double zr_a = 0.0, zr_b = 0.0;  // the Z-R relation used by the inputs, when one was (0: none)
 };

@@ -11,8 +11,8 @@ namespace convlstm::forecast {
 namespace {
 
 void write_lead(const GeoForecast& f, std::size_t k, const std::string& path) {
-  const auto& g = f.grid;
-  const bool dbz = f.quantity == "reflectivity";
+  const auto& g = f.field.grid;
+  const bool dbz = f.field.quantity == data::Quantity::reflectivity;
   const std::int64_t valid = f.analysis_time + f.lead_s[k];
   geo::CogImage image;
   image.rows = g.rows;
@@ -25,7 +25,7 @@ void write_lead(const GeoForecast& f, std::size_t k, const std::string& path) {
                     {"forecast_reference_time", format_utc(f.analysis_time, "%Y-%m-%dT%H:%M:%SZ")},
                     {"valid_time", format_utc(valid, "%Y-%m-%dT%H:%M:%SZ")},
                     {"lead_time_minutes", std::to_string(f.lead_s[k] / 60)},
-                    {"quantity", f.quantity},
+                    {"quantity", data::to_string(f.field.quantity)},
                     {"units", dbz ? "dBZ" : "mm/h"},
                     {"proj4", g.proj},
                     {"source", f.source}};
@@ -41,7 +41,8 @@ void write_lead(const GeoForecast& f, std::size_t k, const std::string& path) {
 
 std::vector<std::string> write_cog_forecast(const GeoForecast& f, const std::string& prefix) {
   check_georeferenced(f, prefix);
-  if (f.grid.wkt.empty()) throw UsageError(prefix + ": the grid's CRS has no WKT, which a GeoTIFF needs");
+  if (f.field.grid.wkt.empty())
+    throw UsageError(prefix + ": the grid's CRS has no WKT, which a GeoTIFF needs");
   std::vector<std::string> written;
   for (std::size_t k = 0; k < f.lead_s.size(); ++k) {
     char lead[24];

@@ -24,19 +24,19 @@ class Hdf5Sink : public Sink {
     root.set_attr("checkpoint", h.checkpoint);
     if (!h.lead_s.empty())
       root.set_attr("lead_times_s", std::vector<double>(h.lead_s.begin(), h.lead_s.end()));
-    for (const auto& [k, v] : data::grid_attributes(h.grid)) root.set_attr(k, v);
+    for (const auto& [k, v] : data::grid_attributes(h.field.grid)) root.set_attr(k, v);
     dims_ = {h.count, h.t_out};
     if (h.channels != 1) dims_.push_back(h.channels);
     dims_.insert(dims_.end(), {h.height, h.width});
     std::vector<std::int64_t> chunk = dims_;
     chunk[0] = 1;
     pred_.emplace(file_.create_dataset("/pred", data::h5::Scalar::float32, dims_, chunk, false, 4));
-    pred_->attrs().set_attr("quantity", h.quantity);
-    pred_->attrs().set_attr("units", h.units);
+    pred_->attrs().set_attr("quantity", data::to_string(h.field.quantity));
+    pred_->attrs().set_attr("units", h.field.units);
     if (h.with_target) {
       target_.emplace(file_.create_dataset("/target", data::h5::Scalar::float32, dims_, chunk, false, 4));
-      target_->attrs().set_attr("quantity", h.quantity);
-      target_->attrs().set_attr("units", h.units);
+      target_->attrs().set_attr("quantity", data::to_string(h.field.quantity));
+      target_->attrs().set_attr("units", h.field.units);
     }
     last_dims_ = {h.count};
     std::vector<std::int64_t> last_chunk{1};

@@ -88,8 +88,8 @@ void put_grid_mapping(data::nc::File& nc, const std::string& proj) {
 
 void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   check_georeferenced(f, path);
-  const auto& g = f.grid;
-  const bool dbz = f.quantity == "reflectivity";
+  const auto& g = f.field.grid;
+  const bool dbz = f.field.quantity == data::Quantity::reflectivity;
   const auto T = static_cast<std::int64_t>(f.lead_s.size());
   Partial out(path);
   auto nc = data::nc::File::create(out.tmp());

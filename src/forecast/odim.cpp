@@ -19,7 +19,7 @@ void fixed(const data::h5::Group& grp, const std::string& k, const std::string& 
 
 // The root's what, where (the grid and its corners' lon/lat) and how.
 void write_header(const GeoForecast& f, const data::h5::Group& root) {
-  const auto& g = f.grid;
+  const auto& g = f.field.grid;
   fixed(root, "Conventions", "ODIM_H5/V2_4");
   const auto what = root.create_group("what");
   fixed(what, "object", "COMP");
@@ -61,8 +61,8 @@ void write_header(const GeoForecast& f, const data::h5::Group& root) {
 // Lead k as /dataset<number>: its valid time and its field, packed (RATE uint16, gain 0.01; DBZH uint8, gain
 // 0.5, offset -32; nodata outside the coverage, undetect where there is no echo).
 void write_lead(const GeoForecast& f, std::size_t k, std::size_t number, data::h5::File& file) {
-  const auto& g = f.grid;
-  const bool dbz = f.quantity == "reflectivity";
+  const auto& g = f.field.grid;
+  const bool dbz = f.field.quantity == data::Quantity::reflectivity;
   const auto root = file.root();
   const std::string ds = "dataset" + std::to_string(number);
   const auto dwhat = root.create_group(ds + "/what");

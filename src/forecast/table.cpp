@@ -78,8 +78,7 @@ class GeoSink : public Sink {
       throw UsageError(path +
                        ": writes one forecast (from the last frames), not --all-windows; use the HDF5 "
                        "output");
-    f_.grid = h.grid;
-    f_.quantity = h.quantity;
+    f_.field = h.field;
     f_.lead_s = h.lead_s;
     f_.analysis_time = h.analysis_time;
     f_.source = "convlstm predict, checkpoint " + h.checkpoint;

@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "data/grid.hpp"
+#include "data/field.hpp"
 
 namespace convlstm::forecast {
 
 // What every forecast of one output shares.
 struct Header {
-  data::Grid grid;       // unknown (empty proj) when the data gave none
-  std::string quantity;  // rain_rate | reflectivity | accumulation | intensity
-  std::string units;
+  // The data's record (data/field.hpp): its quantity and units, the grid of these forecasts (unknown when
+  // the data gave none), the training data's provenance.
+  data::FieldInfo field;
   std::int64_t count = 1;          // forecasts to come
   std::int64_t analysis_time = 0;  // of the first (a georeferenced writer checks it before any forecast)
   std::int64_t t_out = 0, channels = 1, height = 0, width = 0;

@@ -6,13 +6,13 @@
 namespace convlstm::motion {
 
 Extrapolator::Extrapolator(const FlowFrames& frames, std::int64_t t_out, const data::Normalizer& norm,
-                           const std::string& quantity, FlowMethod method)
+                           data::Quantity quantity, FlowMethod method)
     : f_(frames),
       t_out_(t_out),
       norm_(norm),
       quantity_(quantity),
       method_(method),
-      fill_(quantity == "reflectivity" ? static_cast<float>(data::kDbzFloor) : 0.0f),
+      fill_(data::dry_value(quantity)),
       physical_(static_cast<std::size_t>(frames.t_in * frames.frame_size())),
       phys_out_(static_cast<std::size_t>(t_out * frames.frame_size())) {
   if (!optical_flow_available())
@@ -35,7 +35,7 @@ void Extrapolator::run(const float* norm_inputs, const float* mask, float* out, 
 
 std::unique_ptr<Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
                                                 std::int64_t width, std::int64_t t_in, std::int64_t t_out,
-                                                const data::Normalizer& norm, const std::string& quantity,
+                                                const data::Normalizer& norm, data::Quantity quantity,
                                                 const std::string& flow_method) {
   if (!spec.needs_extrapolation()) return nullptr;
   return std::make_unique<Extrapolator>(FlowFrames{t_in, spec.channels, height, width}, t_out, norm, quantity,

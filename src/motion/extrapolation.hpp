@@ -29,7 +29,7 @@ class Extrapolator {
  public:
   // Throws ConfigError when this build has no optical flow (no OpenCV).
   Extrapolator(const FlowFrames& frames, std::int64_t t_out, const data::Normalizer& norm,
-               const std::string& quantity, FlowMethod method);
+               data::Quantity quantity, FlowMethod method);
 
   const FlowFrames& frames() const { return f_; }
   std::int64_t t_out() const { return t_out_; }
@@ -43,7 +43,7 @@ class Extrapolator {
   FlowFrames f_;
   std::int64_t t_out_;
   data::Normalizer norm_;
-  std::string quantity_;
+  data::Quantity quantity_;
   FlowMethod method_;
   float fill_;                              // no echo, physical
   std::vector<float> physical_, phys_out_;  // scratch
@@ -55,7 +55,7 @@ class Extrapolator {
 // batches, the forecaster of predict and evaluate, and bench all make theirs here.
 std::unique_ptr<Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
                                                 std::int64_t width, std::int64_t t_in, std::int64_t t_out,
-                                                const data::Normalizer& norm, const std::string& quantity,
+                                                const data::Normalizer& norm, data::Quantity quantity,
                                                 const std::string& flow_method);
 
 }  // namespace convlstm::motion

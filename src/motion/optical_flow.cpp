@@ -35,11 +35,11 @@ bool optical_flow_available() {
 namespace {
 
 // A physical value as a gray level for the flow (see the header).
-std::uint8_t gray(float v, const std::string& quantity) {
+std::uint8_t gray(float v, data::Quantity quantity) {
   double g = 0.0;
-  if (quantity == "reflectivity") {
+  if (quantity == data::Quantity::reflectivity) {
     g = (v - data::kDbzFloor) / (70.0 - data::kDbzFloor);
-  } else if (quantity == "intensity") {
+  } else if (quantity == data::Quantity::intensity) {
     g = v;
   } else {  // rain_rate, accumulation: decibels of rain, 0.1 mm/h to 316 mm/h
     g = v > 0.1f ? (10.0 * std::log10(v) + 10.0) / 35.0 : 0.0;
@@ -64,7 +64,7 @@ void sample_motion(const std::vector<float>& m, std::int64_t h, std::int64_t w, 
 }  // namespace
 
 std::vector<float> estimate_motion(const float* inputs, const float* mask, const FlowFrames& f,
-                                   const std::string& quantity, FlowMethod method) {
+                                   data::Quantity quantity, FlowMethod method) {
   const std::int64_t h = f.height, w = f.width, fs = f.frame_size();
   std::vector<float> motion(static_cast<std::size_t>(h * w * 2), 0.0f);
 #ifdef CONVLSTM_HAVE_OPENCV
@@ -137,8 +137,7 @@ void advect(const float* last, const float* last_mask, const std::vector<float>&
 }
 
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,
-                           const std::string& quantity, FlowMethod method, float fill, float* out,
-                           float* gaps) {
+                           data::Quantity quantity, FlowMethod method, float fill, float* out, float* gaps) {
   const auto motion = estimate_motion(inputs, mask, f, quantity, method);
   const std::int64_t last = (f.t_in - 1) * f.frame_size();
   advect(inputs + last, mask + last, motion, f, t_out, fill, out, gaps);

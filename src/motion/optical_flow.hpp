@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/enum_names.hpp"
+#include "data/field.hpp"
 
 namespace convlstm::motion {
 
@@ -42,7 +43,7 @@ struct FlowFrames {
 
 // Per-step motion (height, width, 2): (dx, dy) in pixels, from the last input frames (channel 0).
 std::vector<float> estimate_motion(const float* inputs, const float* mask, const FlowFrames& f,
-                                   const std::string& quantity, FlowMethod method);
+                                   data::Quantity quantity, FlowMethod method);
 
 // The last input frame advected along `motion` to leads 1..t_out: out (t_out, C, H, W). gaps, when given
 // (same shape): 1 where the forecast has no source and holds `fill` (the trajectory left the grid, or most of
@@ -52,7 +53,7 @@ void advect(const float* last, const float* last_mask, const std::vector<float>&
 
 // inputs, mask (t_in, C, H, W) in physical units -> out (t_out, C, H, W): estimate_motion, then advect.
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,
-                           const std::string& quantity, FlowMethod method, float fill, float* out,
+                           data::Quantity quantity, FlowMethod method, float fill, float* out,
                            float* gaps = nullptr);
 
 }  // namespace convlstm::motion

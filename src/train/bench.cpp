@@ -146,7 +146,7 @@ struct Bench {
     for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
     std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
     extrapolator = motion::make_extrapolator(spec, spec.height, spec.width, t_in, t_out, cfg.data.normalize,
-                                             "rain_rate", cfg.model.flow_method);
+                                             data::Quantity::rain_rate, cfg.model.flow_method);
     if (extrapolator) {
       batch.extrapolation = Tensor(batch.targets.shape());
       if (spec.needs_gaps()) batch.gaps = Tensor(batch.targets.shape());
@@ -178,7 +178,7 @@ struct Bench {
     log::debug("kernels: {}", r.kernels);
     BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
                              cfg.data.normalize,
-                             "intensity",
+                             data::Quantity::intensity,
                              {},
                              {}};
     TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);

@@ -147,7 +147,7 @@ void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred,
 LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
   LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
   if (!objective.balanced && !objective.inverse_lead) return lb;
-  const bool reflectivity = quantity == "reflectivity";
+  const bool reflectivity = quantity == data::Quantity::reflectivity;
   const auto rate = [&](float normalised) {
     const float v = norm.inverse(normalised);
     return reflectivity ? data::rain_rate_from_dbz(v, norm.zr_a, norm.zr_b) : v;

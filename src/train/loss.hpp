@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "data/field.hpp"
 #include "data/normalize.hpp"
 #include "train/batches.hpp"
 
@@ -83,7 +84,7 @@ struct LossParts {
 struct BatchObjective {
   Objective objective;
   data::Normalizer norm;
-  std::string quantity;
+  data::Quantity quantity = data::Quantity::rain_rate;
   std::vector<float> weights;   // scratch for the balanced and lead weights
   std::vector<float> per_lead;  // lead_weight of each lead, computed once for the batches' lead count
 

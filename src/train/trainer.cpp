@@ -77,14 +77,16 @@ DataSide open_data(const config::Config& cfg) {
     side.val_windows = std::move(split.val);
   }
   // The normalisation and the loss must fit the data's quantity (checked once, here).
-  const std::string& q = side.train_file->meta().quantity;
-  if (d.normalize.kind == data::NormalizeKind::dbz && q != "rain_rate")
+  using data::Quantity;
+  const Quantity q = side.train_file->meta().field.quantity;
+  if (d.normalize.kind == data::NormalizeKind::dbz && q != Quantity::rain_rate)
     throw ConfigError("data.normalize.kind: dbz converts rain rates to reflectivity, but " + d.train +
-                      " holds " + q +
-                      (q == "reflectivity" ? " already (use linear, e.g. min -35, max 70)" : ""));
-  if (parse_objective(cfg.train.loss).balanced && q != "rain_rate" && q != "reflectivity")
+                      " holds " + data::to_string(q) +
+                      (q == Quantity::reflectivity ? " already (use linear, e.g. min -35, max 70)" : ""));
+  if (parse_objective(cfg.train.loss).balanced && q != Quantity::rain_rate && q != Quantity::reflectivity)
     throw ConfigError("train.loss: " + cfg.train.loss + " weighs pixels by their rain rate (HKO-7), but " +
-                      d.train + " holds " + q + " (import it as rain_rate, or use mse, mae or bce)");
+                      d.train + " holds " + data::to_string(q) +
+                      " (import it as rain_rate, or use mse, mae or bce)");
   if (side.train_windows.empty())
     throw DataError(d.train + ": no training window of " + std::to_string(window) +
                     " consecutive frames (t_in + t_out) fits in its segments after holding out validation");
@@ -193,10 +195,8 @@ checkpoint::CheckpointInfo fresh_info(const config::Config& cfg, const std::stri
   info.frame_channels = spec.channels;
   info.frame_height = spec.height;
   info.frame_width = spec.width;
-  info.data = meta.provenance;
-  info.data["quantity"] = meta.quantity;
-  info.data["units"] = meta.units;
-  if (meta.timestep_s) info.data["timestep_s"] = std::to_string(*meta.timestep_s);
+  info.data = meta.field;
+  info.data.time.clear();  // the record of the data, not its frames' times
   return info;
 }
 
@@ -254,7 +254,7 @@ class Run {
                     extrapolator(), crop_, spec_.needs_gaps()),
         objective_{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
                    cfg.data.normalize,
-                   meta_.quantity,
+                   meta_.field.quantity,
                    {},
                    {}},
         step_(net_, objective_, optimizer_, comm, cfg.train.clip_grad_norm),
@@ -265,8 +265,9 @@ class Run {
     });
     log::info("effective config in {} (and train.log)", (dir_ / "config.yaml").string());
     log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
-              cfg.data.train, meta_.frames, rd_.channels(), rd_.height(), rd_.width(), meta_.quantity,
-              side_.train_windows.size(), side_.val_windows.size(), cfg.data.t_in, cfg.data.t_out);
+              cfg.data.train, meta_.frames, rd_.channels(), rd_.height(), rd_.width(),
+              data::to_string(meta_.field.quantity), side_.train_windows.size(), side_.val_windows.size(),
+              cfg.data.t_in, cfg.data.t_out);
     warn_if_bf16_is_slower(setup_.precision);
     Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
     nn::init_parameters(spec_, params_, rng);
@@ -381,8 +382,8 @@ class Run {
       log::info(
           "random crops {}x{} of {}x{} frames: wet share (>= {} {}) {:.1f}% in the crops, {:.1f}% in their "
           "whole windows",
-          spec_.height, spec_.width, rd_.height(), rd_.width(), cfg_.data.crop_wet_threshold, meta_.units,
-          100.0 * result_.crop_wet_share, 100.0 * result_.window_wet_share);
+          spec_.height, spec_.width, rd_.height(), rd_.width(), cfg_.data.crop_wet_threshold,
+          meta_.field.units, 100.0 * result_.crop_wet_share, 100.0 * result_.window_wet_share);
     }
     if (comm_.size() > 1)
       log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm_.size(),
@@ -399,7 +400,7 @@ class Run {
   // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
   std::unique_ptr<motion::Extrapolator> extrapolator() const {
     return motion::make_extrapolator(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
-                                     cfg_.data.normalize, meta_.quantity, cfg_.model.flow_method);
+                                     cfg_.data.normalize, meta_.field.quantity, cfg_.model.flow_method);
   }
   std::optional<RandomCrop> random_crop() const {
     if (!cfg_.data.random_crop) return std::nullopt;

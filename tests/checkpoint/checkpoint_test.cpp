@@ -26,7 +26,10 @@ checkpoint::CheckpointInfo info_of(std::int64_t step) {
   info.epoch = 1;
   info.best_val_loss = 0.25;
   info.frame_height = info.frame_width = 8;
-  info.data["quantity"] = "rain_rate";
+  info.data.quantity = data::Quantity::rain_rate;
+  info.data.units = "mm/h";
+  info.data.timestep_s = 300.0;
+  info.data.provenance["import_zr"] = "200,1.6";
   return info;
 }
 
@@ -45,7 +48,10 @@ TEST_CASE("checkpoints round-trip parameters - optimizer state and attributes", 
   const auto info = checkpoint::read_checkpoint_info(dir.file("c.h5"));
   CHECK(info.step == 12);
   CHECK(info.best_val_loss == 0.25);
-  CHECK(info.data.at("quantity") == "rain_rate");
+  CHECK(info.data.quantity == data::Quantity::rain_rate);
+  CHECK(info.data.units == "mm/h");
+  CHECK(info.data.timestep_s == 300.0);
+  CHECK(info.data.provenance == std::map<std::string, std::string>{{"import_zr", "200,1.6"}});
   CHECK(info.optimizer_kind == "adam");
   checkpoint::read_checkpoint_tensors(dir.file("c.h5"), loaded, &opt2);
   CHECK(std::equal(params.flat().begin(), params.flat().end(), loaded.flat().begin()));

@@ -184,7 +184,7 @@ TEST_CASE("BoM netCDF end to end: import - train 20 steps - predict from raw fil
   data::import_radar(files, dir.file("bom.h5"), {});
   data::DatasetReader ds(dir.file("bom.h5"));
   CHECK(ds.meta().frames == 30);
-  CHECK(ds.meta().provenance.at("import_source_format") == "bom");
+  CHECK(ds.meta().field.provenance.at("import_source_format") == "bom");
   const auto r = test::train_predict_evaluate(dir, dir.file("bom.h5"), files);
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});

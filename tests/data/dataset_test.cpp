@@ -26,11 +26,11 @@ DatasetMeta meta_of(const std::string& dtype, double gain, double offset, std::o
   m.gain = gain;
   m.offset = offset;
   m.nodata = nodata;
-  m.quantity = "rain_rate";
-  m.units = "mm/h";
-  m.source = "test";
-  m.timestep_s = 300.0;
-  m.provenance["crop"] = "0,0,3,4";
+  m.field.quantity = data::Quantity::rain_rate;
+  m.field.units = "mm/h";
+  m.field.source = "test";
+  m.field.timestep_s = 300.0;
+  m.field.provenance["crop"] = "0,0,3,4";
   return m;
 }
 
@@ -55,10 +55,10 @@ TEST_CASE("dataset files round-trip in every frame type", "[data]") {
   CHECK(r.meta().height == 3);
   CHECK(r.meta().width == 4);
   CHECK(r.meta().dtype == dtype);
-  CHECK(r.meta().quantity == "rain_rate");
-  CHECK(r.meta().time.size() == 5);
+  CHECK(r.meta().field.quantity == data::Quantity::rain_rate);
+  CHECK(r.meta().field.time.size() == 5);
   CHECK(r.meta().segments.size() == 2);
-  CHECK(r.meta().provenance.at("crop") == "0,0,3,4");
+  CHECK(r.meta().field.provenance.at("crop") == "0,0,3,4");
   std::vector<float> v(2 * 12), mask(2 * 12);
   r.read(3, 2, v.data(), mask.data());
   for (int t = 3; t < 5; ++t)

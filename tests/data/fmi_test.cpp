@@ -41,7 +41,7 @@ TEST_CASE("FMI PGM written here: dBZ = 0.5 v - 32 - 255 no coverage - 0 no echo 
   data::pgm::write(path, im, gzip);
   CHECK(data::detect_radar_format(path) == "fmi");
   const auto fr = data::read_radar(path);
-  CHECK(fr.reflectivity);
+  CHECK(fr.quantity == data::Quantity::reflectivity);
   CHECK(fr.grid_rows == 2);
   CHECK(fr.grid_cols == 3);
   CHECK(fr.time == data::parse_odim_time("20160928", "144500"));
@@ -111,7 +111,7 @@ TEST_CASE("FMI PGM end to end: import - train 20 steps - predict from raw files 
   data::import_radar(files, dir.file("fmi.h5"), {});  // reflectivity through Z-R into mm/h
   data::DatasetReader ds(dir.file("fmi.h5"));
   CHECK(ds.meta().frames == 30);
-  CHECK(ds.meta().provenance.at("import_source_format") == "fmi");
+  CHECK(ds.meta().field.provenance.at("import_source_format") == "fmi");
   const auto r = test::train_predict_evaluate(dir, dir.file("fmi.h5"), files);
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});

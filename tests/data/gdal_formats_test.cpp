@@ -97,13 +97,13 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
           "[data][radar]") {
   test::TempDir dir;
   forecast::GeoForecast f;
-  f.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
-  f.grid.wkt = geo::wkt_of(f.grid.proj);
-  f.grid.x0 = 160000.0;
-  f.grid.y0 = -3874000.0;
-  f.grid.dx = f.grid.dy = 4000.0;
-  f.grid.rows = 3;
-  f.grid.cols = 4;
+  f.field.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
+  f.field.grid.wkt = geo::wkt_of(f.field.grid.proj);
+  f.field.grid.x0 = 160000.0;
+  f.field.grid.y0 = -3874000.0;
+  f.field.grid.dx = f.field.grid.dy = 4000.0;
+  f.field.grid.rows = 3;
+  f.field.grid.cols = 4;
   f.analysis_time = 1282808100;  // 2010-08-26 07:35
   f.lead_s = {300, 600};
   f.software_version = "test";
@@ -115,10 +115,10 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
     CHECK(data::detect_radar_format(files[k]) == "geotiff");
     const auto fr = data::read_radar(files[k]);
     CHECK(fr.time == f.analysis_time + f.lead_s[k]);
-    CHECK(fr.grid.x0 == f.grid.x0);
-    CHECK(fr.grid.y0 == f.grid.y0);
-    CHECK(fr.grid.dx == f.grid.dx);
-    CHECK_FALSE(fr.reflectivity);
+    CHECK(fr.grid.x0 == f.field.grid.x0);
+    CHECK(fr.grid.y0 == f.field.grid.y0);
+    CHECK(fr.grid.dx == f.field.grid.dx);
+    CHECK(fr.quantity == data::Quantity::rain_rate);
     for (int i = 0; i < 12; ++i) {
       const float want = f.values[k * 12 + i];
       CHECK(fr.valid[i] == !std::isnan(want));
@@ -126,7 +126,7 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
     }
     // The CRS survives: the same point projects to the same lon/lat.
     const auto a = geo::lonlat(fr.grid.proj, 300000.0, -4000000.0),
-               b = geo::lonlat(f.grid.proj, 300000.0, -4000000.0);
+               b = geo::lonlat(f.field.grid.proj, 300000.0, -4000000.0);
     CHECK(a.x == Approx(b.x).margin(1e-7));
     CHECK(a.y == Approx(b.y).margin(1e-7));
   }
@@ -150,12 +150,12 @@ TEST_CASE("GIF - GRIB and TIFF files that are not what they claim are refused by
 TEST_CASE("GeoTIFF end to end: import - train 20 steps - predict from raw files - evaluate", "[data][slow]") {
   test::TempDir dir;
   forecast::GeoForecast f;  // 30 frames of a band of rain moving east a pixel a frame, written as COGs
-  f.grid.proj = "+proj=laea +lat_0=55 +lon_0=10 +x_0=1950000 +y_0=-2100000 +ellps=WGS84 +units=m";
-  f.grid.wkt = geo::wkt_of(f.grid.proj);
-  f.grid.x0 = 1000000.0;
-  f.grid.y0 = -1000000.0;
-  f.grid.dx = f.grid.dy = 2000.0;
-  f.grid.rows = f.grid.cols = 16;
+  f.field.grid.proj = "+proj=laea +lat_0=55 +lon_0=10 +x_0=1950000 +y_0=-2100000 +ellps=WGS84 +units=m";
+  f.field.grid.wkt = geo::wkt_of(f.field.grid.proj);
+  f.field.grid.x0 = 1000000.0;
+  f.field.grid.y0 = -1000000.0;
+  f.field.grid.dx = f.field.grid.dy = 2000.0;
+  f.field.grid.rows = f.field.grid.cols = 16;
   f.analysis_time = 1535133600;
   f.software_version = "test";
   for (int t = 0; t < 30; ++t) {
@@ -168,8 +168,9 @@ TEST_CASE("GeoTIFF end to end: import - train 20 steps - predict from raw files 
   data::import_radar(files, dir.file("tif.h5"), {});
   data::DatasetReader ds(dir.file("tif.h5"));
   CHECK(ds.meta().frames == 30);
-  CHECK(ds.meta().provenance.at("import_source_format") == "geotiff");
-  CHECK(ds.meta().provenance.at("grid_corner") == "1000000,-1000000");
+  CHECK(ds.meta().field.provenance.at("import_source_format") == "geotiff");
+  CHECK(ds.meta().field.grid.x0 == 1000000.0);
+  CHECK(ds.meta().field.grid.y0 == -1000000.0);
   const auto r = test::train_predict_evaluate(dir, dir.file("tif.h5"), files);
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
@@ -244,12 +245,12 @@ std::vector<std::string> write_mrms_like(const test::TempDir& dir, int frames) {
   std::vector<std::string> files;
   for (int t = 0; t < frames; ++t) {
     forecast::GeoForecast f;
-    f.grid.proj = "+proj=longlat +a=6378160 +rf=298.2539 +no_defs";
-    f.grid.wkt = geo::wkt_of(f.grid.proj);
-    f.grid.x0 = -100.0;
-    f.grid.y0 = 40.0;
-    f.grid.dx = f.grid.dy = 0.01;
-    f.grid.rows = f.grid.cols = 16;
+    f.field.grid.proj = "+proj=longlat +a=6378160 +rf=298.2539 +no_defs";
+    f.field.grid.wkt = geo::wkt_of(f.field.grid.proj);
+    f.field.grid.x0 = -100.0;
+    f.field.grid.y0 = 40.0;
+    f.field.grid.dx = f.field.grid.dy = 0.01;
+    f.field.grid.rows = f.field.grid.cols = 16;
     f.analysis_time = 1560124800 + 120 * t;  // 2019-06-10 00:00 + 2 t minutes
     f.lead_s = {0};
     f.software_version = "test";

@@ -152,8 +152,9 @@ TEST_CASE("import stores the grid after its crop and downsample", "[data][grid][
   o.crop = data::Crop{224, 160, 416, 416};
   o.downsample = 4;
   data::import_radar({first_file("knmi-20100826")}, dir.file("k.h5"), o);
-  const auto g = data::grid_from_attributes(data::DatasetReader(dir.file("k.h5")).meta().provenance, "k.h5");
-  REQUIRE(g);
+  const data::Grid k = data::DatasetReader(dir.file("k.h5")).meta().field.grid;
+  const auto* g = &k;
+  REQUIRE(g->known());
   CHECK(g->x0 == Approx(160000.0));
   CHECK(g->y0 == Approx(-3650000.0 - 224000.0));
   CHECK(g->dx == Approx(4000.0));
@@ -162,7 +163,7 @@ TEST_CASE("import stores the grid after its crop and downsample", "[data][grid][
 
 forecast::GeoForecast small_forecast() {
   forecast::GeoForecast f;
-  f.grid = opera_grid().cropped(1000, 900, 6, 5);
+  f.field.grid = opera_grid().cropped(1000, 900, 6, 5);
   f.analysis_time = 1535133600;  // 2018-08-24 18:00
   f.lead_s = {900, 1800};
   f.software_version = "test";
@@ -185,9 +186,9 @@ TEST_CASE("an ODIM forecast reads back through convlstm's ODIM reader with its v
     CHECK(fr.source_quantity == "RATE");
     CHECK(fr.time == f.analysis_time);  // ODIM's what@date/time: the analysis time
     REQUIRE(fr.grid.known());
-    CHECK(std::abs(fr.grid.x0 - f.grid.x0) < 1.0);
-    CHECK(std::abs(fr.grid.y0 - f.grid.y0) < 1.0);
-    CHECK(fr.grid.dx == f.grid.dx);
+    CHECK(std::abs(fr.grid.x0 - f.field.grid.x0) < 1.0);
+    CHECK(std::abs(fr.grid.y0 - f.field.grid.y0) < 1.0);
+    CHECK(fr.grid.dx == f.field.grid.dx);
     CHECK(fr.grid.rows == 6);
     for (std::int64_t i = 0; i < 30; ++i) {
       const float want = f.values[k * 30 + i];
@@ -221,12 +222,12 @@ TEST_CASE("a netCDF-CF forecast holds lead times after the analysis time - north
   CHECK(nc.read_doubles("time") == std::vector<double>{900.0, 1800.0});
   CHECK(nc.read_doubles("forecast_period") == std::vector<double>{900.0, 1800.0});
   const auto y = nc.read_doubles("y"), x = nc.read_doubles("x");
-  CHECK(y.front() == f.grid.y_centre(0));
+  CHECK(y.front() == f.field.grid.y_centre(0));
   CHECK(y.front() > y.back());  // north first
-  CHECK(x.front() == f.grid.x_centre(0));
+  CHECK(x.front() == f.field.grid.x_centre(0));
   CHECK(nc.att_text("crs", "grid_mapping_name") ==
         std::optional<std::string>("lambert_azimuthal_equal_area"));
-  CHECK(nc.att_text("crs", "crs_wkt") == std::optional<std::string>(f.grid.wkt));
+  CHECK(nc.att_text("crs", "crs_wkt") == std::optional<std::string>(f.field.grid.wkt));
   CHECK(nc.att_doubles("crs", "false_easting").value_or(std::vector<double>{}) ==
         std::vector<double>{1950000.0});
   CHECK(nc.att_text("precip_intensity", "units") == std::optional<std::string>("mm h-1"));
@@ -239,7 +240,7 @@ TEST_CASE("a netCDF-CF forecast holds lead times after the analysis time - north
       CHECK(v[i] == Approx(f.values[i]));
   }
   // lon/lat of the first cell centre, as GDAL computes them.
-  const auto ll = geo::lonlat(f.grid.proj, x[0], y[0]);
+  const auto ll = geo::lonlat(f.field.grid.proj, x[0], y[0]);
   CHECK(nc.read_doubles("lon")[0] == Approx(ll.x));
   CHECK(nc.read_doubles("lat")[0] == Approx(ll.y));
 }
@@ -248,7 +249,7 @@ TEST_CASE("a georeferenced forecast without a grid or times is refused by name, 
           "[data][grid]") {
   test::TempDir dir;
   auto f = small_forecast();
-  f.grid = data::Grid{};
+  f.field.grid = data::Grid{};
   CHECK_THROWS_WITH(forecast::write_cf_forecast(f, dir.file("a.nc")),
                     Catch::Contains("a.nc") && Catch::Contains("georeference"));
   f = small_forecast();

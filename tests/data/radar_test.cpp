@@ -64,7 +64,7 @@ TEST_CASE("ODIM decoding: merged attributes - nodata - undetect - NaN - gain and
   CHECK(data::detect_radar_format(dir.file("r.h5")) == "odim");
   const auto fr = data::read_radar(dir.file("r.h5"));
   CHECK(fr.source_quantity == "DBZH");
-  CHECK(fr.reflectivity);
+  CHECK(fr.quantity == data::Quantity::reflectivity);
   CHECK(fr.time == data::parse_odim_time("20241126", "010000"));
   CHECK(fr.projdef == "+proj=laea +lat_0=55.0 +lon_0=10.0");  // trailing blank trimmed
   const std::vector<std::uint8_t> valid{1, 0, 1, 1, 0, 1, 1, 1};
@@ -120,7 +120,7 @@ TEST_CASE("OPERA samples decode as documented", "[data][radar][slow]") {
       data::read_radar(radar_dir() + "/opera-cirrus-20241126/T_PABV21_C_EUOC_20241126010000.hdf");
   CHECK(dbz.grid_rows == 4400);
   CHECK(dbz.grid_cols == 3800);
-  CHECK(dbz.reflectivity);
+  CHECK(dbz.quantity == data::Quantity::reflectivity);
   float lo = 1e9f, hi = -1e9f;
   for (std::size_t i = 0; i < dbz.values.size(); ++i)
     if (dbz.valid[i] && dbz.values[i] > data::kDbzFloor) {
@@ -148,11 +148,11 @@ TEST_CASE("importing a KNMI series: time order - crop - downsample - segments at
   data::DatasetReader ds(dir.file("k.h5"));
   CHECK(ds.meta().height == 110);
   CHECK(ds.meta().width == 110);
-  CHECK(ds.meta().quantity == "rain_rate");
-  CHECK(ds.meta().units == "mm/h");
-  CHECK(ds.meta().time.front() == data::parse_knmi_time("26-AUG-2010;00:00:00.000"));
-  CHECK(ds.meta().provenance.at("import_crop") == "200,150,440,440");
-  const auto back = data::options_from_provenance(ds.meta().provenance);
+  CHECK(ds.meta().field.quantity == data::Quantity::rain_rate);
+  CHECK(ds.meta().field.units == "mm/h");
+  CHECK(ds.meta().field.time.front() == data::parse_knmi_time("26-AUG-2010;00:00:00.000"));
+  CHECK(ds.meta().field.provenance.at("import_crop") == "200,150,440,440");
+  const auto back = data::options_from_provenance(ds.meta().field);
   CHECK(back.downsample == 4);
   CHECK(back.crop->y0 == 200);
   // Each output pixel is the mean of the observed pixels of its 4x4 block.
@@ -213,7 +213,7 @@ TEST_CASE("ODIM rain rates: sizes signed or unsigned - undetect is no rain", "[d
   CHECK(a.grid_cols == 4);
   CHECK(a.grid_rows == 2);
   CHECK(a.source_quantity == "RATE");
-  CHECK_FALSE(a.reflectivity);
+  CHECK(a.quantity == data::Quantity::rain_rate);
   CHECK(a.values[0] == 0.0f);           // undetect: no rain
   CHECK(a.values[3] == Approx(40.0f));  // -10 + 0.5 * 100 mm/h
   CHECK(a.valid[4] == 0);               // NaN: missing

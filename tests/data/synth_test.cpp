@@ -36,10 +36,10 @@ TEST_CASE("synthetic radar is deterministic - mostly dry - log-normal-ish and mo
   CHECK(a == b);
   CHECK(a != c);
   data::DatasetReader r(dir.file("a.h5"));
-  CHECK(r.meta().quantity == "rain_rate");
-  CHECK(r.meta().units == "mm/h");
-  CHECK(r.meta().time.size() == 200);
-  CHECK(r.meta().time[1] - r.meta().time[0] == 300);
+  CHECK(r.meta().field.quantity == data::Quantity::rain_rate);
+  CHECK(r.meta().field.units == "mm/h");
+  CHECK(r.meta().field.time.size() == 200);
+  CHECK(r.meta().field.time[1] - r.meta().field.time[0] == 300);
   const double wet =
       static_cast<double>(std::count_if(a.begin(), a.end(), [](float v) { return v > 0.0f; })) / a.size();
   INFO("wet fraction " << wet);
@@ -119,7 +119,7 @@ TEST_CASE("synthetic radar in segments: independent series of consecutive seeds"
   REQUIRE(r.meta().segments.size() == 3);
   CHECK(r.meta().segments[1].start == 23);
   CHECK(r.meta().segments[2].length == 24);
-  CHECK(r.meta().time[23] - r.meta().time[22] > 86400);  // a day apart: windows never join them
+  CHECK(r.meta().field.time[23] - r.meta().field.time[22] > 86400);  // a day apart: windows never join them
   const auto all = all_frames(dir.file("seg.h5"));
   for (std::uint64_t k = 0; k < 3; ++k) {
     data::SynthRadarOptions one;

@@ -16,7 +16,7 @@ data::DatasetMeta series(std::int64_t frames, std::vector<data::Segment> segment
   data::DatasetMeta m;
   m.frames = frames;
   m.segments = std::move(segments);
-  m.time = std::move(time);
+  m.field.time = std::move(time);
   return m;
 }
 

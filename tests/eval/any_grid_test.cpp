@@ -130,7 +130,8 @@ std::string random_checkpoint(const test::TempDir& dir, nn::Peephole peephole, s
   checkpoint::CheckpointInfo info;
   info.config_yaml = config::to_yaml(cfg);
   info.frame_height = info.frame_width = grid;
-  info.data = {{"quantity", "rain_rate"}, {"units", "mm/h"}};
+  info.data.quantity = data::Quantity::rain_rate;
+  info.data.units = "mm/h";
   const std::string path = dir.file(std::string("ckpt_") + nn::to_string(peephole) + ".h5");
   checkpoint::write_checkpoint(path, info, params, nullptr);
   return path;

@@ -35,7 +35,8 @@ void write_fixture() {
   info.config_yaml = config::to_yaml(cfg);
   info.step = 1;
   info.frame_height = info.frame_width = 16;
-  info.data = {{"quantity", "rain_rate"}, {"units", "mm/h"}};
+  info.data.quantity = data::Quantity::rain_rate;
+  info.data.units = "mm/h";
   info.model = config::model_description(cfg, spec);
   checkpoint::write_checkpoint(kDir + "checkpoint_v1.h5", info, params, nullptr);
 

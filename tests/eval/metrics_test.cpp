@@ -51,7 +51,7 @@ TEST_CASE("scores accumulate tables and errors per lead time over observed pixel
 
 TEST_CASE("reflectivity thresholds are rain rates converted through Z-R", "[eval]") {
   eval::ScoreOptions o;
-  o.quantity = "reflectivity";
+  o.quantity = data::Quantity::reflectivity;
   o.thresholds = {1.0};  // 1 mm/h = 23.01 dBZ
   eval::Scores s(1, o);
   const std::vector<float> pred{23.5f, 22.5f}, obs{23.5f, 23.5f}, mask{1, 1};
@@ -62,7 +62,7 @@ TEST_CASE("reflectivity thresholds are rain rates converted through Z-R", "[eval
 
 TEST_CASE("intensity scores: cross-entropy per frame and SSIM", "[eval]") {
   eval::ScoreOptions o;
-  o.quantity = "intensity";
+  o.quantity = data::Quantity::intensity;
   eval::Scores s(1, o);
   std::vector<float> frame(16 * 16, 0.5f), mask(frame.size(), 1.0f);
   s.add(frame.data(), frame.data(), mask.data(), 16, 16);
@@ -75,7 +75,7 @@ TEST_CASE("intensity scores: cross-entropy per frame and SSIM", "[eval]") {
 
 TEST_CASE("intensity scores ignore unobserved pixels and SSIM needs a window that fits", "[eval]") {
   eval::ScoreOptions o;
-  o.quantity = "intensity";
+  o.quantity = data::Quantity::intensity;
   eval::Scores masked(1, o), half(1, o);
   // 16x32: the right half unobserved and full of garbage; scored as if only the left half existed.
   std::vector<float> pred(16 * 32, 0.5f), obs(16 * 32, 0.25f), mask(16 * 32, 1.0f);

@@ -87,7 +87,7 @@ TEST_CASE("predict writes forecasts in physical units - with truth - times and i
   std::vector<std::int64_t> times(24);
   f.dataset("/time").read_all(times.data());
   data::DatasetReader ds(t.data);
-  CHECK(times[0] == ds.meta().time[2] + 300);  // first window: inputs 0..2, first lead at frame 3
+  CHECK(times[0] == ds.meta().field.time[2] + 300);  // first window: inputs 0..2, first lead at frame 3
   std::vector<float> pred(6 * 4 * 256);
   f.dataset("/pred").read_all(pred.data());
   CHECK(*std::min_element(pred.begin(), pred.end()) >= 0.0f);
@@ -128,8 +128,8 @@ TEST_CASE("predict refuses inputs that do not fit the model", "[eval]") {
   SECTION("another quantity") {
     data::DatasetMeta m;
     m.height = m.width = 16;
-    m.quantity = "reflectivity";
-    m.units = "dBZ";
+    m.field.quantity = data::Quantity::reflectivity;
+    m.field.units = "dBZ";
     {
       data::DatasetWriter w(out.file("dbz.h5"), m);
       std::vector<float> frame(256, 10.0f);
@@ -354,9 +354,9 @@ TEST_CASE("predict on raw KNMI files repeats the import's processing", "[eval][r
   CHECK(std::count_if(a.begin(), a.end(), [](float x) { return std::isnan(x); }) > 0);
   // Both forecasts carry the dataset's grid: the raw grid's outer corner moved by the import's crop, 8 km
   // pixels; to 1 m.
-  const auto dataset_grid =
-      data::grid_from_attributes(data::DatasetReader(out.file("knmi.h5")).meta().provenance, "knmi.h5");
-  REQUIRE(dataset_grid);
+  const data::Grid knmi_grid = data::DatasetReader(out.file("knmi.h5")).meta().field.grid;
+  const auto* dataset_grid = &knmi_grid;
+  REQUIRE(dataset_grid->known());
   CHECK(dataset_grid->x0 == Approx(150000.0).margin(1.0));
   CHECK(dataset_grid->y0 == Approx(-3650000.0 - 200000.0).margin(1.0));
   for (const auto& path : {o.output, d.output}) {
@@ -447,9 +447,9 @@ TEST_CASE("persistence on a static field scores CSI 1 and MSE 0", "[eval]") {
   test::TempDir out;
   data::DatasetMeta m;
   m.height = m.width = 16;
-  m.quantity = "rain_rate";
-  m.units = "mm/h";
-  m.timestep_s = 300;
+  m.field.quantity = data::Quantity::rain_rate;
+  m.field.units = "mm/h";
+  m.field.timestep_s = 300;
   {
     data::DatasetWriter w(out.file("static.h5"), m);
     std::vector<float> frame(256);

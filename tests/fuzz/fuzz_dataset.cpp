@@ -50,7 +50,7 @@ void check_meta(const data::DatasetMeta& m) {
     if (s.start < end || s.length < 1 || s.start + s.length > m.frames) finding("accepted a bad segment");
     end = s.start + s.length;
   }
-  if (!m.time.empty() && static_cast<std::int64_t>(m.time.size()) != m.frames)
+  if (!m.field.time.empty() && static_cast<std::int64_t>(m.field.time.size()) != m.frames)
     finding("times for other frames");
 }
 

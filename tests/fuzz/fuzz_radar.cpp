@@ -92,7 +92,8 @@ void check_frame(const data::RadarFrame& f, bool with_values) {
   for (std::size_t i = 0; i < n; ++i) {
     if (f.valid[i] > 1) finding("mask neither 0 nor 1");
     if (f.valid[i] && !std::isfinite(f.values[i])) finding("a non-finite value marked valid");
-    if (f.valid[i] && !f.reflectivity && f.values[i] < 0.0f) finding("a negative rain rate");
+    if (f.valid[i] && f.quantity != data::Quantity::reflectivity && f.values[i] < 0.0f)
+      finding("a negative rain rate");
   }
 }
 

@@ -48,7 +48,8 @@ TEST_CASE("optical flow finds the speed of a moving rain cell and its forecast b
   const motion::FlowFrames f{t_in, 1, kH, kW};
   for (auto method : {motion::FlowMethod::dis, motion::FlowMethod::farneback}) {
     INFO(motion::to_string(method));
-    const auto motion = motion::estimate_motion(truth.data(), mask.data(), f, "rain_rate", method);
+    const auto motion =
+        motion::estimate_motion(truth.data(), mask.data(), f, data::Quantity::rain_rate, method);
     // At the cells' centres after the last input frame, where the image has structure.
     for (auto [cx, cy] : {std::pair{20 + 4.5, 24 - 3.0}, std::pair{38 + 4.5, 36 - 3.0}}) {
       const auto i = (static_cast<std::int64_t>(cy) * kW + static_cast<std::int64_t>(cx)) * 2;
@@ -56,7 +57,8 @@ TEST_CASE("optical flow finds the speed of a moving rain cell and its forecast b
       CHECK(motion[i + 1] == Approx(-1.0).margin(0.3));
     }
     std::vector<float> out(static_cast<std::size_t>(t_out * frame));
-    motion::optical_flow_forecast(truth.data(), mask.data(), f, t_out, "rain_rate", method, 0.0f, out.data());
+    motion::optical_flow_forecast(truth.data(), mask.data(), f, t_out, data::Quantity::rain_rate, method,
+                                  0.0f, out.data());
     const float* last = truth.data() + (t_in - 1) * frame;
     for (std::int64_t l = 1; l < t_out; l += 2) {
       const float* obs = truth.data() + (t_in + l) * frame;
@@ -103,8 +105,9 @@ TEST_CASE("optical flow of a static field is the persistence forecast - reflecti
   for (std::int64_t t = 0; t < t_in; ++t)
     for (std::int64_t i = 0; i < frame; ++i) in[t * frame + i] = 30.0f * cell(i % kW, i / kW, 30, 30) / 22.0f;
   std::vector<float> out(static_cast<std::size_t>(t_out * frame));
-  motion::optical_flow_forecast(in.data(), mask.data(), {t_in, 1, kH, kW}, t_out, "reflectivity",
-                                motion::FlowMethod::dis, data::kDbzFloor, out.data());
+  motion::optical_flow_forecast(in.data(), mask.data(), {t_in, 1, kH, kW}, t_out,
+                                data::Quantity::reflectivity, motion::FlowMethod::dis, data::kDbzFloor,
+                                out.data());
   for (std::int64_t l = 0; l < t_out; ++l) CHECK(mse(out.data() + l * frame, in.data(), frame) < 1e-3);
   CHECK_THROWS_AS(motion::parse_flow_method("lucas-kanade"), UsageError);
 }

@@ -1,6 +1,10 @@
 #include "support/chain.hpp"
 
+#include <catch2/catch.hpp>
+
+#include "checkpoint/checkpoint.hpp"
 #include "config/config.hpp"
+#include "data/dataset.hpp"
 #include "data/h5.hpp"
 #include "eval/evaluate.hpp"
 #include "eval/predict.hpp"
@@ -23,6 +27,14 @@ ChainResult train_predict_evaluate(const TempDir& dir, const std::string& datase
   p.output = dir.file("pred.h5");
   eval::predict(p);
   r.forecast_dims = data::h5::File::open_read(p.output).dataset("/pred").dims();
+  // The record: dataset -> checkpoint whole (but the frames' times), dataset -> forecast its grid.
+  auto record = data::DatasetReader(dataset).meta().field;
+  CHECK(!record.provenance.empty());
+  record.time.clear();
+  CHECK(data::field_attributes(checkpoint::read_checkpoint_info(p.checkpoint).data) ==
+        data::field_attributes(record));
+  const auto pred = data::h5::File::open_read(p.output);
+  for (const auto& [k, v] : data::grid_attributes(record.grid)) CHECK(pred.root().attr_string(k) == v);
   eval::EvaluateOptions e;
   e.checkpoint = p.checkpoint;
   e.data = dataset;

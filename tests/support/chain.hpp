@@ -1,5 +1,7 @@
 // The whole chain on an imported dataset, for the end-to-end test of each radar format: train a tiny model 20
-// steps, forecast from the raw files, score every window against persistence.
+// steps, forecast from the raw files, score every window against persistence. On the way it checks that the
+// data's record (data/field.hpp) travels whole: the checkpoint holds the dataset's, and the forecast its
+// grid.
 #pragma once
 
 #include <string>

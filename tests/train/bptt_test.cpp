@@ -116,7 +116,7 @@ std::vector<double> step_losses(const ModelSpec& spec, nn::ParameterTable& param
   std::copy(target.begin(), target.end(), batch.targets.begin());
   std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
   train::BatchObjective objective{
-      train::parse_objective("mse"), config::Config{}.data.normalize, "intensity", {}, {}};
+      train::parse_objective("mse"), config::Config{}.data.normalize, data::Quantity::intensity, {}, {}};
   train::Optimizer optimizer(oc, spec);
   train::Communicator single;
   train::TrainStep step(net, objective, optimizer, single, std::nullopt);

@@ -92,7 +92,7 @@ namespace {
 
 // A batch of B sequences, 1 lead, 1x6 frames whose targets are `rates` (mm/h) normalised by `norm`, through
 // Z-R for reflectivity; pred = target + a fixed offset pattern; the last pixel of sequence 0 unobserved.
-train::Batch balanced_batch(const data::Normalizer& norm, const std::string& quantity,
+train::Batch balanced_batch(const data::Normalizer& norm, data::Quantity quantity,
                             const std::vector<float>& rates, std::int64_t B) {
   const std::int64_t n = static_cast<std::int64_t>(rates.size());
   train::Batch b{Tensor(Shape{B, 1, 1, 1, n}),
@@ -104,7 +104,8 @@ train::Batch balanced_batch(const data::Normalizer& norm, const std::string& qua
   for (std::int64_t s = 0; s < B; ++s)
     for (std::int64_t i = 0; i < n; ++i) {
       const float r = rates[static_cast<std::size_t>(i)];
-      const float phys = quantity == "reflectivity" ? data::dbz_from_rain_rate(r, norm.zr_a, norm.zr_b) : r;
+      const float phys =
+          quantity == data::Quantity::reflectivity ? data::dbz_from_rain_rate(r, norm.zr_a, norm.zr_b) : r;
       b.targets[s * n + i] = norm.forward(phys);
       b.mask[s * n + i] = s == 0 && i == n - 1 ? 0.0f : 1.0f;
     }
@@ -118,13 +119,13 @@ TEST_CASE("balanced losses weigh pixels by their rain rate for every normalisati
   struct Case {
     data::NormalizeKind kind;
     double min, max;
-    std::string quantity;
+    data::Quantity quantity;
   };
-  for (const auto& c : {Case{data::NormalizeKind::linear, 0, 100, "rain_rate"},
-                        Case{data::NormalizeKind::log, 0, 100, "rain_rate"},
-                        Case{data::NormalizeKind::dbz, -10, 70, "rain_rate"},
-                        Case{data::NormalizeKind::linear, -35, 70, "reflectivity"}}) {
-    INFO(data::to_string(c.kind) << " on " << c.quantity);
+  for (const auto& c : {Case{data::NormalizeKind::linear, 0, 100, data::Quantity::rain_rate},
+                        Case{data::NormalizeKind::log, 0, 100, data::Quantity::rain_rate},
+                        Case{data::NormalizeKind::dbz, -10, 70, data::Quantity::rain_rate},
+                        Case{data::NormalizeKind::linear, -35, 70, data::Quantity::reflectivity}}) {
+    INFO(data::to_string(c.kind) << " on " << data::to_string(c.quantity));
     data::Normalizer norm;
     norm.kind = c.kind;
     norm.min = c.min;
@@ -145,11 +146,11 @@ TEST_CASE("bmse+bmae gradient matches central differences and two half batches a
   norm.kind = data::NormalizeKind::log;
   norm.max = 100;
   const std::vector<float> rates{0.0f, 1.5f, 3.0f, 7.0f, 20.0f, 50.0f};
-  auto whole = balanced_batch(norm, "rain_rate", rates, 4);
+  auto whole = balanced_batch(norm, data::Quantity::rain_rate, rates, 4);
   Rng rng(4);
   std::vector<float> pred(whole.targets.begin(), whole.targets.end());
   for (auto& p : pred) p += rng.uniform(0.02f, 0.1f) * (rng.uniform(0.0f, 1.0f) < 0.5f ? -1.0f : 1.0f);
-  train::BatchObjective obj{train::parse_objective("bmse+bmae"), norm, "rain_rate", {}, {}};
+  train::BatchObjective obj{train::parse_objective("bmse+bmae"), norm, data::Quantity::rain_rate, {}, {}};
   REQUIRE(obj.objective.terms.size() == 2);
   std::vector<float> grad(pred.size(), 0.0f);
   obj.gradient(whole, pred.data(), grad.data());
@@ -163,8 +164,8 @@ TEST_CASE("bmse+bmae gradient matches central differences and two half batches a
   // Data-parallel form: each half's parts summed give the whole batch's loss, and each half's gradient with
   // the summed normalisers is the whole gradient's slice.
   const std::int64_t n = static_cast<std::int64_t>(rates.size());
-  train::Batch halves[2] = {balanced_batch(norm, "rain_rate", rates, 2),
-                            balanced_batch(norm, "rain_rate", rates, 2)};
+  train::Batch halves[2] = {balanced_batch(norm, data::Quantity::rain_rate, rates, 2),
+                            balanced_batch(norm, data::Quantity::rain_rate, rates, 2)};
   for (std::int64_t i = 0; i < 2 * n; ++i) halves[1].mask[i] = 1.0f;  // sequences 2, 3 are fully observed
   train::LossParts total{std::vector<double>(4, 0.0)};
   for (int h = 0; h < 2; ++h) {
@@ -187,11 +188,12 @@ TEST_CASE("balance max weighs a pixel by the larger of its observed and forecast
   // observed 7 forecast 3: 5; observed 0 forecast 50: 30; observed 3 forecast 3: 2.
   const std::vector<float> rates{1.5f, 15.0f, 7.0f, 0.0f, 3.0f, 20.0f};
   const std::vector<float> forecast{15.0f, 1.5f, 3.0f, 50.0f, 3.0f, 1.0f};
-  auto b = balanced_batch(norm, "rain_rate", rates, 1);
+  auto b = balanced_batch(norm, data::Quantity::rain_rate, rates, 1);
   std::vector<float> pred;
   for (float r : forecast) pred.push_back(norm.forward(r));
-  train::BatchObjective by_max{train::parse_objective("bmse", "max"), norm, "rain_rate", {}, {}};
-  train::BatchObjective observed{train::parse_objective("bmse"), norm, "rain_rate", {}, {}};
+  train::BatchObjective by_max{
+      train::parse_objective("bmse", "max"), norm, data::Quantity::rain_rate, {}, {}};
+  train::BatchObjective observed{train::parse_objective("bmse"), norm, data::Quantity::rain_rate, {}, {}};
   const auto lb = by_max.batch(b, pred.data());
   const std::vector<float> want{10, 10, 5, 30, 2, 10};
   for (std::size_t i = 0; i < rates.size(); ++i) CHECK(lb.weight[i] == want[i]);
@@ -214,7 +216,7 @@ TEST_CASE("bmse+bmae with balance max: gradient matches central differences away
   norm.kind = data::NormalizeKind::log;
   norm.max = 100;
   const std::vector<float> rates{0.0f, 1.5f, 3.0f, 7.0f, 20.0f, 50.0f};
-  auto b = balanced_batch(norm, "rain_rate", rates, 3);
+  auto b = balanced_batch(norm, data::Quantity::rain_rate, rates, 3);
   // Forecasts above and below the observed rate, none near an HKO-7 threshold: 2.4 mm/h over 1.5 and 11.2
   // over 7 take the forecast's weight (2 and 10), 3.9 over 3, 26 over 20 and 40 under 50 the observed one's.
   const std::vector<float> factor{1.0f, 1.6f, 1.3f, 1.6f, 1.3f, 0.8f};
@@ -223,7 +225,8 @@ TEST_CASE("bmse+bmae with balance max: gradient matches central differences away
     const std::size_t k = i % rates.size();
     pred[i] = norm.forward(k == 0 ? 0.5f : rates[k] * factor[k]);
   }
-  train::BatchObjective obj{train::parse_objective("bmse+bmae", "max"), norm, "rain_rate", {}, {}};
+  train::BatchObjective obj{
+      train::parse_objective("bmse+bmae", "max"), norm, data::Quantity::rain_rate, {}, {}};
   std::vector<float> grad(pred.size(), 0.0f);
   obj.gradient(b, pred.data(), grad.data());
   test::GradCheck r;
@@ -259,7 +262,8 @@ TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and withou
   }
   std::vector<float> pred(b.targets.begin(), b.targets.end());
   for (const std::string loss : {"mse", "bmse"}) {
-    train::BatchObjective obj{train::parse_objective(loss, "observed", "inverse"), norm, "rain_rate", {}, {}};
+    train::BatchObjective obj{
+        train::parse_objective(loss, "observed", "inverse"), norm, data::Quantity::rain_rate, {}, {}};
     const auto lb = obj.batch(b, pred.data());
     REQUIRE(lb.weight);
     for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
@@ -267,7 +271,7 @@ TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and withou
       CHECK(lb.weight[i] == Approx(hko * train::lead_weight(obj.objective, (i / 2) % 3 + 1, 3)));
     }
   }
-  train::BatchObjective plain{uniform, norm, "rain_rate", {}, {}};
+  train::BatchObjective plain{uniform, norm, data::Quantity::rain_rate, {}, {}};
   CHECK(plain.batch(b, pred.data()).weight == nullptr);
 }
 

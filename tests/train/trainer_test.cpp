@@ -204,9 +204,10 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   auto loader = [&] {
-    return train::BatchLoader(reader, 2, 3, 3,
-                              motion::make_extrapolator(spec, spec.height, spec.width, 3, 3,
-                                                        cfg.data.normalize, "rain_rate", "dis"));
+    return train::BatchLoader(
+        reader, 2, 3, 3,
+        motion::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize,
+                                  data::Quantity::rain_rate, "dis"));
   };
   train::BatchLoader cached = loader(), fresh = loader();
   const std::int64_t starts[2] = {10, 40}, other[2] = {60, 70};
@@ -233,8 +234,8 @@ TEST_CASE("the batch loader carries the extrapolation's gaps cached and fresh al
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   REQUIRE(spec.needs_gaps());
   auto extrapolator = [&] {
-    return motion::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize, "rain_rate",
-                                     "dis");
+    return motion::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize,
+                                     data::Quantity::rain_rate, "dis");
   };
   train::BatchLoader cached(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
   train::BatchLoader fresh(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
@@ -416,18 +417,18 @@ TEST_CASE("training refuses data with fewer frames than one window", "[train]") 
 
 TEST_CASE("training refuses a normalisation or loss that does not fit the data's quantity", "[train]") {
   test::TempDir dir;
-  auto write = [&](const std::string& name, const std::string& quantity, const std::string& units) {
+  auto write = [&](const std::string& name, data::Quantity quantity) {
     data::DatasetMeta meta;
     meta.height = meta.width = 8;
-    meta.quantity = quantity;
-    meta.units = units;
+    meta.field.quantity = quantity;
+    meta.field.units = data::units_of(quantity);
     data::DatasetWriter w(dir.file(name), meta);
     std::vector<float> frame(64, 20.0f);
     for (int t = 0; t < 30; ++t) w.append(frame.data());
     w.finish({}, {});
   };
-  write("dbz.h5", "reflectivity", "dBZ");
-  write("acc.h5", "accumulation", "mm");
+  write("dbz.h5", data::Quantity::reflectivity);
+  write("acc.h5", data::Quantity::accumulation);
   auto cfg = tiny_config(dir, "q", 2);
   cfg.data.train = dir.file("dbz.h5");
   cfg.data.normalize.kind = data::NormalizeKind::dbz;  // would convert dBZ as if it were mm/h

@@ -99,7 +99,9 @@ void decode_raster(const geo::Raster& r, std::optional<float> nodata, RadarFrame
   for (std::size_t i = 0; i < r.values.size(); ++i) {
     const float v = r.values[i];
     fr.valid[i] = std::isfinite(v) && !(nodata && v == *nodata);
-    fr.values[i] = !fr.valid[i] ? 0.0f : fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
+    fr.values[i] = !fr.valid[i]                            ? 0.0f
+                   : fr.quantity == Quantity::reflectivity ? std::max(kDbzFloor, v)
+                                                           : std::max(0.0f, v);
   }
 }
 

@@ -27,7 +27,7 @@ RadarFrame read_fmi(const Request& q) {
     if (sp != std::string::npos && !meta.count(c.substr(0, sp))) meta[c.substr(0, sp)] = c.substr(sp + 1);
   }
   RadarFrame fr = frame_of(path, "fmi");
-  fr.reflectivity = true;
+  fr.quantity = Quantity::reflectivity;
   fr.grid_rows = im.height;
   fr.grid_cols = im.width;
   fr.source_quantity = meta.count("param") ? meta["param"] : "DBZH";

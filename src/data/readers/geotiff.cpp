@@ -41,11 +41,11 @@ RadarFrame read_geotiff(const Request& q) {
     bad(path, "a rotated or south-up geotransform (expected north-up rows)");
   const std::string unit = r.unit.empty() && r.metadata.count("units") ? r.metadata.at("units") : r.unit;
   if (unit == "dBZ") {
-    fr.reflectivity = true;
+    fr.quantity = Quantity::reflectivity;
   } else if (!unit.empty() && unit != "mm/h" && unit != "mm h-1" && unit != "mm/hr") {
     bad(path, "band unit '" + unit + "', expected mm/h or dBZ");
   }
-  fr.source_quantity = fr.reflectivity ? "DBZH" : "RATE";
+  fr.source_quantity = fr.quantity == Quantity::reflectivity ? "DBZH" : "RATE";
   std::optional<std::int64_t> t;
   for (const char* key : {"valid_time", "TIFFTAG_DATETIME"})
     if (!t && r.metadata.count(key)) t = parse_iso_or_tiff_time(r.metadata.at(key));

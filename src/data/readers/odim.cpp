@@ -164,11 +164,11 @@ void decode_values(const std::string& path, const DataGroup& d, const h5::Datase
     }
     fr.valid[i] = 1;
     if (undetect && raw == ud) {
-      fr.values[i] = fr.reflectivity ? kDbzFloor : 0.0f;
+      fr.values[i] = dry_value(fr.quantity);
       continue;
     }
     const float v = calibrated(ds.where(), (offset + gain * raw) * to_rate, raw);
-    fr.values[i] = fr.reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
+    fr.values[i] = fr.quantity == Quantity::reflectivity ? std::max(kDbzFloor, v) : std::max(0.0f, v);
   }
 }
 
@@ -187,7 +187,8 @@ RadarFrame read_odim(const Request& q) {
     bad(path + ":/what@object", "'" + object + "' is not a Cartesian product (expected COMP or IMAGE)");
   const auto data = find_data_group(path, root, top, q.quantity);
   fr.source_quantity = data.attrs.string("quantity");
-  fr.reflectivity = fr.source_quantity == "DBZH" || fr.source_quantity == "TH";
+  fr.quantity = fr.source_quantity == "DBZH" || fr.source_quantity == "TH" ? Quantity::reflectivity
+                                                                           : Quantity::rain_rate;
   read_times(path, top, data, fr);
   read_grid(data.attrs, fr);
   auto ds = f.dataset(data.path);
