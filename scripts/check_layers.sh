@@ -4,7 +4,7 @@
 # run by ctest (layers.includes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-order=(core tensor ops nn geo data forecast motion checkpoint config train eval cli)
+order=(core tensor ops nn geo data forecast motion cascade checkpoint config train eval cli)
 rank() {
   local i
   for i in "${!order[@]}"; do [ "${order[$i]}" = "$1" ] && { echo "$i"; return; }; done

@@ -13,7 +13,7 @@ packages=(
   libhdf5-dev
   libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev catch2
   libpng-dev libgif-dev
-  libnetcdf-dev zlib1g-dev libgdal-dev
+  libnetcdf-dev zlib1g-dev libgdal-dev libfftw3-dev
   libopenmpi-dev openmpi-bin
   libopencv-video-dev
   python3-matplotlib

@@ -19,7 +19,7 @@ $bin import --output data/bom_train.h5 --downsample 4 "$f"0*.nc "$f"1[0-5]*.nc
 $bin import --output data/bom_test.h5 --downsample 4 "$f"1[6-9]*.nc "$f"2*.nc
 $bin train --config configs/bom_example.yaml "$@"
 $bin evaluate --checkpoint $run/latest.h5 --data data/bom_test.h5 --thresholds 0.5,1,2,5 \
-  --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
+  --baselines persistence,optical-flow,sprog --bootstrap "${BOOTSTRAP:-1000}" \
   --csv $run/evaluation.csv --json $run/evaluation.json | tee $run/evaluation.txt
 /usr/bin/python3 scripts/plot_metrics.py --eval $run/evaluation.json --eval-out $run/skill.png \
   --train $run/metrics.csv --train-out $run/training.png

@@ -38,7 +38,7 @@ for model in knmi knmi_paper; do
   $bin train --config configs/knmi_sample.yaml "${extra[@]}" --set output.dir=runs/$model \
     --set train.init_from=runs/${model}_pretrain/latest.h5 "$@"
   $bin evaluate --checkpoint runs/$model/latest.h5 --data data/knmi_test.h5 --thresholds 0.5,1,2,5 \
-    --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
+    --baselines persistence,optical-flow,sprog --bootstrap "${BOOTSTRAP:-1000}" \
     --csv runs/$model/evaluation.csv --json runs/$model/evaluation.json | tee runs/$model/evaluation.txt
   /usr/bin/python3 scripts/plot_metrics.py --eval runs/$model/evaluation.json --eval-out runs/$model/skill.png \
     --train runs/$model/metrics.csv --train-out runs/$model/training.png
@@ -54,7 +54,7 @@ if [ "${VARIANTS:-0}" = 1 ]; then
     --set data.train=data/knmi4_whole_train.h5 --set 'data.random_crop=[104,104]' --set data.crop_min_wet=0.05 "$@"
   for model in knmi4_nopre knmi4_whole; do
     $bin evaluate --checkpoint runs/$model/latest.h5 --data data/knmi_test.h5 --thresholds 0.5,1,2,5 \
-      --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
+      --baselines persistence,optical-flow,sprog --bootstrap "${BOOTSTRAP:-1000}" \
       --csv runs/$model/evaluation.csv --json runs/$model/evaluation.json | tee runs/$model/evaluation.txt
   done
 fi

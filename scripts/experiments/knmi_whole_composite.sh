@@ -32,7 +32,7 @@ echo "predict (whole 765x700 composite, raw files to written forecast): $((ms / 
 cat $run/predict_time.txt
 # 2. Skill on the whole grid.
 $bin evaluate --checkpoint $run/latest.h5 --data data/knmi_1km_test.h5 --thresholds 0.5,1,2,5 \
-  --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
+  --baselines persistence,optical-flow,sprog --bootstrap "${BOOTSTRAP:-1000}" \
   --csv $run/evaluation.csv --json $run/evaluation.json | tee $run/evaluation.txt
 /usr/bin/python3 scripts/plot_metrics.py --eval $run/evaluation.json --eval-out $run/skill.png \
   --train $run/metrics.csv --train-out $run/training.png

@@ -6,5 +6,5 @@ set -euo pipefail
 [ $# -eq 3 ] || { echo "usage: score_run.sh RUN DATA NAME" >&2; exit 2; }
 cd "$(dirname "$0")/../.."
 ./build/convlstm evaluate --checkpoint "$1"/latest.h5 --data "$2" --thresholds 0.5,1,2,5 \
-  --baselines persistence,optical-flow --bootstrap "${BOOTSTRAP:-1000}" \
+  --baselines persistence,optical-flow,sprog --bootstrap "${BOOTSTRAP:-1000}" \
   --csv "$1/$3".csv --json "$1/$3".json > "$1/$3".txt

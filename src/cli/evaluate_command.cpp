@@ -34,7 +34,8 @@ Run add_evaluate(CLI::App& app) {
       app.add_subcommand("evaluate", "Score a model over every window of a dataset, next to baselines");
   sub->add_option("--checkpoint", o->e.checkpoint, "checkpoint (RUN/best.h5)")->required();
   sub->add_option("--data", o->e.data, "dataset file")->required();
-  sub->add_option("--baselines", o->baselines, "comma-separated: persistence, optical-flow, or none")
+  sub->add_option("--baselines", o->baselines,
+                  "comma-separated: persistence, optical-flow, sprog (S-PROG, Seed 2003), or none")
       ->capture_default_str();
   sub->add_option("--flow-method", o->flow, "optical-flow baseline: dis or farneback (OpenCV)")
       ->capture_default_str()

@@ -4,8 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
+#include "cascade/sprog.hpp"
+#include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "data/dataset.hpp"
@@ -69,12 +72,12 @@ std::string lead_name(const Evaluation& e, std::int64_t t) {
 }  // namespace
 
 const std::vector<std::string>& known_baselines() {
-  static const std::vector<std::string> b{"persistence", "optical-flow"};
+  static const std::vector<std::string> b{"persistence", "optical-flow", "sprog"};
   return b;
 }
 
 std::vector<std::string> default_baselines() {
-  if (motion::optical_flow_available()) return {"persistence", "optical-flow"};
+  if (motion::optical_flow_available()) return {"persistence", "optical-flow", "sprog"};
   return {"persistence"};
 }
 
@@ -91,6 +94,24 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
   std::vector<float> targets(static_cast<std::size_t>(B * t_out * fs)), tmask(targets.size());
   std::vector<float> pred(targets.size()), base(static_cast<std::size_t>(t_out * fs));
   const std::int64_t h = model.height(), w = model.width();
+  const auto wants = [&](const char* name) {
+    return std::find(o.baselines.begin(), o.baselines.end(), name) != o.baselines.end();
+  };
+  // The optical-flow and S-PROG baselines share one motion field per window; S-PROG plans its FFTs once.
+  const bool needs_motion = wants("optical-flow") || wants("sprog");
+  std::unique_ptr<cascade::Sprog> sprog;
+  if (wants("sprog")) {
+    if (model.channels() != 1)
+      throw UsageError("--baselines sprog: forecasts one channel, the data has " +
+                       std::to_string(model.channels()));
+    cascade::SprogOptions so;
+    so.quantity = meta.field.quantity;
+    so.zr_a = model.description().normalize.zr_a;
+    so.zr_b = model.description().normalize.zr_b;
+    sprog = std::make_unique<cascade::Sprog>(h, w, so);
+  }
+  const motion::FlowFrames frames{t_in, model.channels(), h, w};
+  std::vector<float> motion_field;
   for (std::size_t first = 0; first < starts.size(); first += static_cast<std::size_t>(B)) {
     const std::int64_t n = std::min<std::int64_t>(B, static_cast<std::int64_t>(starts.size() - first));
     for (std::int64_t b = 0; b < B; ++b) {
@@ -109,10 +130,15 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
       const float* in = inputs.data() + b * t_in * fs;
       const float* in_mask = imask.data() + b * t_in * fs;
       const float fill = data::dry_value(meta.field.quantity);
+      if (needs_motion)
+        motion_field = motion::estimate_motion(in, in_mask, frames, meta.field.quantity, o.flow_method);
       for (std::size_t k = 1; k < e.sources.size(); ++k) {
-        if (e.sources[k].name == "optical-flow")
-          motion::optical_flow_forecast(in, in_mask, {t_in, model.channels(), h, w}, t_out,
-                                        meta.field.quantity, o.flow_method, fill, base.data());
+        const auto& name = e.sources[k].name;
+        if (name == "optical-flow")
+          motion::advect(in + (t_in - 1) * fs, in_mask + (t_in - 1) * fs, motion_field, frames, t_out, fill,
+                         base.data());
+        else if (name == "sprog")
+          sprog->forecast(in, in_mask, t_in, motion_field, t_out, base.data());
         else
           persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());
         e.sources[k].scores.add(base.data(), obs, m, h, w);
@@ -128,12 +154,13 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
 Evaluation evaluate(const EvaluateOptions& o) {
   for (const auto& b : o.baselines)
     if (std::find(known_baselines().begin(), known_baselines().end(), b) == known_baselines().end())
-      throw UsageError("--baselines: unknown baseline '" + b + "' (known: persistence, optical-flow)");
-  if (std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") && !motion::optical_flow_available())
-    throw UsageError(
-        "--baselines optical-flow: this convlstm was built without OpenCV (apt-get install "
-        "libopencv-video-dev, "
-        "then rebuild)");
+      throw UsageError("--baselines: unknown baseline '" + b + "' (known: " + one_of(known_baselines()) +
+                       ")");
+  for (const char* needs_flow : {"optical-flow", "sprog"})
+    if (std::count(o.baselines.begin(), o.baselines.end(), needs_flow) && !motion::optical_flow_available())
+      throw UsageError(std::string("--baselines ") + needs_flow +
+                       ": this convlstm was built without OpenCV (apt-get install libopencv-video-dev, then "
+                       "rebuild)");
   Forecaster model(o.checkpoint, o.batch);
   const auto& trained = model.description();
   data::DatasetReader reader(o.data);

@@ -14,8 +14,8 @@
 
 namespace convlstm::eval {
 
-// The names `--baselines` accepts, and its default: persistence and optical-flow (persistence alone in a
-// build without OpenCV).
+// The names `--baselines` accepts, and its default: persistence, optical-flow and sprog (S-PROG,
+// cascade/sprog.hpp; persistence alone in a build without OpenCV).
 const std::vector<std::string>& known_baselines();
 std::vector<std::string> default_baselines();
 

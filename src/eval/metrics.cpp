@@ -1,5 +1,7 @@
 #include "eval/metrics.hpp"
 
+#include "core/error.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -34,7 +36,16 @@ double Contingency::hss() const {
   return ratio(2.0 * (h * c - m * f), (h + m) * (m + c) + (h + f) * (f + c));
 }
 
+double FractionSums::fss() const {
+  return ref > 0 ? 1.0 - diff2 / ref : std::nan("");
+}
+
 LeadScores& LeadScores::operator+=(const LeadScores& o) {
+  if (fractions.size() < o.fractions.size()) fractions.resize(o.fractions.size());
+  for (std::size_t k = 0; k < o.fractions.size(); ++k) {
+    fractions[k].diff2 += o.fractions[k].diff2;
+    fractions[k].ref += o.fractions[k].ref;
+  }
   if (tables.size() < o.tables.size()) tables.resize(o.tables.size());
   for (std::size_t k = 0; k < o.tables.size(); ++k) {
     tables[k].hits += o.tables[k].hits;
@@ -61,8 +72,69 @@ Scores::Scores(std::int64_t t_out, ScoreOptions options) : opt_(std::move(option
     physical_thresholds_.push_back(opt_.quantity == data::Quantity::reflectivity
                                        ? data::dbz_from_rain_rate(static_cast<float>(t), opt_.zr_a, opt_.zr_b)
                                        : t);
+  for (auto n : opt_.fss_scales)
+    if (n < 1 || n % 2 == 0)
+      throw UsageError("FSS neighbourhood of " + std::to_string(n) + " pixels: expected an odd size");
   leads_.assign(static_cast<std::size_t>(t_out), LeadScores{});
-  for (auto& l : leads_) l.tables.resize(opt_.thresholds.size());
+  for (auto& l : leads_) {
+    l.tables.resize(opt_.thresholds.size());
+    l.fractions.resize(opt_.thresholds.size() * opt_.fss_scales.size());
+  }
+}
+
+namespace {
+
+// Summed-area table of (h + 1) x (w + 1) of v (h x w).
+void integral(const std::vector<float>& v, std::int64_t h, std::int64_t w, std::vector<double>& s) {
+  s.assign(static_cast<std::size_t>((h + 1) * (w + 1)), 0.0);
+  for (std::int64_t y = 0; y < h; ++y) {
+    double row = 0.0;
+    for (std::int64_t x = 0; x < w; ++x) {
+      row += v[y * w + x];
+      s[(y + 1) * (w + 1) + x + 1] = s[y * (w + 1) + x + 1] + row;
+    }
+  }
+}
+
+}  // namespace
+
+void Scores::add_fractions(const float* p, const float* o, const float* m, std::int64_t h, std::int64_t w,
+                           LeadScores& l) const {
+  const std::int64_t hw = h * w, sw = w + 1;
+  std::vector<float> bp(static_cast<std::size_t>(hw)), bo(bp.size()), valid(bp.size());
+  std::vector<double> sp, so, sv;
+  for (std::int64_t i = 0; i < hw; ++i) valid[i] = m[i] != 0.0f ? 1.0f : 0.0f;
+  integral(valid, h, w, sv);
+  const std::size_t scales = opt_.fss_scales.size();
+  for (std::size_t k = 0; k < physical_thresholds_.size(); ++k) {
+    const double thr = physical_thresholds_[k];
+    for (std::int64_t i = 0; i < hw; ++i) {
+      bp[i] = valid[i] != 0.0f && p[i] >= thr ? 1.0f : 0.0f;
+      bo[i] = valid[i] != 0.0f && o[i] >= thr ? 1.0f : 0.0f;
+    }
+    integral(bp, h, w, sp);
+    integral(bo, h, w, so);
+    for (std::size_t s = 0; s < scales; ++s) {
+      const std::int64_t r = opt_.fss_scales[s] / 2;
+      double diff2 = 0.0, ref = 0.0;
+      for (std::int64_t y = 0; y < h; ++y) {
+        const std::int64_t y0 = std::max<std::int64_t>(0, y - r), y1 = std::min(h, y + r + 1);
+        for (std::int64_t x = 0; x < w; ++x) {
+          if (valid[y * w + x] == 0.0f) continue;
+          const std::int64_t x0 = std::max<std::int64_t>(0, x - r), x1 = std::min(w, x + r + 1);
+          auto box = [&](const std::vector<double>& t) {
+            return t[y1 * sw + x1] - t[y0 * sw + x1] - t[y1 * sw + x0] + t[y0 * sw + x0];
+          };
+          const double n = box(sv), fp = box(sp) / n, fo = box(so) / n;
+          diff2 += (fp - fo) * (fp - fo);
+          ref += fp * fp + fo * fo;
+        }
+      }
+      auto& f = l.fractions[k * scales + s];
+      f.diff2 += diff2;
+      f.ref += ref;
+    }
+  }
 }
 
 void Scores::add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w) {
@@ -72,6 +144,7 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
   for (std::size_t t = 0; t < leads_.size(); ++t) {
     auto& l = window[t];
     l.tables.resize(opt_.thresholds.size());
+    l.fractions.resize(opt_.thresholds.size() * opt_.fss_scales.size());
     const float* p = pred + t * hw;
     const float* o = obs + t * hw;
     const float* m = mask + t * hw;
@@ -94,6 +167,7 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
         c.correct_negatives += !yes_p && !yes_o;
       }
     }
+    if (!intensity()) add_fractions(p, o, m, h, w, l);
     if (intensity()) {
       // Over the observed pixels of the frame (a fully observed frame: the paper's per-frame sums).
       double bce = 0, sq = 0, ab = 0;
@@ -140,8 +214,15 @@ std::vector<std::pair<std::string, double>> Scores::figures(std::int64_t t) cons
       f.push_back({"far@" + name, l.tables[k].far()});
       f.push_back({"hss@" + name, l.tables[k].hss()});
     }
+    if (!intensity())
+      for (std::size_t k = 0; k < opt_.thresholds.size(); ++k)
+        for (std::size_t s = 0; s < opt_.fss_scales.size(); ++s)
+          f.push_back(
+              {"fss@" + threshold_name(opt_.thresholds[k]) + "/" + std::to_string(opt_.fss_scales[s]) + "px",
+               l.fractions[k * opt_.fss_scales.size() + s].fss()});
     f.push_back({"mse", ratio(l.sq, l.pixels)});
     f.push_back({"mae", ratio(l.abs, l.pixels)});
+    f.push_back({"crps", ratio(l.abs, l.pixels)});  // of a single field: its MAE
     f.push_back({"b_mse", ratio(l.bsq, l.pixels)});
     f.push_back({"b_mae", ratio(l.babs, l.pixels)});
     if (intensity()) {

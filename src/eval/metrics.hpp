@@ -31,9 +31,18 @@ struct Contingency {
   double hss() const;
 };
 
+// The fractions skill score's sums (Roberts and Lean 2008) at one threshold and neighbourhood:
+// FSS = 1 - sum (Pf - Po)^2 / sum (Pf^2 + Po^2), P the fraction of observed pixels at or above the threshold
+// in the n x n neighbourhood of each observed pixel (clipped at the grid's edges).
+struct FractionSums {
+  double diff2 = 0, ref = 0;
+  double fss() const;
+};
+
 struct LeadScores {
-  std::vector<Contingency> tables;                                    // one per threshold
-  double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;              // sums over observed pixels
+  std::vector<Contingency> tables;                        // one per threshold
+  std::vector<FractionSums> fractions;                    // per threshold, per FSS scale (threshold-major)
+  double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;  // sums over observed pixels
   double frames = 0, bce = 0, frame_sq = 0, frame_abs = 0, ssim = 0;  // intensity: sums over frames
   double ssim_frames = 0;  // frames with at least one fully observed SSIM window
   LeadScores& operator+=(const LeadScores& o);
@@ -43,6 +52,7 @@ struct ScoreOptions {
   std::vector<double> thresholds{0.5, 2.0, 5.0, 10.0, 30.0};  // mm/h (converted for reflectivity)
   data::Quantity quantity = data::Quantity::rain_rate;
   double zr_a = 200.0, zr_b = 1.6;
+  std::vector<std::int64_t> fss_scales{1, 5, 9, 17, 33};  // neighbourhoods in pixels (odd)
   bool keep_windows = false;  // also keep each forecast's sums, for resampling (the bootstrap)
 };
 
@@ -59,7 +69,7 @@ class Scores {
   bool intensity() const { return opt_.quantity == data::Quantity::intensity; }
 
   // Named figures for lead t (or, when t < 0, the mean over the lead times where each is defined; NaN where
-  // it is defined at none): "csi@0.5", "mse", "bce", ...
+  // it is defined at none): "csi@0.5", "fss@0.5/9px", "mse", "crps" (of one field: the MAE), "bce", ...
   std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
   // For each per-lead figure, at how many lead times it is defined (the count behind its mean).
   std::vector<std::pair<std::string, std::int64_t>> defined_leads() const;
@@ -70,6 +80,10 @@ class Scores {
   Scores resampled(const std::vector<std::int64_t>& windows) const;
 
  private:
+  // FSS sums of one lead's fields at every threshold and scale into l.
+  void add_fractions(const float* p, const float* o, const float* m, std::int64_t h, std::int64_t w,
+                     LeadScores& l) const;
+
   ScoreOptions opt_;
   std::vector<double> physical_thresholds_;  // in the data's unit
   std::vector<LeadScores> leads_;

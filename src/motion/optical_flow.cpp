@@ -96,6 +96,43 @@ std::vector<float> estimate_motion(const float* inputs, const float* mask, const
   return motion;
 }
 
+namespace {
+
+// One step back along the motion from (px, py); true once the trajectory has left the grid.
+bool step_back(const std::vector<float>& motion, std::int64_t h, std::int64_t w, double& px, double& py) {
+  double dx = 0.0, dy = 0.0;
+  sample_motion(motion, h, w, px, py, dx, dy);
+  px -= dx;
+  py -= dy;
+  return px < -0.5 || py < -0.5 || px > w - 0.5 || py > h - 0.5;
+}
+
+// A plane of h x w sampled bilinearly at (px, py) from its observed pixels (mask null: all observed); `fill`
+// where the observed neighbours carry less than half the weight or the trajectory is outside. Returns
+// whether the value came from the plane.
+bool sample_plane(const float* plane, const float* mask, std::int64_t h, std::int64_t w, double px, double py,
+                  bool outside, float fill, float& out) {
+  const double cx = std::clamp(px, 0.0, static_cast<double>(w - 1)),
+               cy = std::clamp(py, 0.0, static_cast<double>(h - 1));
+  const auto x0 = static_cast<std::int64_t>(cx), y0 = static_cast<std::int64_t>(cy);
+  const std::int64_t xs[2] = {x0, std::min(x0 + 1, w - 1)}, ys[2] = {y0, std::min(y0 + 1, h - 1)};
+  const double fx = cx - x0, fy = cy - y0;
+  double sum = 0.0, weight = 0.0;
+  for (int j = 0; j < 2 && !outside; ++j)
+    for (int i = 0; i < 2; ++i) {
+      const double wt = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
+      const std::int64_t idx = ys[j] * w + xs[i];
+      if (wt > 0 && (!mask || mask[idx] != 0.0f)) {
+        sum += wt * plane[idx];
+        weight += wt;
+      }
+    }
+  out = weight >= 0.5 ? static_cast<float>(sum / weight) : fill;
+  return weight >= 0.5;
+}
+
+}  // namespace
+
 void advect(const float* last, const float* last_mask, const std::vector<float>& motion, const FlowFrames& f,
             std::int64_t t_out, float fill, float* out, float* gaps) {
   const std::int64_t h = f.height, w = f.width, plane = h * w, fs = f.frame_size();
@@ -104,36 +141,28 @@ void advect(const float* last, const float* last_mask, const std::vector<float>&
       double px = static_cast<double>(x), py = static_cast<double>(y);
       bool outside = false;
       for (std::int64_t l = 0; l < t_out; ++l) {
-        if (!outside) {
-          double dx = 0.0, dy = 0.0;
-          sample_motion(motion, h, w, px, py, dx, dy);
-          px -= dx;
-          py -= dy;
-          outside = px < -0.5 || py < -0.5 || px > w - 0.5 || py > h - 0.5;
-        }
-        const double cx = std::clamp(px, 0.0, static_cast<double>(w - 1)),
-                     cy = std::clamp(py, 0.0, static_cast<double>(h - 1));
-        const auto x0 = static_cast<std::int64_t>(cx), y0 = static_cast<std::int64_t>(cy);
-        const std::int64_t xs[2] = {x0, std::min(x0 + 1, w - 1)}, ys[2] = {y0, std::min(y0 + 1, h - 1)};
-        const double fx = cx - x0, fy = cy - y0;
+        if (!outside) outside = step_back(motion, h, w, px, py);
         for (std::int64_t c = 0; c < f.channels; ++c) {
-          double sum = 0.0, weight = 0.0;
-          for (int j = 0; j < 2 && !outside; ++j)
-            for (int i = 0; i < 2; ++i) {
-              const double wt = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
-              const std::int64_t idx = c * plane + ys[j] * w + xs[i];
-              if (wt > 0 && last_mask[idx] != 0.0f) {
-                sum += wt * last[idx];
-                weight += wt;
-              }
-            }
           const std::int64_t o = l * fs + c * plane + y * w + x;
-          out[o] = weight >= 0.5 ? static_cast<float>(sum / weight) : fill;
-          if (gaps) gaps[o] = weight >= 0.5 ? 0.0f : 1.0f;
+          const bool sourced =
+              sample_plane(last + c * plane, last_mask + c * plane, h, w, px, py, outside, fill, out[o]);
+          if (gaps) gaps[o] = sourced ? 0.0f : 1.0f;
         }
       }
     }
   }
+}
+
+void advect_steps(const float* plane, const std::vector<float>& motion, std::int64_t h, std::int64_t w,
+                  std::int64_t steps, float fill, float* out, std::uint8_t* sourced) {
+  for (std::int64_t y = 0; y < h; ++y)
+    for (std::int64_t x = 0; x < w; ++x) {
+      double px = static_cast<double>(x), py = static_cast<double>(y);
+      bool outside = false;
+      for (std::int64_t l = 0; l < steps && !outside; ++l) outside = step_back(motion, h, w, px, py);
+      const bool from_plane = sample_plane(plane, nullptr, h, w, px, py, outside, fill, out[y * w + x]);
+      if (sourced) sourced[y * w + x] = from_plane ? 1 : 0;
+    }
 }
 
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,

@@ -51,6 +51,12 @@ std::vector<float> estimate_motion(const float* inputs, const float* mask, const
 void advect(const float* last, const float* last_mask, const std::vector<float>& motion, const FlowFrames& f,
             std::int64_t t_out, float fill, float* out, float* gaps = nullptr);
 
+// One plane (h, w), every pixel observed, advected `steps` time steps along `motion` (the same trajectories
+// and sampling as advect): the S-PROG cascade's Lagrangian frame (cascade/sprog.hpp). sourced, when given,
+// gets 1 where the value came from the plane, 0 where it is `fill` (the trajectory left the grid).
+void advect_steps(const float* plane, const std::vector<float>& motion, std::int64_t h, std::int64_t w,
+                  std::int64_t steps, float fill, float* out, std::uint8_t* sourced = nullptr);
+
 // inputs, mask (t_in, C, H, W) in physical units -> out (t_out, C, H, W): estimate_motion, then advect.
 void optical_flow_forecast(const float* inputs, const float* mask, const FlowFrames& f, std::int64_t t_out,
                            data::Quantity quantity, FlowMethod method, float fill, float* out,

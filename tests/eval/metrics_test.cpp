@@ -22,6 +22,46 @@ TEST_CASE("contingency scores match hand-computed values", "[eval]") {
   CHECK(std::isnan(eval::Contingency{}.csi()));
 }
 
+TEST_CASE("the fractions skill score of a shifted square - of a perfect forecast - and of no event",
+          "[eval]") {
+  // A 10x10 square shifted 3 pixels east on a 40x40 grid: at one pixel the squares differ in 2 x 10 x 3
+  // pixels out of 2 x 100, FSS = 1 - 3/10; a neighbourhood spanning the grid from every pixel sees the same
+  // fraction in both: FSS = 1.
+  const std::int64_t n = 40, a = 10, d = 3;
+  std::vector<float> obs(n * n, 0.0f), pred(n * n, 0.0f), mask(n * n, 1.0f);
+  for (std::int64_t y = 15; y < 15 + a; ++y)
+    for (std::int64_t x = 10; x < 10 + a; ++x) {
+      obs[y * n + x] = 5.0f;
+      pred[y * n + x + d] = 5.0f;
+    }
+  eval::ScoreOptions o;
+  o.thresholds = {1.0};
+  o.fss_scales = {1, 81};
+  eval::Scores s(1, o);
+  s.add(pred.data(), obs.data(), mask.data(), n, n);
+  const auto f = s.figures(0);
+  CHECK(test::figure(f, "fss@1/1px") == Approx(0.7));
+  CHECK(test::figure(f, "fss@1/81px") == Approx(1.0));
+  eval::Scores perfect(1, o);
+  perfect.add(obs.data(), obs.data(), mask.data(), n, n);
+  CHECK(test::figure(perfect.figures(0), "fss@1/1px") == Approx(1.0));
+  // Neither field has the event: undefined.
+  const std::vector<float> dry(n * n, 0.0f);
+  eval::Scores none(1, o);
+  none.add(dry.data(), dry.data(), mask.data(), n, n);
+  CHECK(std::isnan(test::figure(none.figures(0), "fss@1/1px")));
+  // An unobserved half is left out: the shifted square in the observed half alone scores the same.
+  std::fill(mask.begin(), mask.begin() + 10 * n, 0.0f);
+  eval::Scores half(1, o);
+  half.add(pred.data(), obs.data(), mask.data(), n, n);
+  CHECK(test::figure(half.figures(0), "fss@1/1px") == Approx(0.7));
+  // The CRPS of one field is its mean absolute error.
+  CHECK(test::figure(f, "crps") == Approx(test::figure(f, "mae")));
+  CHECK(test::figure(f, "crps") == Approx(2.0 * a * d * 5.0 / (n * n)));
+  o.fss_scales = {4};
+  CHECK_THROWS(eval::Scores(1, o));
+}
+
 TEST_CASE("scores accumulate tables and errors per lead time over observed pixels", "[eval]") {
   eval::ScoreOptions o;
   o.thresholds = {1.0};

@@ -155,10 +155,18 @@ TEST_CASE("evaluate scores the model next to persistence and writes CSV and JSON
   o.data = t.data;
   o.stride = 5;
   const auto e = eval::evaluate(o);
-  // The default baselines: persistence and, where OpenCV is built, optical flow.
-  REQUIRE(e.sources.size() == (motion::optical_flow_available() ? 3u : 2u));
+  // The default baselines: persistence and, where OpenCV is built, optical flow and S-PROG.
+  REQUIRE(e.sources.size() == (motion::optical_flow_available() ? 4u : 2u));
   CHECK(e.sources[1].name == "persistence");
-  if (motion::optical_flow_available()) CHECK(e.sources[2].name == "optical-flow");
+  if (motion::optical_flow_available()) {
+    CHECK(e.sources[2].name == "optical-flow");
+    CHECK(e.sources[3].name == "sprog");
+    // S-PROG forecasts rain, smoother than the flow's, scored on the same pixels; FSS grows with the scale.
+    CHECK(e.sources[3].scores.lead(0).pixels == 11 * 256);
+    const auto f = e.sources[3].scores.figures(-1);
+    CHECK(test::figure(f, "fss@2/9px") >= test::figure(f, "fss@2/1px"));
+    CHECK(test::figure(f, "csi@2") > 0.2);
+  }
   CHECK(e.windows == 11);  // starts 0, 5, ..., 50 (windows of 7 in 60 frames)
   CHECK(e.lead_times_s.size() == 4);
   // Persistence at the first lead time is scored against the truth, pixel by pixel.
