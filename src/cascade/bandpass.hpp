@@ -31,6 +31,10 @@ class BandPass {
   const std::vector<double>& centres() const { return centres_; }
   // The weight of level k at the half-spectrum bin (row, col), col <= width / 2.
   double weight(std::int64_t level, std::int64_t row, std::int64_t col) const;
+  // Level k's weights over the half spectrum (height x (width / 2 + 1)).
+  const double* level_weights(std::int64_t level) const {
+    return weights_.data() + level * fft_.spectrum_size();
+  }
   // The wavenumber of a half-spectrum bin, cycles across L.
   double wavenumber(std::int64_t row, std::int64_t col) const;
 

@@ -23,28 +23,18 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <vector>
 
-#include "cascade/autoregression.hpp"
-#include "cascade/bandpass.hpp"
-#include "data/field.hpp"
+#include "cascade/nowcast.hpp"
 
 namespace convlstm::cascade {
-
-struct SprogOptions {
-  data::Quantity quantity = data::Quantity::rain_rate;  // rain_rate, accumulation or reflectivity
-  double threshold = 0.1;                               // mm/h: the wet/dry boundary
-  double zr_a = 200.0, zr_b = 1.6;                      // reflectivity <-> rain rate
-  std::int64_t levels = 0;                              // 0: default_levels of the grid
-};
 
 class Sprog {
  public:
   // Plans the FFTs of one grid once. UsageError for a quantity S-PROG cannot forecast (intensity).
-  Sprog(std::int64_t height, std::int64_t width, SprogOptions options);
+  Sprog(std::int64_t height, std::int64_t width, SprogOptions options) : core_(height, width, options) {}
 
-  std::int64_t levels() const { return bands_.levels(); }
+  std::int64_t levels() const { return core_.levels(); }
 
   // inputs, mask (t_in, h, w) in physical units; motion (h, w, 2), pixels per step (motion::estimate_motion)
   // -> out (t_out, h, w) in physical units.
@@ -55,16 +45,8 @@ class Sprog {
   const std::vector<Ar2>& ar() const { return ar_; }
 
  private:
-  void to_db(const float* values, const float* mask, double* out) const;
-  float from_db(double db) const;
-
-  SprogOptions o_;
-  BandPass bands_;
-  double threshold_db_, dry_db_;
+  CascadeNowcast core_;
   std::vector<Ar2> ar_;
-  std::vector<double> frames_, aligned_, levels_, recomposed_, sorted_;
-  std::vector<float> advect_in_, advect_out_;
-  std::vector<std::uint8_t> inside_, sourced_;
 };
 
 }  // namespace convlstm::cascade

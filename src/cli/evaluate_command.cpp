@@ -35,7 +35,13 @@ Run add_evaluate(CLI::App& app) {
   sub->add_option("--checkpoint", o->e.checkpoint, "checkpoint (RUN/best.h5)")->required();
   sub->add_option("--data", o->e.data, "dataset file")->required();
   sub->add_option("--baselines", o->baselines,
-                  "comma-separated: persistence, optical-flow, sprog (S-PROG, Seed 2003), or none")
+                  "comma-separated: persistence, optical-flow, sprog (S-PROG, Seed 2003), steps (a STEPS "
+                  "ensemble, Bowler et al. 2006), or none")
+      ->capture_default_str();
+  sub->add_option("--members", o->e.members, "steps: ensemble members")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000));
+  sub->add_option("--steps-seed", o->e.seed, "steps: the seed of its noise and motion perturbations")
       ->capture_default_str();
   sub->add_option("--flow-method", o->flow, "optical-flow baseline: dis or farneback (OpenCV)")
       ->capture_default_str()

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cascade/sprog.hpp"
+#include "cascade/steps.hpp"
 #include "core/enum_names.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -72,7 +73,7 @@ std::string lead_name(const Evaluation& e, std::int64_t t) {
 }  // namespace
 
 const std::vector<std::string>& known_baselines() {
-  static const std::vector<std::string> b{"persistence", "optical-flow", "sprog"};
+  static const std::vector<std::string> b{"persistence", "optical-flow", "sprog", "steps"};
   return b;
 }
 
@@ -98,17 +99,23 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
     return std::find(o.baselines.begin(), o.baselines.end(), name) != o.baselines.end();
   };
   // The optical-flow and S-PROG baselines share one motion field per window; S-PROG plans its FFTs once.
-  const bool needs_motion = wants("optical-flow") || wants("sprog");
+  const bool needs_motion = wants("optical-flow") || wants("sprog") || wants("steps");
   std::unique_ptr<cascade::Sprog> sprog;
-  if (wants("sprog")) {
+  std::unique_ptr<cascade::Steps> steps;
+  std::vector<float> members;
+  if (wants("sprog") || wants("steps")) {
     if (model.channels() != 1)
-      throw UsageError("--baselines sprog: forecasts one channel, the data has " +
+      throw UsageError("--baselines sprog, steps: forecast one channel, the data has " +
                        std::to_string(model.channels()));
     cascade::SprogOptions so;
     so.quantity = meta.field.quantity;
     so.zr_a = model.description().normalize.zr_a;
     so.zr_b = model.description().normalize.zr_b;
-    sprog = std::make_unique<cascade::Sprog>(h, w, so);
+    if (wants("sprog")) sprog = std::make_unique<cascade::Sprog>(h, w, so);
+    if (wants("steps")) {
+      steps = std::make_unique<cascade::Steps>(h, w, so, cascade::StepsOptions{o.members, o.seed});
+      members.resize(static_cast<std::size_t>(o.members * t_out * fs));
+    }
   }
   const motion::FlowFrames frames{t_in, model.channels(), h, w};
   std::vector<float> motion_field;
@@ -139,9 +146,16 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
                          base.data());
         else if (name == "sprog")
           sprog->forecast(in, in_mask, t_in, motion_field, t_out, base.data());
+        else if (name == "steps")
+          steps->forecast(in, in_mask, t_in, motion_field, t_out,
+                          static_cast<std::uint64_t>(starts[first + static_cast<std::size_t>(b)]),
+                          members.data());
         else
           persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());
-        e.sources[k].scores.add(base.data(), obs, m, h, w);
+        if (name == "steps")
+          e.sources[k].scores.add_ensemble(members.data(), obs, m, h, w);
+        else
+          e.sources[k].scores.add(base.data(), obs, m, h, w);
       }
     }
     e.windows += n;
@@ -156,7 +170,7 @@ Evaluation evaluate(const EvaluateOptions& o) {
     if (std::find(known_baselines().begin(), known_baselines().end(), b) == known_baselines().end())
       throw UsageError("--baselines: unknown baseline '" + b + "' (known: " + one_of(known_baselines()) +
                        ")");
-  for (const char* needs_flow : {"optical-flow", "sprog"})
+  for (const char* needs_flow : {"optical-flow", "sprog", "steps"})
     if (std::count(o.baselines.begin(), o.baselines.end(), needs_flow) && !motion::optical_flow_available())
       throw UsageError(std::string("--baselines ") + needs_flow +
                        ": this convlstm was built without OpenCV (apt-get install libopencv-video-dev, then "
@@ -193,7 +207,11 @@ Evaluation evaluate(const EvaluateOptions& o) {
   e.quantity = meta.field.quantity;
   e.units = meta.field.units;
   e.sources.push_back({"model", Scores(t_out, so)});
-  for (const auto& b : o.baselines) e.sources.push_back({b, Scores(t_out, so)});
+  for (const auto& b : o.baselines) {
+    ScoreOptions bo = so;
+    if (b == "steps") bo.members = o.members;
+    e.sources.push_back({b, Scores(t_out, bo)});
+  }
   if (meta.field.timestep_s)
     for (std::int64_t t = 1; t <= t_out; ++t) e.lead_times_s.push_back(t * *meta.field.timestep_s);
 
@@ -358,7 +376,24 @@ void write_json(const Evaluation& e, const std::string& path) {
        << ",\n      \"mean_defined_leads\": " << defined << ",\n      \"per_lead\": [";
     for (std::int64_t t = 0; t < s.scores.t_out(); ++t)
       os << (t ? ",\n        " : "\n        ") << obj(s.scores.figures(t));
-    os << "]\n    }";
+    os << "]";
+    if (!s.scores.intensity()) {
+      // Pooled over leads and windows: the reliability diagram's bins per threshold, the rank histogram.
+      auto list = [](const std::vector<double>& v) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < v.size(); ++i)
+          out += (i ? ", " : "") + (std::isnan(v[i]) ? "null" : number(v[i]));
+        return out + "]";
+      };
+      const auto rel = s.scores.reliability();
+      os << ",\n      \"reliability\": [";
+      for (std::size_t i = 0; i < rel.size(); ++i)
+        os << (i ? ", " : "") << "{\"threshold\": " << number(th[i]) << ", \"count\": " << list(rel[i].count)
+           << ", \"forecast\": " << list(rel[i].forecast) << ", \"observed\": " << list(rel[i].observed)
+           << "}";
+      os << "],\n      \"rank_histogram\": " << list(s.scores.rank_histogram());
+    }
+    os << "\n    }";
   }
   os << "\n  }";
   if (e.bootstrap) {

@@ -14,8 +14,9 @@
 
 namespace convlstm::eval {
 
-// The names `--baselines` accepts, and its default: persistence, optical-flow and sprog (S-PROG,
-// cascade/sprog.hpp; persistence alone in a build without OpenCV).
+// The names `--baselines` accepts (persistence, optical-flow, sprog: S-PROG, cascade/sprog.hpp; steps: a
+// STEPS ensemble, cascade/steps.hpp), and the default: persistence, optical-flow and sprog (persistence alone
+// in a build without OpenCV).
 const std::vector<std::string>& known_baselines();
 std::vector<std::string> default_baselines();
 
@@ -31,6 +32,8 @@ struct EvaluateOptions {
   std::int64_t bootstrap = 0;         // replicates of the block bootstrap (0: no intervals)
   std::optional<std::int64_t> block;  // windows per block; default: the windows sharing a frame
   std::uint64_t bootstrap_seed = 1;
+  std::int64_t members = 20;  // the STEPS ensemble's
+  std::uint64_t seed = 0;     // the STEPS ensemble's noise and motion perturbations
 };
 
 struct SourceScores {

@@ -41,6 +41,7 @@ double FractionSums::fss() const {
 }
 
 LeadScores& LeadScores::operator+=(const LeadScores& o) {
+  ensemble += o.ensemble;
   if (fractions.size() < o.fractions.size()) fractions.resize(o.fractions.size());
   for (std::size_t k = 0; k < o.fractions.size(); ++k) {
     fractions[k].diff2 += o.fractions[k].diff2;
@@ -138,6 +139,16 @@ void Scores::add_fractions(const float* p, const float* o, const float* m, std::
 }
 
 void Scores::add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w) {
+  commit(score_fields(pred, obs, mask, h, w));
+}
+
+void Scores::commit(std::vector<LeadScores> window) {
+  for (std::size_t t = 0; t < leads_.size(); ++t) leads_[t] += window[t];
+  if (opt_.keep_windows) windows_.push_back(std::move(window));
+}
+
+std::vector<LeadScores> Scores::score_fields(const float* pred, const float* obs, const float* mask,
+                                             std::int64_t h, std::int64_t w) const {
   const std::int64_t hw = h * w;
   const bool refl = opt_.quantity == data::Quantity::reflectivity;
   std::vector<LeadScores> window(leads_.size());
@@ -167,7 +178,10 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
         c.correct_negatives += !yes_p && !yes_o;
       }
     }
-    if (!intensity()) add_fractions(p, o, m, h, w, l);
+    if (!intensity()) {
+      add_fractions(p, o, m, h, w, l);
+      accumulate_ensemble(p, 1, 0, o, m, hw, l.ensemble);
+    }
     if (intensity()) {
       // Over the observed pixels of the frame (a fully observed frame: the paper's per-frame sums).
       double bce = 0, sq = 0, ab = 0;
@@ -188,9 +202,163 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
         l.ssim_frames += 1;
       }
     }
-    leads_[t] += l;
   }
-  if (opt_.keep_windows) windows_.push_back(std::move(window));
+  return window;
+}
+
+EnsembleSums& EnsembleSums::operator+=(const EnsembleSums& o) {
+  auto add = [](std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() < b.size()) a.resize(b.size(), 0.0);
+    for (std::size_t i = 0; i < b.size(); ++i) a[i] += b[i];
+  };
+  pixels += o.pixels;
+  crps += o.crps;
+  crps_fair += o.crps_fair;
+  variance += o.variance;
+  mean_sq += o.mean_sq;
+  add(ranks, o.ranks);
+  add(brier, o.brier);
+  add(bin_count, o.bin_count);
+  add(bin_p, o.bin_p);
+  add(bin_events, o.bin_events);
+  return *this;
+}
+
+// One lead of an ensemble of m members (member k's field at members + k * stride) into e, over the observed
+// pixels: CRPS, variance and error of the mean, ranks, Brier sums and the reliability table. A single field
+// is an ensemble of one (its CRPS is its MAE, its spread 0).
+void Scores::accumulate_ensemble(const float* members, std::int64_t m, std::int64_t stride, const float* obs,
+                                 const float* mask, std::int64_t hw, EnsembleSums& e) const {
+  const auto nt = static_cast<std::int64_t>(physical_thresholds_.size());
+  constexpr int nb = EnsembleSums::kBins;
+  e.ranks.assign(static_cast<std::size_t>(m + 1), 0.0);
+  e.brier.assign(static_cast<std::size_t>(nt), 0.0);
+  e.bin_count.assign(static_cast<std::size_t>(nt * nb), 0.0);
+  e.bin_p = e.bin_count;
+  e.bin_events = e.bin_count;
+  std::vector<double> x(static_cast<std::size_t>(m));
+  const double md = static_cast<double>(m);
+  for (std::int64_t i = 0; i < hw; ++i) {
+    if (mask[i] == 0.0f) continue;
+    const double y = obs[i];
+    double abs_err = 0.0, sum = 0.0;
+    for (std::int64_t k = 0; k < m; ++k) {
+      x[k] = members[k * stride + i];
+      abs_err += std::abs(x[k] - y);
+      sum += x[k];
+    }
+    std::sort(x.begin(), x.end());
+    // The sum over i, j of |x_i - x_j| is 2 sum_i (2 i - m + 1) x_(i), x sorted ascending.
+    double pairs = 0.0, below = 0.0, ties = 0.0;
+    for (std::int64_t k = 0; k < m; ++k) {
+      pairs += 2.0 * (2.0 * static_cast<double>(k) - md + 1.0) * x[k];
+      below += x[k] < y;
+      ties += x[k] == y;
+    }
+    e.crps += abs_err / md - pairs / (2.0 * md * md);
+    e.crps_fair += abs_err / md - (m > 1 ? pairs / (2.0 * md * (md - 1.0)) : 0.0);
+    const double mu = sum / md;
+    double var = 0.0;
+    for (double v : x) var += (v - mu) * (v - mu);
+    e.variance += m > 1 ? var / (md - 1.0) : 0.0;
+    e.mean_sq += (mu - y) * (mu - y);
+    // The observation's rank among the members; ties share their ranks equally.
+    for (std::int64_t r = 0; r <= static_cast<std::int64_t>(ties); ++r)
+      e.ranks[static_cast<std::size_t>(below) + r] += 1.0 / (ties + 1.0);
+    for (std::int64_t k = 0; k < nt; ++k) {
+      const double thr = physical_thresholds_[k];
+      const double p = static_cast<double>(x.end() - std::lower_bound(x.begin(), x.end(), thr)) / md;
+      const double o = y >= thr ? 1.0 : 0.0;
+      e.brier[k] += (p - o) * (p - o);
+      const auto bin = std::min<std::int64_t>(nb - 1, static_cast<std::int64_t>(p * nb));
+      e.bin_count[k * nb + bin] += 1;
+      e.bin_p[k * nb + bin] += p;
+      e.bin_events[k * nb + bin] += o;
+    }
+    e.pixels += 1;
+  }
+}
+
+void Scores::add_ensemble(const float* members, const float* obs, const float* mask, std::int64_t h,
+                          std::int64_t w) {
+  const std::int64_t m = opt_.members, t_out = this->t_out(), hw = h * w;
+  if (m < 2) throw UsageError("an ensemble score needs at least 2 members");
+  std::vector<float> mean(static_cast<std::size_t>(t_out * hw), 0.0f);
+  for (std::int64_t k = 0; k < m; ++k)
+    for (std::int64_t i = 0; i < t_out * hw; ++i)
+      mean[i] += members[k * t_out * hw + i] / static_cast<float>(m);
+  auto window = score_fields(mean.data(), obs, mask, h, w);
+  for (std::int64_t t = 0; t < t_out; ++t) {
+    window[t].ensemble = EnsembleSums{};
+    accumulate_ensemble(members + t * hw, m, t_out * hw, obs + t * hw, mask + t * hw, hw, window[t].ensemble);
+  }
+  commit(std::move(window));
+}
+
+namespace {
+
+// Brier score decomposition and ROC area of one threshold's reliability table.
+struct BrierParts {
+  double rel = 0, res = 0, unc = 0, roc = 0;
+};
+BrierParts brier_parts(const EnsembleSums& e, std::size_t k) {
+  constexpr int nb = EnsembleSums::kBins;
+  double n = 0, events = 0;
+  for (int b = 0; b < nb; ++b) {
+    n += e.bin_count[k * nb + b];
+    events += e.bin_events[k * nb + b];
+  }
+  BrierParts out;
+  if (n == 0) return {std::nan(""), std::nan(""), std::nan(""), std::nan("")};
+  const double base = events / n;
+  for (int b = 0; b < nb; ++b) {
+    const double c = e.bin_count[k * nb + b];
+    if (c == 0) continue;
+    const double pbar = e.bin_p[k * nb + b] / c, obar = e.bin_events[k * nb + b] / c;
+    out.rel += c * (pbar - obar) * (pbar - obar) / n;
+    out.res += c * (obar - base) * (obar - base) / n;
+  }
+  out.unc = base * (1.0 - base);
+  // ROC: warn at or above each bin's lower edge; hit rate against false-alarm rate, trapezoids.
+  const double non = n - events;
+  if (events == 0 || non == 0) {
+    out.roc = std::nan("");
+    return out;
+  }
+  double prev_h = 0.0, prev_f = 0.0, hits = 0.0, falses = 0.0;
+  for (int b = nb - 1; b >= 0; --b) {
+    hits += e.bin_events[k * nb + b];
+    falses += e.bin_count[k * nb + b] - e.bin_events[k * nb + b];
+    const double hr = hits / events, fr = falses / non;
+    out.roc += 0.5 * (hr + prev_h) * (fr - prev_f);
+    prev_h = hr;
+    prev_f = fr;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Scores::Reliability> Scores::reliability() const {
+  EnsembleSums all;
+  for (const auto& l : leads_) all += l.ensemble;
+  std::vector<Reliability> out(opt_.thresholds.size());
+  constexpr int nb = EnsembleSums::kBins;
+  for (std::size_t k = 0; k < out.size() && !all.bin_count.empty(); ++k)
+    for (int b = 0; b < nb; ++b) {
+      const double c = all.bin_count[k * nb + b];
+      out[k].count.push_back(c);
+      out[k].forecast.push_back(ratio(all.bin_p[k * nb + b], c));
+      out[k].observed.push_back(ratio(all.bin_events[k * nb + b], c));
+    }
+  return out;
+}
+
+std::vector<double> Scores::rank_histogram() const {
+  EnsembleSums all;
+  for (const auto& l : leads_) all += l.ensemble;
+  for (auto& r : all.ranks) r = ratio(r, all.pixels);
+  return all.ranks;
 }
 
 Scores Scores::resampled(const std::vector<std::int64_t>& windows) const {
@@ -222,7 +390,26 @@ std::vector<std::pair<std::string, double>> Scores::figures(std::int64_t t) cons
                l.fractions[k * opt_.fss_scales.size() + s].fss()});
     f.push_back({"mse", ratio(l.sq, l.pixels)});
     f.push_back({"mae", ratio(l.abs, l.pixels)});
-    f.push_back({"crps", ratio(l.abs, l.pixels)});  // of a single field: its MAE
+    // The probabilistic scores, for every source alike (a single field is an ensemble of one: its CRPS is
+    // its MAE, its Brier score that of probabilities 0 and 1, its spread 0).
+    const auto& e = l.ensemble;
+    if (!intensity()) {
+      f.push_back({"crps", ratio(e.crps, e.pixels)});
+      f.push_back({"crps_fair", ratio(e.crps_fair, e.pixels)});
+      // sqrt((M + 1) / M x mean variance) / RMSE of the mean: 1 for a reliable ensemble.
+      const double md = static_cast<double>(std::max<std::int64_t>(1, opt_.members));
+      f.push_back({"spread_skill", std::sqrt((md + 1.0) / md * ratio(e.variance, e.pixels)) /
+                                       std::sqrt(ratio(e.mean_sq, e.pixels))});
+      for (std::size_t k = 0; k < opt_.thresholds.size(); ++k) {
+        const auto name = threshold_name(opt_.thresholds[k]);
+        const auto parts = brier_parts(e, k);
+        f.push_back({"brier@" + name, ratio(e.brier[k], e.pixels)});
+        f.push_back({"brier_rel@" + name, parts.rel});
+        f.push_back({"brier_res@" + name, parts.res});
+        f.push_back({"brier_unc@" + name, parts.unc});
+        f.push_back({"roc_area@" + name, parts.roc});
+      }
+    }
     f.push_back({"b_mse", ratio(l.bsq, l.pixels)});
     f.push_back({"b_mae", ratio(l.babs, l.pixels)});
     if (intensity()) {

@@ -39,7 +39,20 @@ struct FractionSums {
   double fss() const;
 };
 
+// An ensemble's sums at one lead (Scores::add_ensemble): the CRPS (standard and fair estimators), the
+// members' variance and the squared error of their mean, the rank histogram of the observation among the
+// members, and per threshold the Brier score's sums and the reliability table (10 probability bins).
+struct EnsembleSums {
+  static constexpr int kBins = 10;
+  double pixels = 0, crps = 0, crps_fair = 0, variance = 0, mean_sq = 0;
+  std::vector<double> ranks;                         // members + 1
+  std::vector<double> brier;                         // per threshold: sum (p - o)^2
+  std::vector<double> bin_count, bin_p, bin_events;  // per threshold x bin
+  EnsembleSums& operator+=(const EnsembleSums& o);
+};
+
 struct LeadScores {
+  EnsembleSums ensemble;                                  // empty for a single field
   std::vector<Contingency> tables;                        // one per threshold
   std::vector<FractionSums> fractions;                    // per threshold, per FSS scale (threshold-major)
   double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;  // sums over observed pixels
@@ -54,6 +67,7 @@ struct ScoreOptions {
   double zr_a = 200.0, zr_b = 1.6;
   std::vector<std::int64_t> fss_scales{1, 5, 9, 17, 33};  // neighbourhoods in pixels (odd)
   bool keep_windows = false;  // also keep each forecast's sums, for resampling (the bootstrap)
+  std::int64_t members = 0;   // an ensemble's size (add_ensemble); 0 for a single field
 };
 
 class Scores {
@@ -62,6 +76,19 @@ class Scores {
 
   // One forecast: pred, obs, mask are (T_out, H, W) in physical units; mask 1 = observed.
   void add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w);
+  // One ensemble forecast: members (M, T_out, H, W), M = options().members. Its mean is scored as add()
+  // scores a single field (CSI, FSS, MSE, ...), the ensemble by the CRPS, Brier score, reliability, ROC area,
+  // rank histogram and spread/skill.
+  void add_ensemble(const float* members, const float* obs, const float* mask, std::int64_t h,
+                    std::int64_t w);
+  bool ensemble() const { return opt_.members > 0; }
+  // Pooled over leads (and windows): per threshold, the reliability table's bins (count, mean forecast
+  // probability, observed frequency), and the rank histogram as fractions.
+  struct Reliability {
+    std::vector<double> count, forecast, observed;
+  };
+  std::vector<Reliability> reliability() const;
+  std::vector<double> rank_histogram() const;
 
   std::int64_t t_out() const { return static_cast<std::int64_t>(leads_.size()); }
   const ScoreOptions& options() const { return opt_; }
@@ -69,7 +96,8 @@ class Scores {
   bool intensity() const { return opt_.quantity == data::Quantity::intensity; }
 
   // Named figures for lead t (or, when t < 0, the mean over the lead times where each is defined; NaN where
-  // it is defined at none): "csi@0.5", "fss@0.5/9px", "mse", "crps" (of one field: the MAE), "bce", ...
+  // it is defined at none): "csi@0.5", "fss@0.5/9px", "mse", "crps" (of one field: the MAE), "brier@0.5",
+  // "bce", ... Every source has the same names, an ensemble's deterministic ones being its mean's.
   std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
   // For each per-lead figure, at how many lead times it is defined (the count behind its mean).
   std::vector<std::pair<std::string, std::int64_t>> defined_leads() const;
@@ -80,6 +108,11 @@ class Scores {
   Scores resampled(const std::vector<std::int64_t>& windows) const;
 
  private:
+  std::vector<LeadScores> score_fields(const float* pred, const float* obs, const float* mask, std::int64_t h,
+                                       std::int64_t w) const;
+  void commit(std::vector<LeadScores> window);
+  void accumulate_ensemble(const float* members, std::int64_t m, std::int64_t stride, const float* obs,
+                           const float* mask, std::int64_t hw, EnsembleSums& e) const;
   // FSS sums of one lead's fields at every threshold and scale into l.
   void add_fractions(const float* p, const float* o, const float* m, std::int64_t h, std::int64_t w,
                      LeadScores& l) const;

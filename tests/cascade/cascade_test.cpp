@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <vector>
 
 #include "cascade/autoregression.hpp"
 #include "cascade/bandpass.hpp"
 #include "cascade/sprog.hpp"
+#include "cascade/steps.hpp"
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "motion/optical_flow.hpp"
@@ -197,6 +199,110 @@ TEST_CASE("S-PROG is deterministic - forecasts no rain from a dry last frame - a
   cascade::SprogOptions intensity;
   intensity.quantity = data::Quantity::intensity;
   CHECK_THROWS_AS(cascade::Sprog(h, w, intensity), UsageError);
+}
+
+// Power in octaves of wavenumber (cycles across the grid) of a square field.
+std::vector<double> octave_power(cascade::Fft2& fft, const std::vector<double>& f) {
+  const std::int64_t n = fft.height();
+  std::vector<std::complex<double>> spec(static_cast<std::size_t>(fft.spectrum_size()));
+  fft.forward(f.data(), spec.data());
+  std::vector<double> bands(8, 0.0);
+  for (std::int64_t row = 0; row < n; ++row)
+    for (std::int64_t col = 0; col < fft.spectrum_width(); ++col) {
+      const double ky = row <= n / 2 ? row : row - n, r = std::hypot(static_cast<double>(col), ky);
+      if (r < 1.0) continue;  // the mean
+      const auto b = std::min<std::size_t>(7, static_cast<std::size_t>(std::log2(r)));
+      const double p = std::norm(spec[row * fft.spectrum_width() + col]) * (col == 0 ? 1.0 : 2.0);
+      bands[b] += p;
+    }
+  return bands;
+}
+
+TEST_CASE("STEPS noise has the spectrum of the field it is fitted to", "[cascade]") {
+  const std::int64_t n = 128;
+  // A target with a power-law spectrum (slope -3): white noise shaped in the Fourier domain.
+  cascade::Fft2 fft(n, n);
+  std::vector<double> white = random_field(n * n, 5), target(white.size());
+  std::vector<std::complex<double>> spec(static_cast<std::size_t>(fft.spectrum_size()));
+  fft.forward(white.data(), spec.data());
+  for (std::int64_t row = 0; row < n; ++row)
+    for (std::int64_t col = 0; col < fft.spectrum_width(); ++col) {
+      const double ky = row <= n / 2 ? row : row - n,
+                   r = std::max(1.0, std::hypot(static_cast<double>(col), ky));
+      spec[row * fft.spectrum_width() + col] *= std::pow(r, -1.5);
+    }
+  fft.inverse(spec.data(), target.data());
+  cascade::Steps steps(n, n, {}, {});
+  steps.fit_noise(target.data());
+  // Unit white noise through the filter: the expected power at each wavenumber is the target's, times the
+  // white noise's n^2.
+  const auto want = octave_power(fft, target);
+  std::vector<double> got(want.size(), 0.0), noise(target.size());
+  const int draws = 200;
+  for (int d = 0; d < draws; ++d) {
+    steps.filtered_noise(static_cast<std::uint64_t>(d), noise.data());
+    const auto p = octave_power(fft, noise);
+    for (std::size_t b = 0; b < got.size(); ++b) got[b] += p[b] / (draws * static_cast<double>(n * n));
+  }
+  for (std::size_t b = 0; b < want.size(); ++b) {
+    if (want[b] == 0.0) continue;  // octaves beyond the grid's corner
+    INFO("octave " << b << ": target " << want[b] << ", noise " << got[b]);
+    CHECK(std::abs(got[b] - want[b]) < 0.1 * want[b]);
+  }
+  // The cascade of the noise: each level normalised.
+  std::vector<double> levels(static_cast<std::size_t>(steps.levels() * n * n));
+  steps.noise(1, levels.data());
+  for (std::int64_t k = 0; k < steps.levels(); ++k) {
+    double m = 0, ss = 0;
+    for (std::int64_t i = 0; i < n * n; ++i) m += levels[k * n * n + i];
+    m /= n * n;
+    for (std::int64_t i = 0; i < n * n; ++i) ss += (levels[k * n * n + i] - m) * (levels[k * n * n + i] - m);
+    CHECK(std::abs(m) < 1e-9);
+    CHECK(ss / (n * n) == Approx(1.0).margin(1e-9));
+  }
+}
+
+TEST_CASE("a STEPS ensemble is reproducible from its seed - its members differ - and spread with the lead",
+          "[cascade]") {
+  const std::int64_t h = 48, w = 48, t_in = 3, t_out = 4, members = 6;
+  const auto frames = moving_rain(t_in, h, w, 2);
+  const std::vector<float> mask(frames.size(), 1.0f);
+  std::vector<float> motion(static_cast<std::size_t>(h * w * 2), 0.0f);
+  for (std::int64_t i = 0; i < h * w; ++i) motion[2 * i] = 2.0f;
+  const std::int64_t size = members * t_out * h * w, plane = h * w;
+  std::vector<float> a(static_cast<std::size_t>(size)), b(a.size()), c(a.size()), d(a.size());
+  cascade::Steps steps(h, w, {}, {members, 42});
+  steps.forecast(frames.data(), mask.data(), t_in, motion, t_out, 7, a.data());
+  steps.forecast(frames.data(), mask.data(), t_in, motion, t_out, 7, b.data());
+  CHECK(a == b);
+  steps.forecast(frames.data(), mask.data(), t_in, motion, t_out, 8, c.data());  // another window
+  CHECK(a != c);
+  cascade::Steps other(h, w, {}, {members, 43});
+  other.forecast(frames.data(), mask.data(), t_in, motion, t_out, 7, d.data());
+  CHECK(a != d);
+  CHECK(std::all_of(a.begin(), a.end(), [](float v) { return std::isfinite(v) && v >= 0.0f; }));
+  // Spread: the members' standard deviation, averaged over the grid, grows from the first lead to the last.
+  auto spread = [&](std::int64_t lead) {
+    double total = 0.0;
+    for (std::int64_t i = 0; i < plane; ++i) {
+      double m = 0.0, ss = 0.0;
+      for (std::int64_t k = 0; k < members; ++k) m += a[(k * t_out + lead) * plane + i];
+      m /= members;
+      for (std::int64_t k = 0; k < members; ++k) {
+        const double e = a[(k * t_out + lead) * plane + i] - m;
+        ss += e * e;
+      }
+      total += std::sqrt(ss / members);
+    }
+    return total / plane;
+  };
+  CHECK(spread(0) > 0.0);
+  CHECK(spread(t_out - 1) > spread(0));
+  // A dry last frame: every member dry.
+  std::vector<float> dry(frames.size(), 0.0f);
+  steps.forecast(dry.data(), mask.data(), t_in, motion, t_out, 7, a.data());
+  CHECK(std::all_of(a.begin(), a.end(), [](float v) { return v == 0.0f; }));
+  CHECK_THROWS_AS(cascade::Steps(h, w, {}, {1, 0}), UsageError);
 }
 
 }  // namespace

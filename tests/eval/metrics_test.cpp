@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/rng.hpp"
 #include "data/units.hpp"
 #include "eval/baselines.hpp"
 #include "support/figures.hpp"
@@ -160,6 +161,96 @@ TEST_CASE("persistence repeats the last input frame", "[eval]") {
   std::vector<float> out(6);
   eval::persistence_forecast(in.data(), mask.data(), 2, 3, 2, -1.0f, out.data());
   CHECK(out == std::vector<float>{3, -1, 3, -1, 3, -1});
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+// Scores of one lead of an ensemble of m members over a 1 x n grid (members (m, n), every pixel observed).
+std::vector<std::pair<std::string, double>> ensemble_figures(const std::vector<float>& members,
+                                                             const std::vector<float>& obs, std::int64_t m,
+                                                             std::vector<double> thresholds = {1.0}) {
+  eval::ScoreOptions o;
+  o.thresholds = std::move(thresholds);
+  o.members = m;
+  o.fss_scales = {1};
+  eval::Scores s(1, o);
+  const std::vector<float> mask(obs.size(), 1.0f);
+  s.add_ensemble(members.data(), obs.data(), mask.data(), 1, static_cast<std::int64_t>(obs.size()));
+  return s.figures(0);
+}
+
+TEST_CASE("the CRPS of an ensemble: one repeated value - two members - a large Gaussian ensemble", "[eval]") {
+  // All members equal: the absolute error, both estimators.
+  auto f = ensemble_figures({3, 3}, {1}, 2);
+  CHECK(test::figure(f, "crps") == Approx(2.0));
+  // Members 1 and 3 around 2: mean |x - y| = 1, minus |a - b| / 4 (standard) or |a - b| / 2 (fair).
+  f = ensemble_figures({1, 3}, {2}, 2);
+  CHECK(test::figure(f, "crps") == Approx(0.5));
+  CHECK(test::figure(f, "crps_fair") == Approx(0.0).margin(1e-12));
+  // The ensemble mean is scored as a single field: (1 + 3) / 2 = 2, no error.
+  CHECK(test::figure(f, "mse") == Approx(0.0).margin(1e-12));
+  // 4,000 members from N(0, 1) against y = 0.5: the Gaussian closed form
+  // sigma (z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi)), z = 0.5: 0.3314.
+  const std::int64_t m = 4000;
+  Rng rng(3);
+  std::vector<float> members(m);
+  for (auto& v : members) v = rng.normal(0.0f, 1.0f);
+  f = ensemble_figures(members, {0.5f}, m);
+  const double z = 0.5, phi = std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI),
+               cdf = 0.5 * std::erfc(-z / std::sqrt(2.0));
+  const double closed = z * (2 * cdf - 1) + 2 * phi - 1 / std::sqrt(M_PI);
+  CHECK(test::figure(f, "crps_fair") == Approx(closed).margin(0.01));
+  CHECK(test::figure(f, "crps") == Approx(closed).margin(0.01));
+}
+
+TEST_CASE("Brier score - its decomposition - ROC area - rank histogram and spread/skill of ensembles",
+          "[eval]") {
+  // Four pixels, four members, threshold 1: probabilities 0.5, 1, 0, 0.25 against events 1, 1, 0, 0.
+  const std::vector<float> members{0, 2, 0, 0,   //
+                                   2, 2, 0, 0,   //
+                                   2, 2, 0, 3,   //
+                                   0, 2, 0, 0};  // (member, pixel)
+  const std::vector<float> obs{5, 5, 0, 0};
+  auto f = ensemble_figures(members, obs, 4);
+  CHECK(test::figure(f, "brier@1") == Approx((0.25 + 0 + 0 + 0.0625) / 4));
+  // Bins: 0 (p 0, no event), 2 (p 0.25, no event), 5 (p 0.5, event), 9 (p 1, event); base rate 0.5.
+  CHECK(test::figure(f, "brier_unc@1") == Approx(0.25));
+  CHECK(test::figure(f, "brier_rel@1") == Approx((0.0625 + 0.25 + 0) / 4));
+  CHECK(test::figure(f, "brier_res@1") == Approx(0.25));
+  // Every event has a higher probability than every non-event: a perfect ROC.
+  CHECK(test::figure(f, "roc_area@1") == Approx(1.0));
+  // Obs 5 above all members: rank 4 twice; obs 0 ties with 4 members (rank 0..4 a fifth each) and with 3 of
+  // 4 (ranks 0..3, a quarter each).
+  eval::ScoreOptions o;
+  o.thresholds = {1.0};
+  o.members = 4;
+  eval::Scores s(1, o);
+  const std::vector<float> mask(4, 1.0f);
+  s.add_ensemble(members.data(), obs.data(), mask.data(), 1, 4);
+  const auto ranks = s.rank_histogram();
+  REQUIRE(ranks.size() == 5);
+  CHECK(ranks[4] == Approx((2 + 0.2) / 4));
+  CHECK(ranks[0] == Approx((0.2 + 0.25) / 4));
+  const auto rel = s.reliability();
+  REQUIRE(rel.size() == 1);
+  CHECK(rel[0].count[5] == 1);
+  CHECK(rel[0].observed[5] == 1);
+  CHECK(rel[0].forecast[2] == Approx(0.25));
+  // A reliable ensemble (truth drawn like its members): spread/skill near 1, a flat rank histogram.
+  const std::int64_t n = 20000, m = 10;
+  Rng rng(9);
+  std::vector<float> ens(m * n), truth(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float centre = rng.normal(0.0f, 3.0f);
+    truth[i] = centre + rng.normal(0.0f, 1.0f);
+    for (std::int64_t k = 0; k < m; ++k) ens[k * n + i] = centre + rng.normal(0.0f, 1.0f);
+  }
+  f = ensemble_figures(ens, truth, m);
+  CHECK(test::figure(f, "spread_skill") == Approx(1.0).margin(0.03));
 }
 
 }  // namespace

@@ -205,6 +205,51 @@ TEST_CASE("evaluate --baselines persistence,optical-flow scores three sources", 
   }
 }
 
+TEST_CASE("evaluate --baselines steps scores a reproducible ensemble by CRPS - Brier - reliability and ranks",
+          "[eval]") {
+  auto& t = trained();
+  if (!motion::optical_flow_available()) {
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the ensemble moves with its optical flow)");
+  }
+  test::TempDir out;
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = t.data;
+  o.stride = 5;
+  o.baselines = {"sprog", "steps"};
+  o.members = 5;
+  o.seed = 3;
+  const auto e = eval::evaluate(o);
+  REQUIRE(e.sources.size() == 3);
+  CHECK(e.sources[2].name == "steps");
+  CHECK(e.sources[2].scores.ensemble());
+  const auto steps = e.sources[2].scores.figures(-1), sprog = e.sources[1].scores.figures(-1);
+  // Every source has the same figures (the bootstrap differences pair them by position).
+  REQUIRE(steps.size() == sprog.size());
+  for (std::size_t k = 0; k < steps.size(); ++k) CHECK(steps[k].first == sprog[k].first);
+  // An ensemble's CRPS is at most the mean absolute error of its members' mean, and the fair estimator is
+  // below the standard one; a single field's spread is 0, the ensemble's is not.
+  CHECK(test::figure(steps, "crps") <= test::figure(steps, "mae") + 1e-9);
+  CHECK(test::figure(steps, "crps_fair") < test::figure(steps, "crps"));
+  CHECK(test::figure(sprog, "crps") == Approx(test::figure(sprog, "mae")));
+  CHECK(test::figure(sprog, "spread_skill") == 0.0);
+  CHECK(test::figure(steps, "spread_skill") > 0.0);
+  const auto ranks = e.sources[2].scores.rank_histogram();
+  REQUIRE(ranks.size() == 6);
+  double total = 0;
+  for (double r : ranks) total += r;
+  CHECK(total == Approx(1.0));
+  // The same seed gives the same scores; JSON carries the reliability table and the rank histogram.
+  const auto again = eval::evaluate(o);
+  CHECK(test::figure(again.sources[2].scores.figures(-1), "crps") == test::figure(steps, "crps"));
+  eval::write_json(e, out.file("e.json"));
+  const auto json = test::slurp(out.file("e.json"));
+  CHECK_THAT(json, Catch::Contains("\"reliability\"") && Catch::Contains("\"rank_histogram\""));
+  o.baselines = {"steps"};
+  o.members = 1;
+  CHECK_THROWS_AS(eval::evaluate(o), UsageError);
+}
+
 TEST_CASE("evaluate --bootstrap writes intervals of every score and of model - baseline", "[eval]") {
   auto& t = trained();
   test::TempDir out;
