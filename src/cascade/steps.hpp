@@ -12,10 +12,12 @@
 // - The wet area and its mean are kept per member and lead, as in S-PROG.
 // - Seeds: member m of forecast `window` draws from an engine seeded by (seed, window, m), so an evaluation
 //   is reproducible and independent of the order or number of threads.
+// - Members run in parallel, one per OpenMP thread, each thread with its own FFT plans and buffers.
 #pragma once
 
 #include <complex>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cascade/nowcast.hpp"
@@ -30,9 +32,10 @@ struct StepsOptions {
 class Steps {
  public:
   Steps(std::int64_t height, std::int64_t width, SprogOptions options, StepsOptions steps);
+  ~Steps();
 
   std::int64_t members() const { return so_.members; }
-  std::int64_t levels() const { return core_.levels(); }
+  std::int64_t levels() const;
 
   // inputs, mask (t_in, h, w) in physical units; motion (h, w, 2) -> out (members, t_out, h, w) physical.
   // `window` seeds the members (with the seed and the member's index).
@@ -47,12 +50,13 @@ class Steps {
   void noise(std::uint64_t seed, double* out);
 
  private:
-  void filter_white(std::uint64_t seed);
+  struct Worker;  // one thread's cascade core, FFT plans and buffers
+  void filter_white(Worker& wk, std::uint64_t seed);
+  void noise(Worker& wk, std::uint64_t seed, double* out);
 
-  CascadeNowcast core_;
   StepsOptions so_;
-  std::vector<double> amplitude_, white_;
-  std::vector<std::complex<double>> spectrum_, band_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<double> amplitude_;
 };
 
 // The engine seed of member m of forecast `window`.

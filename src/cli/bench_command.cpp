@@ -1,5 +1,7 @@
 // convlstm bench --config C.yaml [--steps N] [--threads T] [--precision fp32|bf16] [--json] [--dump DIR]
 // convlstm bench --peak [--threads T]
+// convlstm bench --nowcast sprog|steps --data DS.h5 [--members N] [--t-out N] [--threads T] [--json]
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -7,6 +9,7 @@
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "core/sysinfo.hpp"
+#include "eval/nowcast_bench.hpp"
 #include "ops/threads.hpp"
 #include "train/bench.hpp"
 
@@ -24,6 +27,7 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
     bool json = false;
     bool infer_only = false;
     bool peak = false;
+    eval::NowcastBenchOptions nowcast;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand(
@@ -49,7 +53,24 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
                 "time inference alone (no training step): its speed and the memory of a forecast");
   sub->add_flag("--peak", o->peak,
                 "only measure and print the fp32 FMA and bf16 dot-product peaks of --threads threads");
+  sub->add_option("--nowcast", o->nowcast.method,
+                  "time a cascade baseline instead (sprog or steps) on the last frames of --data")
+      ->check(CLI::IsMember({"sprog", "steps"}));
+  sub->add_option("--data", o->nowcast.data, "--nowcast: the dataset whose last frames are forecast");
+  sub->add_option("--members", o->nowcast.members, "--nowcast steps: ensemble members")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000));
+  sub->add_option("--t-out", o->nowcast.t_out, "--nowcast: lead times")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   return [o, &comm]() {
+    if (!o->nowcast.method.empty()) {
+      o->nowcast.threads = std::max(0, o->threads);
+      o->nowcast.repeats = std::min<std::int64_t>(o->steps, 3);
+      const auto r = eval::bench_nowcast(o->nowcast);
+      std::fputs((o->json ? eval::to_json(r) + "\n" : eval::format_nowcast_bench(r)).c_str(), stdout);
+      return 0;
+    }
     if (o->peak) {
       ops::set_threads(o->threads >= 0 ? o->threads : 0);
       const int threads = ops::max_threads();

@@ -181,6 +181,13 @@ done
 expect 0 0 "$bin" bench --peak --threads 1
 grep -q "GFLOP/s" "$work/out" || fail "bench --peak printed no rate: $(cat "$work/out")"
 expect 2 3 "$bin" bench --steps 2
+# bench --nowcast: a cascade baseline's forecast timed on the last frames of a dataset.
+expect 0 0 "$bin" bench --nowcast steps --data "$work/tiny.h5" --members 3 --t-out 2 --steps 1 --json
+for key in motion_s setup_s forecast_s peak_rss_mib; do
+  grep -q "\"$key\": [0-9]" "$work/out" || fail "bench --nowcast --json has no $key: $(cat "$work/out")"
+done
+expect 2 3 "$bin" bench --nowcast steps
+expect 1 3 "$bin" bench --nowcast sprog --data "$work/none.h5"
 expect 2 3 "$bin" bench --config "$default_config" --precision fp16
 expect 2 3 env ONEDNN_MAX_CPU_ISA=AVX512_CORE "$bin" bench --config "$default_config" "${tiny_bench[@]}" \
   --precision bf16
