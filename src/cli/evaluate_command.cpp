@@ -38,6 +38,9 @@ Run add_evaluate(CLI::App& app) {
                   "comma-separated: persistence, optical-flow, sprog (S-PROG, Seed 2003), steps (a STEPS "
                   "ensemble, Bowler et al. 2006), or none")
       ->capture_default_str();
+  sub->add_option("--reference", o->e.reference,
+                  "the baseline whose difference from the model is printed with its interval (default: "
+                  "optical-flow when scored, else the first baseline)");
   sub->add_option("--members", o->e.members, "steps: ensemble members")
       ->capture_default_str()
       ->check(CLI::Range(2, 1000));

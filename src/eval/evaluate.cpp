@@ -175,6 +175,12 @@ Evaluation evaluate(const EvaluateOptions& o) {
       throw UsageError(std::string("--baselines ") + needs_flow +
                        ": this convlstm was built without OpenCV (apt-get install libopencv-video-dev, then "
                        "rebuild)");
+  std::string reference = o.reference;
+  if (!reference.empty() && std::find(o.baselines.begin(), o.baselines.end(), reference) == o.baselines.end())
+    throw UsageError("--reference " + reference + ": not among the baselines scored (--baselines)");
+  if (reference.empty() && !o.baselines.empty())
+    reference = std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") ? "optical-flow"
+                                                                                   : o.baselines.front();
   Forecaster model(o.checkpoint, o.batch);
   const auto& trained = model.description();
   data::DatasetReader reader(o.data);
@@ -206,6 +212,7 @@ Evaluation evaluate(const EvaluateOptions& o) {
   Evaluation e;
   e.quantity = meta.field.quantity;
   e.units = meta.field.units;
+  e.reference = reference;
   e.sources.push_back({"model", Scores(t_out, so)});
   for (const auto& b : o.baselines) {
     ScoreOptions bo = so;
@@ -230,82 +237,133 @@ Evaluation evaluate(const EvaluateOptions& o) {
   return e;
 }
 
+namespace {
+
+// The printed blocks: the figure's name, its title, and whether higher is better (+1), lower (-1) or neither.
+struct Block {
+  std::string figure, title;
+  int better;
+};
+
+std::vector<Block> printed_blocks(const Evaluation& e) {
+  const auto& opt = e.sources[0].scores.options();
+  std::vector<Block> b;
+  if (e.sources[0].scores.intensity()) {
+    b.push_back({"bce_per_frame", "cross-entropy per frame (lower is better)", -1});
+    b.push_back({"ssim", "SSIM (higher is better)", 1});
+    b.push_back({"mse", "MSE (lower is better)", -1});
+    return b;
+  }
+  const std::string u = e.units;
+  const auto thr = [&](double t) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", t);
+    return std::string(buf);
+  };
+  for (double t : opt.thresholds)
+    b.push_back({"csi@" + thr(t), "CSI at " + thr(t) + " mm/h (higher is better)", 1});
+  // FSS at one neighbourhood in print (9 pixels when scored; every scale is in the CSV and JSON).
+  if (!opt.fss_scales.empty()) {
+    const auto& sc = opt.fss_scales;
+    const std::int64_t n = std::find(sc.begin(), sc.end(), 9) != sc.end() ? 9 : sc[sc.size() / 2];
+    for (double t : opt.thresholds)
+      b.push_back({"fss@" + thr(t) + "/" + std::to_string(n) + "px",
+                   "FSS at " + thr(t) + " mm/h, " + std::to_string(n) + " px (higher is better)", 1});
+  }
+  b.push_back({"mse", "MSE, (" + u + ")^2 (lower is better)", -1});
+  b.push_back({"crps", "CRPS, " + u + " (lower is better; of a single field: its MAE)", -1});
+  const bool ensemble = std::any_of(e.sources.begin(), e.sources.end(),
+                                    [](const SourceScores& s) { return s.scores.ensemble(); });
+  if (ensemble) {
+    for (double t : opt.thresholds)
+      b.push_back({"brier@" + thr(t), "Brier score at " + thr(t) + " mm/h (lower is better)", -1});
+    b.push_back({"spread_skill", "spread/skill (1: as spread as wrong; a single field 0)", 0});
+  }
+  return b;
+}
+
+std::string fixed3(double v, bool sign = false) {
+  if (std::isnan(v)) return "–";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, sign ? "%+.3f" : "%.3f", v);
+  return buf;
+}
+
+double figure_of(const std::vector<std::pair<std::string, double>>& f, const std::string& name) {
+  for (const auto& [n, v] : f)
+    if (n == name) return v;
+  return std::nan("");
+}
+
+}  // namespace
+
 std::string format_table(const Evaluation& e) {
   std::ostringstream os;
-  const auto& opt = e.sources[0].scores.options();
-  os << "evaluated " << e.windows << " windows (" << data::to_string(e.quantity) << ", " << e.units << ")\n";
-  const bool intensity = e.sources[0].scores.intensity();
-  // Columns: lead, then per source CSI at each threshold (or BCE/SSIM for intensity) and MSE.
-  os << "lead      ";
-  for (const auto& s : e.sources) {
-    if (intensity) {
-      os << " " << s.name << ":bce  " << s.name << ":ssim ";
-    } else {
-      for (double t : opt.thresholds) os << " " << s.name.substr(0, 5) << ":csi@" << t;
+  os << "evaluated " << e.windows << " windows of " << data::to_string(e.quantity) << " (" << e.units << ")";
+  // The reference's difference, with its interval when bootstrapped.
+  std::size_t ref = 0;
+  for (std::size_t k = 1; k < e.sources.size(); ++k)
+    if (e.sources[k].name == e.reference) ref = k;
+  if (ref) {
+    os << "; model - " << e.reference;
+    if (e.bootstrap) {
+      const auto& bo = e.bootstrap->options;
+      os << " with " << std::lround(100 * bo.level) << "% block-bootstrap intervals (" << bo.replicates
+         << " replicates, blocks of " << bo.block
+         << " windows): + the model is better over the whole interval, - worse";
     }
-    os << " " << s.name.substr(0, 5) << ":mse";
   }
   os << "\n";
-  for (std::int64_t t = -1; t < e.sources[0].scores.t_out(); ++t) {
-    const std::string lead = lead_name(e, t);
-    char head[16];
-    std::snprintf(head, sizeof head, "%-10s", lead.c_str());
-    os << head;
+  std::size_t width = 6;
+  for (const auto& s : e.sources) width = std::max(width, s.name.size());
+  const std::int64_t t_out = e.sources[0].scores.t_out();
+  for (const auto& block : printed_blocks(e)) {
+    os << "\n" << block.title << "\n";
+    char cell[160];
+    std::snprintf(cell, sizeof cell, "%-8s", "lead");
+    os << cell;
     for (const auto& s : e.sources) {
-      for (const auto& [name, v] : s.scores.figures(t)) {
-        const bool show = intensity ? (name == "bce_per_frame" || name == "ssim" || name == "mse")
-                                    : (name.rfind("csi@", 0) == 0 || name == "mse");
-        if (show) {
-          char cell[32];
-          std::snprintf(cell, sizeof cell, " %12s", number(v).c_str());
-          os << cell;
+      std::snprintf(cell, sizeof cell, "  %*s", static_cast<int>(width), s.name.c_str());
+      os << cell;
+    }
+    if (ref) os << "   model - " << e.reference;
+    os << "\n";
+    for (std::int64_t t = 0; t <= t_out; ++t) {
+      const std::int64_t lead = t < t_out ? t : -1;  // the mean last
+      std::snprintf(cell, sizeof cell, "%-8s", lead_name(e, lead).c_str());
+      os << cell;
+      for (const auto& s : e.sources) {
+        std::snprintf(cell, sizeof cell, "  %*s", static_cast<int>(width),
+                      fixed3(figure_of(s.scores.figures(lead), block.figure)).c_str());
+        os << cell;
+      }
+      if (ref) {
+        const double diff = figure_of(e.sources[0].scores.figures(lead), block.figure) -
+                            figure_of(e.sources[ref].scores.figures(lead), block.figure);
+        os << "   " << fixed3(diff, true);
+        if (e.bootstrap) {
+          const auto& d = e.bootstrap->differences[ref - 1];
+          const auto& row = lead < 0 ? d.mean() : d.leads[static_cast<std::size_t>(lead)];
+          for (const auto& [name, iv] : row)
+            if (name == block.figure && !std::isnan(iv.lo)) {
+              const bool good = block.better > 0 ? iv.lo > 0 : iv.hi < 0;
+              const bool bad = block.better > 0 ? iv.hi < 0 : iv.lo > 0;
+              os << " [" << fixed3(iv.lo, true) << ", " << fixed3(iv.hi, true) << "]"
+                 << (block.better == 0 ? ""
+                     : good            ? " +"
+                     : bad             ? " -"
+                                       : "");
+            }
         }
       }
+      os << "\n";
     }
-    os << "\n";
   }
-  if (intensity) {
+  if (e.sources[0].scores.intensity()) {
     for (const auto& s : e.sources)
       for (const auto& [name, v] : s.scores.figures(-1))
-        if (name == "bce_per_sequence") os << s.name << ": cross-entropy per sequence " << number(v) << "\n";
-  }
-  if (e.bootstrap) {
-    const auto& bo = e.bootstrap->options;
-    os << "\n"
-       << static_cast<int>(std::lround(100 * bo.level)) << "% intervals of model - baseline ("
-       << bo.replicates << " block-bootstrap replicates, blocks of " << bo.block
-       << " windows); '+' the model is better over the whole interval, '-' worse\n";
-    for (std::size_t k = 1; k < e.sources.size(); ++k) {
-      const auto& d = e.bootstrap->differences[k - 1];
-      os << "model - " << e.sources[k].name << ":\n";
-      for (std::int64_t t = -1; t < e.sources[0].scores.t_out(); ++t) {
-        const auto& row = t < 0 ? d.mean() : d.leads[static_cast<std::size_t>(t)];
-        const auto model = e.sources[0].scores.figures(t), base = e.sources[k].scores.figures(t);
-        const std::string lead = lead_name(e, t);
-        char head[16];
-        std::snprintf(head, sizeof head, "  %-8s", lead.c_str());
-        os << head;
-        for (std::size_t f = 0; f < row.size(); ++f) {
-          const auto& [name, iv] = row[f];
-          const bool csi = name.rfind("csi@", 0) == 0;
-          if (!csi && name != "mse") continue;
-          const double diff = model[f].second - base[f].second;
-          // Higher is better for CSI, lower for MSE.
-          const char mark = std::isnan(iv.lo) ? '?'
-                            : csi             ? (iv.lo > 0   ? '+'
-                                                 : iv.hi < 0 ? '-'
-                                                             : ' ')
-                                              : (iv.hi < 0   ? '+'
-                                                 : iv.lo > 0 ? '-'
-                                                             : ' ');
-          char cell[128];
-          std::snprintf(cell, sizeof cell, " %s %s [%s, %s]%c", name.c_str(), number(diff).c_str(),
-                        number(iv.lo).c_str(), number(iv.hi).c_str(), mark);
-          os << cell;
-        }
-        os << "\n";
-      }
-    }
+        if (name == "bce_per_sequence")
+          os << "\n" << s.name << ": cross-entropy per sequence " << number(v) << "\n";
   }
   return os.str();
 }

@@ -32,6 +32,9 @@ struct EvaluateOptions {
   std::int64_t bootstrap = 0;         // replicates of the block bootstrap (0: no intervals)
   std::optional<std::int64_t> block;  // windows per block; default: the windows sharing a frame
   std::uint64_t bootstrap_seed = 1;
+  // The baseline whose difference from the model is printed, with its interval: optical-flow when scored,
+  // else the first baseline; a name not among the baselines is a UsageError.
+  std::string reference;
   std::int64_t members = 20;  // the STEPS ensemble's
   std::uint64_t seed = 0;     // the STEPS ensemble's noise and motion perturbations
 };
@@ -47,6 +50,7 @@ struct Evaluation {
   std::int64_t windows = 0;
   data::Quantity quantity = data::Quantity::rain_rate;
   std::string units;
+  std::string reference;                     // empty: no baseline
   std::optional<BootstrapResult> bootstrap;  // 90% intervals, with EvaluateOptions::bootstrap
 };
 

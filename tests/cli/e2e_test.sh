@@ -84,7 +84,8 @@ grep -q "^persistence,mean" "$work/eval.csv" || fail "eval.csv has no persistenc
 expect 0 3 "$bin" --log-level warn evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" \
   --baselines persistence --bootstrap 50 --csv "$work/evalb.csv" --json "$work/evalb.json" --thresholds 0.5,2
 grep -q "^model-persistence,mean" "$work/evalb.csv" || fail "bootstrap csv has no difference row"
-grep -q "intervals of model - baseline" "$work/out" || fail "evaluate --bootstrap printed no intervals"
+grep -q "model - persistence with 90% block-bootstrap intervals" "$work/out" ||
+  fail "evaluate --bootstrap printed no intervals: $(head -3 "$work/out")"
 plot=$(dirname "$default_config")/../scripts/plot_metrics.py
 /usr/bin/python3 -c "import matplotlib" 2>/dev/null ||
   fail "python3-matplotlib is missing (scripts/setup.sh --test installs it): the plot script cannot be tested"

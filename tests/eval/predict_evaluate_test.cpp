@@ -275,7 +275,21 @@ TEST_CASE("evaluate --bootstrap writes intervals of every score and of model - b
   CHECK(last.rfind("model-persistence,mean,", 0) == 0);
   CHECK_THAT(text, Catch::Contains("\"differences\"") && Catch::Contains("\"model-persistence\"") &&
                        Catch::Contains("\"per_lead_interval\""));
-  CHECK_THAT(eval::format_table(e), Catch::Contains("intervals of model - baseline"));
+  // The printed table: one block per score, three decimals, the reference's difference with its interval.
+  const auto table = eval::format_table(e);
+  CHECK_THAT(table, Catch::Contains("model - persistence with 90% block-bootstrap intervals"));
+  CHECK_THAT(table, Catch::Contains("CSI at 0.5 mm/h (higher is better)") && Catch::Contains("MSE, (") &&
+                        Catch::Contains("FSS at 2 mm/h, 9 px"));
+  // The mean row of the CSI block: model, persistence, difference and interval, each with three decimals.
+  const auto mean_row = table.substr(table.find("\nmean", table.find("CSI at 0.5")) + 1);
+  const auto row = mean_row.substr(0, mean_row.find('\n'));
+  CHECK_THAT(
+      row,
+      Catch::Matches(
+          R"(mean +[0-9]\.[0-9]{3} +[0-9]\.[0-9]{3} +[-+][0-9]\.[0-9]{3} \[[-+][0-9]\.[0-9]{3}, [-+][0-9]\.[0-9]{3}\]( [-+])?)"));
+  o.reference = "optical-flow";  // not scored here
+  CHECK_THROWS_AS(eval::evaluate(o), UsageError);
+  o.reference.clear();
   // Free text from the data file is escaped in the JSON.
   auto odd = e;
   odd.units = "mm/h \"x\" \\ \n";
