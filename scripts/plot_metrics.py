@@ -2,11 +2,15 @@
 """Plots of a convlstm evaluation and of a training run (matplotlib, Debian's python3-matplotlib).
 
     scripts/plot_metrics.py --eval RUN/evaluation.json [--out RUN/skill.png] [--threshold 0.5 ...]
+                            [--prob-out RUN/probabilistic.png]
     scripts/plot_metrics.py --train RUN/metrics.csv [--out RUN/training.png]
 
---eval takes the JSON or the CSV that `convlstm evaluate --json/--csv` writes: CSI at each threshold (one
-panel each) and MSE against lead time, for the model and every baseline, with the bootstrap intervals as
-shaded bands when the evaluation has them (`--bootstrap N`). --train takes metrics.csv: the training loss
+--eval takes the JSON or the CSV that `convlstm evaluate --json/--csv` writes: CSI and FSS (9 pixels, or the
+middle neighbourhood scored) at each threshold (one panel each), MSE and CRPS against lead time, for the
+model and every baseline, with the bootstrap intervals as shaded bands when the evaluation has them
+(`--bootstrap N`). From the JSON it also draws the probabilistic figure (--prob-out, default
+probabilistic.png beside the skill plot): the reliability diagram per threshold for every source, and the
+rank histogram of each ensemble. --train takes metrics.csv: the training loss
 (and a running mean), the validation loss and persistence's validation loss against the step, on a log
 scale. Both can be given at once (two files). Exit status 2 for bad arguments, 1 for unreadable input.
 """
@@ -80,23 +84,90 @@ def plot_evaluation(path, out, thresholds):
     if thresholds and len(chosen) < len(thresholds):
         missing = sorted(set(thresholds) - set(chosen))
         raise ValueError(f"thresholds {', '.join(missing)} are not in the evaluation (it has {', '.join(available)})")
-    figs = [f"csi@{t}" for t in chosen] + ["mse"]
-    fig, axes = plt.subplots(1, len(figs), figsize=(4.2 * len(figs), 3.6), squeeze=False)
-    colors = {"model": "C3", "persistence": "C7", "optical-flow": "C0"}
-    for ax, name in zip(axes[0], figs):
-        for k, (src, d) in enumerate(sources.items()):
-            if name not in d:
-                continue
-            c = colors.get(src, f"C{k + 1}")
-            ax.plot(d["lead"], d[name], marker="o", ms=3, color=c, label=src)
-            if name + "_lo" in d:
-                ax.fill_between(d["lead"], d[name + "_lo"], d[name + "_hi"], color=c, alpha=0.2, lw=0)
-        ax.set_title(name.replace("csi@", "CSI at ") + (" mm/h" if name != "mse" else f" ({units or 'physical units'})²"))
-        ax.set_xlabel(xlabel)
-        ax.grid(alpha=0.3)
+    fss = sorted({k.split("/")[1] for k in first if k.startswith("fss@") and not k.endswith(("_lo", "_hi"))},
+                 key=lambda n: int(n[:-2]))
+    scale = "9px" if "9px" in fss else (fss[len(fss) // 2] if fss else None)
+    rows = [[f"csi@{t}" for t in chosen] + ["mse"]]
+    if scale and "crps" in first:
+        rows.append([f"fss@{t}/{scale}" for t in chosen] + ["crps"])
+    cols = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), cols, figsize=(4.2 * cols, 3.6 * len(rows)), squeeze=False)
+    colors = {"model": "C3", "persistence": "C7", "optical-flow": "C0", "sprog": "C2", "steps": "C4"}
+
+    def title(name):
+        if name.startswith("csi@"):
+            return f"CSI at {name[4:]} mm/h"
+        if name.startswith("fss@"):
+            t, n = name[4:].split("/")
+            return f"FSS at {t} mm/h, {n[:-2]} px"
+        if name == "crps":
+            return f"CRPS ({units or 'physical units'})"
+        return f"MSE ({units or 'physical units'})²"
+
+    for r, figs in enumerate(rows):
+        for ax, name in zip(axes[r], figs):
+            for k, (src, d) in enumerate(sources.items()):
+                if name not in d:
+                    continue
+                c = colors.get(src, f"C{k + 5}")
+                ax.plot(d["lead"], d[name], marker="o", ms=3, color=c, label=src)
+                if name + "_lo" in d:
+                    ax.fill_between(d["lead"], d[name + "_lo"], d[name + "_hi"], color=c, alpha=0.2, lw=0)
+            ax.set_title(title(name))
+            ax.set_xlabel(xlabel)
+            ax.grid(alpha=0.3)
+        for ax in axes[r][len(figs):]:
+            ax.axis("off")
+    figs = [n for row in rows for n in row]
     axes[0][0].legend()
     banded = any(n + "_lo" in first for n in figs)
     fig.suptitle(os.path.basename(path) + (" (shaded: 90% bootstrap intervals)" if banded else ""), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def plot_probabilistic(path, out):
+    """Reliability diagrams (one panel per threshold, every source) and the rank histograms of ensembles."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with open(path) as f:
+        e = json.load(f)
+    sources = {n: s for n, s in e["sources"].items() if s.get("reliability")}
+    if not sources:
+        raise ValueError("no reliability tables (an evaluation of rain by convlstm evaluate --json)")
+    thresholds = [r["threshold"] for r in next(iter(sources.values()))["reliability"]]
+    ensembles = {n: s["rank_histogram"] for n, s in sources.items() if len(s.get("rank_histogram", [])) > 2}
+    cols = len(thresholds) + len(ensembles)
+    fig, axes = plt.subplots(1, cols, figsize=(3.8 * cols, 3.6), squeeze=False)
+    colors = {"model": "C3", "persistence": "C7", "optical-flow": "C0", "sprog": "C2", "steps": "C4"}
+    for i, t in enumerate(thresholds):
+        ax = axes[0][i]
+        ax.plot([0, 1], [0, 1], color="k", lw=0.8, ls=":")
+        for k, (name, s) in enumerate(sources.items()):
+            r = s["reliability"][i]
+            pts = [(p, o) for p, o, c in zip(r["forecast"], r["observed"], r["count"])
+                   if c and p is not None and o is not None]
+            if pts:
+                ax.plot(*zip(*pts), marker="o", ms=3, color=colors.get(name, f"C{k + 5}"), label=name)
+        ax.set_title(f"reliability at {t:g} mm/h", fontsize=10)
+        ax.set_xlabel("forecast probability")
+        ax.set_ylabel("observed frequency")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    for j, (name, ranks) in enumerate(ensembles.items()):
+        ax = axes[0][len(thresholds) + j]
+        ax.bar(range(len(ranks)), ranks, color=colors.get(name, "C4"))
+        ax.axhline(1 / len(ranks), color="k", lw=0.8, ls=":")
+        ax.set_title(f"rank histogram: {name}", fontsize=10)
+        ax.set_xlabel("rank of the observation among the members")
+        ax.set_ylabel("fraction")
+    fig.suptitle(os.path.basename(path) + " (pooled over lead times and windows)", fontsize=9)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
     plt.close(fig)
@@ -144,6 +215,8 @@ def main():
     p.add_argument("--eval-out", help="output PNG for --eval when both are given")
     p.add_argument("--train-out", help="output PNG for --train when both are given")
     p.add_argument("--threshold", action="append", help="CSI threshold to plot (repeatable; default all)")
+    p.add_argument("--prob-out", help="output PNG of the reliability diagrams and rank histograms (JSON input; "
+                   "default probabilistic.png beside the skill plot)")
     a = p.parse_args()
     if not a.eval and not a.train:
         p.print_usage(sys.stderr)
@@ -152,7 +225,10 @@ def main():
         fail("--out takes one input; use --eval-out and --train-out with both", 2)
     jobs = []
     if a.eval:
-        jobs.append((plot_evaluation, a.eval, a.eval_out or a.out or os.path.join(os.path.dirname(a.eval) or ".", "skill.png")))
+        skill = a.eval_out or a.out or os.path.join(os.path.dirname(a.eval) or ".", "skill.png")
+        jobs.append((plot_evaluation, a.eval, skill))
+        if a.eval.endswith(".json"):
+            jobs.append((plot_probabilistic, a.eval, a.prob_out or os.path.join(os.path.dirname(skill) or ".", "probabilistic.png")))
     if a.train:
         jobs.append((plot_training, a.train, a.train_out or a.out or os.path.join(os.path.dirname(a.train) or ".", "training.png")))
     for fn, src, out in jobs:
@@ -160,6 +236,8 @@ def main():
         try:
             if fn is plot_evaluation:
                 fn(src, tmp, a.threshold)
+            elif fn is plot_probabilistic:
+                fn(src, tmp)
             else:
                 fn(src, tmp)
             os.replace(tmp, out)

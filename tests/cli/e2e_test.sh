@@ -93,7 +93,8 @@ for f in "$work/evalb.json" "$work/evalb.csv" "$work/eval.json"; do
   /usr/bin/python3 "$plot" --eval "$f" --eval-out "$work/skill.png" --train "$work/run/metrics.csv" \
     --train-out "$work/training.png" >"$work/out" 2>&1 || fail "plot_metrics.py on $f: $(cat "$work/out")"
   [ -s "$work/skill.png" ] && [ -s "$work/training.png" ] || fail "plot_metrics.py wrote no PNG for $f"
-  rm -f "$work/skill.png" "$work/training.png"
+  case "$f" in *.json) [ -s "$work/probabilistic.png" ] || fail "plot_metrics.py drew no reliability diagram for $f" ;; esac
+  rm -f "$work/skill.png" "$work/training.png" "$work/probabilistic.png"
 done
 /usr/bin/python3 "$plot" --eval "$work/tiny.h5" --out "$work/bad.png" >/dev/null 2>"$work/err"; rc=$?
 [ $rc -eq 1 ] && [ ! -e "$work/bad.png" ] && [ "$(wc -l <"$work/err")" -le 3 ] ||
