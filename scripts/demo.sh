@@ -24,7 +24,7 @@ if [ ! -f data/synth_radar_eval.h5 ]; then
   ./build/convlstm synth radar --output data/synth_radar_eval.h5 --frames 1200 --size 64 64 --seed 2
 fi
 ./build/convlstm evaluate --checkpoint runs/default/best.h5 --data data/synth_radar_eval.h5 --stride 5 \
-  --baselines persistence,optical-flow,sprog --bootstrap 1000 \
+  --baselines persistence,optical-flow,sprog,steps --bootstrap 1000 \
   --csv runs/default/evaluation.csv --json runs/default/evaluation.json | tee runs/default/evaluation.txt
 /usr/bin/python3 scripts/plot_metrics.py --eval runs/default/evaluation.json --eval-out runs/default/skill.png \
   --train runs/default/metrics.csv --train-out runs/default/training.png
