@@ -26,6 +26,7 @@ Run add_evaluate(CLI::App& app) {
   struct Opts {
     eval::EvaluateOptions e;
     std::string baselines, thresholds, csv, json, flow = "dis";
+    std::vector<std::string> forecasts;
     std::int64_t max_windows = 0, block = 0;
   };
   auto o = std::make_shared<Opts>();
@@ -38,6 +39,10 @@ Run add_evaluate(CLI::App& app) {
                   "comma-separated: persistence, optical-flow, sprog (S-PROG, Seed 2003), steps (a STEPS "
                   "ensemble, Bowler et al. 2006), or none")
       ->capture_default_str();
+  sub->add_option("--forecast", o->forecasts,
+                  "NAME=FILES: score forecasts another system wrote (pysteps' netCDF exporter, with or without "
+                  "members; convlstm's netCDF or HDF5 forecasts), FILES comma-separated paths or quoted globs, "
+                  "matched to the windows by analysis and lead time (repeatable)");
   sub->add_option("--reference", o->e.reference,
                   "the baseline whose difference from the model is printed with its interval (default: "
                   "optical-flow when scored, else the first baseline)");
@@ -69,6 +74,11 @@ Run add_evaluate(CLI::App& app) {
   return [o]() {
     o->e.baselines = o->baselines == "none" ? std::vector<std::string>{} : split_list(o->baselines);
     o->e.flow_method = motion::parse_flow_method(o->flow);
+    for (const auto& f : o->forecasts) {
+      auto files = eval::parse_forecast_option(f);
+      files.files = expand_globs(files.files);
+      o->e.forecasts.push_back(files);
+    }
     if (!o->thresholds.empty()) {
       std::vector<double> t;
       for (const auto& s : split_list(o->thresholds)) {

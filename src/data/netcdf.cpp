@@ -145,6 +145,12 @@ std::vector<std::int16_t> File::read_int16s(const std::string& var, const std::v
   return out;
 }
 
+void File::read_floats(const std::string& var, const std::vector<std::int64_t>& start,
+                       const std::vector<std::int64_t>& count, float* out) const {
+  const auto s = sizes(start), c = sizes(count);
+  check(nc_get_vara_float(id_, var_id(var), s.data(), c.data(), out), path_ + ": variable " + var);
+}
+
 void File::define_dim(const std::string& name, std::int64_t length) {
   int d = -1;
   check(nc_def_dim(id_, name.c_str(), static_cast<std::size_t>(length), &d), path_ + ": dimension " + name);

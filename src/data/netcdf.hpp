@@ -34,6 +34,8 @@ class File {
   std::vector<std::int64_t> read_int64s(const std::string& var) const;
   std::vector<std::int16_t> read_int16s(const std::string& var, const std::vector<std::int64_t>& start,
                                         const std::vector<std::int64_t>& count) const;
+  void read_floats(const std::string& var, const std::vector<std::int64_t>& start,
+                   const std::vector<std::int64_t>& count, float* out) const;
 
   // Writing (tests, forecasts): define, then end_define, then put.
   void define_dim(const std::string& name, std::int64_t length);

@@ -88,7 +88,8 @@ namespace {
 // the observed frames into e.sources (the model first, then the baselines in their order).
 void score_windows(Forecaster& model, data::WindowReader& windows_reader,
                    const std::vector<std::int64_t>& starts, const data::DatasetMeta& meta,
-                   const EvaluateOptions& o, Evaluation& e) {
+                   const EvaluateOptions& o, const std::vector<ExternalSource>& external,
+                   const EvaluationGrid& eg, Evaluation& e) {
   const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size(), B = model.batch();
   std::vector<float> window(static_cast<std::size_t>((t_in + t_out) * fs)), wmask(window.size());
   std::vector<float> inputs(static_cast<std::size_t>(B * t_in * fs)), imask(inputs.size());
@@ -141,6 +142,16 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
         motion_field = motion::estimate_motion(in, in_mask, frames, meta.field.quantity, o.flow_method);
       for (std::size_t k = 1; k < e.sources.size(); ++k) {
         const auto& name = e.sources[k].name;
+        if (k > o.baselines.size()) {  // a forecast from files
+          const auto& ext = external[k - 1 - o.baselines.size()];
+          const std::int64_t s = starts[first + static_cast<std::size_t>(b)];
+          external_forecast(ext, meta.field.time[static_cast<std::size_t>(s + t_in - 1)], eg, fill, members);
+          if (ext.members > 1)
+            e.sources[k].scores.add_ensemble(members.data(), obs, m, h, w);
+          else
+            e.sources[k].scores.add(members.data(), obs, m, h, w);
+          continue;
+        }
         if (name == "optical-flow")
           motion::advect(in + (t_in - 1) * fs, in_mask + (t_in - 1) * fs, motion_field, frames, t_out, fill,
                          base.data());
@@ -161,6 +172,49 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
     e.windows += n;
     log::debug("evaluate: {} of {} windows", e.windows, starts.size());
   }
+}
+
+// The --forecast sources, indexed and checked against the evaluated frames, and the windows kept: those whose
+// analysis time every source has a forecast for.
+std::vector<ExternalSource> match_forecasts(const EvaluateOptions& o, const data::DatasetMeta& meta,
+                                            const checkpoint::ModelDescription& trained, const Forecaster& model,
+                                            std::vector<std::int64_t>& starts, EvaluationGrid& g) {
+  std::vector<ExternalSource> out;
+  if (o.forecasts.empty()) return out;
+  if (meta.field.time.empty())
+    throw DataError(o.data + ": no /time, so forecasts from files (--forecast) cannot be matched by valid time");
+  g.height = model.height();
+  g.width = model.width();
+  g.quantity = meta.field.quantity;
+  g.t_out = model.t_out();
+  g.timestep = meta.field.timestep_s ? static_cast<std::int64_t>(std::llround(*meta.field.timestep_s))
+                                     : data::nominal_step(meta.field.time);
+  const auto& dg = meta.field.grid;
+  if (dg.known() && dg.rows == meta.height && dg.cols == meta.width) {
+    const data::Crop c = trained.crop.value_or(data::Crop{0, 0, meta.height, meta.width});
+    g.grid = dg.cropped(c.y0, c.x0, c.height, c.width).downsampled(trained.downsample);
+  }
+  for (const auto& f : o.forecasts) {
+    if (f.name == "model" || std::count(o.baselines.begin(), o.baselines.end(), f.name) ||
+        std::any_of(out.begin(), out.end(), [&](const ExternalSource& x) { return x.name == f.name; }))
+      throw UsageError("--forecast " + f.name + ": the name of another source; give it another");
+    out.push_back(index_forecasts(f, g));
+  }
+  const std::int64_t t_in = model.t_in();
+  std::vector<std::int64_t> kept;
+  for (auto s : starts) {
+    const auto analysis = meta.field.time[static_cast<std::size_t>(s + t_in - 1)];
+    if (std::all_of(out.begin(), out.end(), [&](const ExternalSource& x) { return x.by_analysis.count(analysis); }))
+      kept.push_back(s);
+  }
+  if (kept.empty())
+    throw DataError("--forecast " + o.forecasts[0].name + ": no forecast has the analysis time of any of the " +
+                    std::to_string(starts.size()) + " windows of " + o.data + " (the first's is " +
+                    std::to_string(meta.field.time[static_cast<std::size_t>(starts[0] + t_in - 1)]) + " s)");
+  log::info("evaluate: {} of {} windows have a forecast from every --forecast source", kept.size(),
+            starts.size());
+  starts = std::move(kept);
+  return out;
 }
 
 }  // namespace
@@ -200,6 +254,8 @@ Evaluation evaluate(const EvaluateOptions& o) {
   if (starts.empty())
     throw DataError(o.data + ": no window of " + std::to_string(t_in + t_out) +
                     " consecutive frames to evaluate");
+  EvaluationGrid eg;
+  const auto external = match_forecasts(o, meta, trained, model, starts, eg);
 
   ScoreOptions so;
   if (o.thresholds) so.thresholds = *o.thresholds;
@@ -222,7 +278,12 @@ Evaluation evaluate(const EvaluateOptions& o) {
   if (meta.field.timestep_s)
     for (std::int64_t t = 1; t <= t_out; ++t) e.lead_times_s.push_back(t * *meta.field.timestep_s);
 
-  score_windows(model, windows_reader, starts, meta, o, e);
+  for (const auto& x : external) {
+    ScoreOptions xo = so;
+    if (x.members > 1) xo.members = x.members;
+    e.sources.push_back({x.name, Scores(t_out, xo)});
+  }
+  score_windows(model, windows_reader, starts, meta, o, external, eg, e);
   if (o.bootstrap > 0) {
     BootstrapOptions bo;
     bo.replicates = o.bootstrap;

@@ -10,6 +10,7 @@
 
 #include "eval/bootstrap.hpp"
 #include "eval/metrics.hpp"
+#include "eval/external.hpp"
 #include "motion/optical_flow.hpp"
 
 namespace convlstm::eval {
@@ -35,6 +36,9 @@ struct EvaluateOptions {
   // The baseline whose difference from the model is printed, with its interval: optical-flow when scored,
   // else the first baseline; a name not among the baselines is a UsageError.
   std::string reference;
+  // Forecasts other systems wrote (--forecast NAME=FILES), scored after the baselines on the windows whose
+  // analysis time every one of them has (eval/external.hpp).
+  std::vector<ForecastFiles> forecasts;
   std::int64_t members = 20;  // the STEPS ensemble's
   std::uint64_t seed = 0;     // the STEPS ensemble's noise and motion perturbations
 };

@@ -103,6 +103,15 @@ done
 [ $rc -eq 2 ] || fail "plot_metrics.py without arguments: exit $rc (expected 2)"
 expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --thresholds 0.5,abc
 expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --baselines rover
+# evaluate --forecast: convlstm's own predictions of every window, scored as another system's forecast.
+expect 0 10 "$bin" --log-level warn predict --checkpoint "$work/run/best.h5" --input "$work/tiny.h5" \
+  --output "$work/every.h5" --all-windows
+expect 0 3 "$bin" --log-level warn evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" \
+  --baselines persistence --forecast "again=$work/every.h5" --json "$work/evalf.json"
+grep -q '"again"' "$work/evalf.json" || fail "evaluate --forecast scored no 'again' source"
+expect 2 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --forecast again
+expect 1 3 "$bin" evaluate --checkpoint "$work/run/best.h5" --data "$work/tiny.h5" --forecast "x=$work/none.nc"
+grep -q "none.nc" "$work/err" || fail "a missing forecast file is not named: $(cat "$work/err")"
 expect 1 3 "$bin" predict --checkpoint "$work/tiny.h5" --input "$work/tiny.h5" --output "$work/bad.h5"
 [ ! -e "$work/bad.h5" ] || fail "a failed predict left an output file"
 

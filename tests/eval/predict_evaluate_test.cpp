@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include "data/dataset.hpp"
 #include "data/grid.hpp"
 #include "data/h5.hpp"
+#include "data/netcdf.hpp"
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
 #include "data/synth_radar.hpp"
@@ -585,6 +587,139 @@ TEST_CASE("predict on raw KNMI-like files written here: processing repeated, a g
   CHECK_THROWS_WITH(eval::predict(o),
                     Catch::Contains("a gap in the series") && Catch::Contains("knmi_10.h5"));
   CHECK_FALSE(fs::exists(o.output));
+}
+
+}  // namespace
+}  // namespace convlstm
+
+namespace convlstm {
+namespace {
+
+TEST_CASE("evaluate --forecast scores convlstm's own predictions file exactly as the model", "[eval]") {
+  auto& t = trained();
+  test::TempDir out;
+  eval::PredictOptions p;
+  p.checkpoint = t.checkpoint;
+  p.inputs = {t.data};
+  p.output = out.file("mine.h5");
+  p.all_windows = true;
+  p.stride = 5;
+  eval::predict(p);
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = t.data;
+  o.stride = 5;
+  o.baselines = {"persistence"};
+  o.forecasts = {eval::parse_forecast_option("mine=" + p.output)};
+  const auto e = eval::evaluate(o);
+  REQUIRE(e.sources.size() == 3);
+  CHECK(e.sources[2].name == "mine");
+  CHECK(e.windows == 11);
+  for (const char* f : {"csi@0.5", "mse", "fss@2/9px", "crps"})
+    CHECK(test::figure(e.sources[2].scores.figures(-1), f) == test::figure(e.sources[0].scores.figures(-1), f));
+  CHECK_THROWS_AS(eval::parse_forecast_option("mine"), UsageError);
+  o.forecasts = {eval::parse_forecast_option("persistence=" + p.output)};
+  CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("another source"));
+}
+
+// A pysteps-exporter netCDF forecast: (ens_number, time, y, x), rows south-first, x and y in km, lead times in
+// seconds since the analysis time.
+void write_pysteps_forecast(const std::string& path, const std::vector<float>& north_first, std::int64_t members,
+                            std::int64_t leads, const data::Grid& g, std::int64_t analysis, std::int64_t lead_step) {
+  auto nc = data::nc::File::create(path);
+  nc.define_dim("ens_number", members);
+  nc.define_dim("time", leads);
+  nc.define_dim("y", g.rows);
+  nc.define_dim("x", g.cols);
+  nc.define_var("time", data::nc::File::Type::int64, {"time"});
+  char date[64];
+  const std::time_t at = analysis;
+  std::strftime(date, sizeof date, "seconds since %Y-%m-%d %H:%M:%S", std::gmtime(&at));
+  nc.put_att("time", "units", date);
+  nc.define_var("x", data::nc::File::Type::float64, {"x"});
+  nc.put_att("x", "units", "km");
+  nc.define_var("y", data::nc::File::Type::float64, {"y"});
+  nc.put_att("y", "units", "km");
+  nc.define_var("precip_intensity", data::nc::File::Type::float32, {"ens_number", "time", "y", "x"});
+  nc.put_att("precip_intensity", "units", "mm h-1");
+  nc.put_att("", "projection", g.proj);
+  nc.end_define();
+  std::vector<std::int64_t> lead;
+  for (std::int64_t k = 1; k <= leads; ++k) lead.push_back(k * lead_step);
+  nc.put("time", lead);
+  std::vector<double> x, y;
+  for (std::int64_t c = 0; c < g.cols; ++c) x.push_back(g.x_centre(c) / 1000);
+  for (std::int64_t r = g.rows - 1; r >= 0; --r) y.push_back(g.y_centre(r) / 1000);
+  nc.put("x", x);
+  nc.put("y", y);
+  std::vector<float> south_first(north_first.size());
+  const std::int64_t plane = g.rows * g.cols;
+  for (std::int64_t p = 0; p < static_cast<std::int64_t>(north_first.size()) / plane; ++p)
+    for (std::int64_t r = 0; r < g.rows; ++r)
+      std::copy_n(north_first.begin() + p * plane + r * g.cols, g.cols,
+                  south_first.begin() + p * plane + (g.rows - 1 - r) * g.cols);
+  nc.put("precip_intensity", south_first);
+  nc.close();
+}
+
+TEST_CASE("evaluate --forecast reads pysteps' netCDF ensembles matched by analysis time - lead and grid", "[eval]") {
+  auto& t = trained();
+  test::TempDir dir;
+  // The fixture's frames, on a georeferenced grid, five minutes apart.
+  data::DatasetReader src(t.data);
+  const std::int64_t n = 16, frames = 30, plane = n * n;
+  std::vector<float> v(static_cast<std::size_t>(frames * plane)), m(v.size());
+  src.read(0, frames, v.data(), m.data());
+  data::DatasetMeta meta;
+  meta.height = meta.width = n;
+  meta.field = data::field_of(data::Quantity::rain_rate);
+  meta.field.timestep_s = 300;
+  auto& g = meta.field.grid;
+  g.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
+  g.x0 = 100000;
+  g.y0 = -3600000;
+  g.dx = g.dy = 1000;
+  g.rows = g.cols = n;
+  std::vector<std::int64_t> times;
+  {
+    data::DatasetWriter w(dir.file("geo.h5"), meta);
+    for (std::int64_t k = 0; k < frames; ++k) {
+      w.append(v.data() + k * plane);
+      times.push_back(1282800000 + 300 * k);
+    }
+    w.finish(times, {});
+  }
+  // Three members, each the truth of the window starting at frame 0 (inputs 0..2, leads at frames 3..6).
+  const std::int64_t members = 3, leads = 4;
+  std::vector<float> truth(static_cast<std::size_t>(members * leads * plane));
+  for (std::int64_t k = 0; k < members; ++k)
+    std::copy_n(v.begin() + 3 * plane, leads * plane, truth.begin() + k * leads * plane);
+  write_pysteps_forecast(dir.file("steps.nc"), truth, members, leads, g, times[2], 300);
+  eval::EvaluateOptions o;
+  o.checkpoint = t.checkpoint;
+  o.data = dir.file("geo.h5");
+  o.baselines = {};
+  o.forecasts = {eval::parse_forecast_option("pysteps=" + dir.file("steps.nc"))};
+  const auto e = eval::evaluate(o);
+  REQUIRE(e.sources.size() == 2);
+  CHECK(e.windows == 1);  // the one window with a forecast
+  CHECK(e.sources[1].scores.ensemble());
+  const auto f = e.sources[1].scores.figures(-1);
+  CHECK(test::figure(f, "crps") == Approx(0.0).margin(1e-6));  // rows flipped back, leads matched
+  CHECK(test::figure(f, "mse") == Approx(0.0).margin(1e-9));
+  // A grid five pixels off, and lead times 10 minutes apart: one-line errors naming the file and both.
+  auto shifted = g;
+  shifted.x0 += 5000;
+  write_pysteps_forecast(dir.file("off.nc"), truth, members, leads, shifted, times[2], 300);
+  o.forecasts = {eval::parse_forecast_option("off=" + dir.file("off.nc"))};
+  CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("off.nc: forecast grid 16x16 from (105000") &&
+                                           Catch::Contains("the evaluated frames' 16x16 from (100000"));
+  write_pysteps_forecast(dir.file("slow.nc"), truth, members, leads, g, times[2], 600);
+  o.forecasts = {eval::parse_forecast_option("slow=" + dir.file("slow.nc"))};
+  CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("slow.nc: no lead of 300 s"));
+  write_pysteps_forecast(dir.file("late.nc"), truth, members, leads, g, times[2] + 7, 300);
+  o.forecasts = {eval::parse_forecast_option("late=" + dir.file("late.nc"))};
+  CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("no forecast has the analysis time"));
 }
 
 }  // namespace
