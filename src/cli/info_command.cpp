@@ -3,12 +3,14 @@
 #include <iostream>
 #include <memory>
 
+#include "cascade/statistics.hpp"
 #include "checkpoint/checkpoint.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "data/h5.hpp"
+#include "data/units.hpp"
 #include "forecast/georeferenced.hpp"
 #include "nn/parameters.hpp"
 
@@ -70,13 +72,45 @@ void describe_checkpoint(const std::string& path) {
   while (std::getline(in, line)) std::cout << "    " << line << "\n";
 }
 
+// The statistics of a dataset's frames [first, first + frames) (cascade/statistics.hpp), as rain rates.
+void dataset_statistics(const std::string& path, std::int64_t first, std::int64_t frames) {
+  data::DatasetReader r(path);
+  const auto& m = r.meta();
+  if (m.channels != 1) throw DataError(path + ": statistics of one channel only");
+  if (m.field.quantity == data::Quantity::intensity)
+    throw DataError(path + ": statistics of rain (rain_rate, accumulation or reflectivity), not intensity");
+  frames = std::min(frames, m.frames - first);
+  if (first < 0 || frames < 3)
+    throw UsageError("--statistics: frames " + std::to_string(first) + " on of " + path +
+                     " are fewer than 3");
+  const std::int64_t n = m.height * m.width;
+  std::vector<float> v(static_cast<std::size_t>(frames * n)), mask(v.size());
+  r.read(first, frames, v.data(), mask.data());
+  if (m.field.quantity == data::Quantity::reflectivity)
+    for (auto& x : v) x = data::rain_rate_from_dbz(x, 200.0, 1.6);
+  std::cout << path << ": statistics of frames " << first << " to " << first + frames - 1 << "\n"
+            << cascade::format_statistics(
+                   cascade::radar_statistics(v.data(), mask.data(), frames, m.height, m.width));
+}
+
 }  // namespace
 
 Run add_info(CLI::App& app) {
   auto file = std::make_shared<std::string>();
+  auto stats = std::make_shared<std::int64_t>(0);
+  auto first = std::make_shared<std::int64_t>(0);
   auto* sub = app.add_subcommand("info", "Describe a dataset or checkpoint file");
   sub->add_option("file", *file, "dataset or checkpoint (.h5)")->required();
-  return [file]() {
+  sub->add_option("--statistics", *stats,
+                  "a dataset: the spectral slope, wet fraction, rain-rate quantiles and per-scale lag "
+                  "correlations of this many frames")
+      ->check(CLI::Range(3, 100000));
+  sub->add_option("--first", *first, "--statistics: the first frame")->check(CLI::NonNegativeNumber);
+  return [file, stats, first]() {
+    if (*stats > 0) {
+      dataset_statistics(*file, *first, *stats);
+      return 0;
+    }
     std::string format;
     {
       auto f = data::h5::File::open_read(*file);

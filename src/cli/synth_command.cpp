@@ -1,8 +1,11 @@
-// convlstm synth radar --output F [--frames N] [--size H W] [--seed S] [--segments K]
+// convlstm synth radar --output F [--kind cells|cascade] [--frames N] [--size H W] [--seed S] [--segments K]
+//                      [--slope B] [--lifetime T] [--speed V] (cascade)
 // convlstm synth moving-mnist --output F --digits data/mnist_digits.h5 [--sequences N] [--seed S]
 #include <memory>
 
+#include "cascade/synth.hpp"
 #include "cli/commands.hpp"
+#include "core/error.hpp"
 #include "data/moving_mnist.hpp"
 #include "data/synth_radar.hpp"
 
@@ -15,6 +18,8 @@ Run add_synth(CLI::App& app) {
     std::vector<std::int64_t> size{64, 64};
     std::uint64_t seed = 1;
     std::int64_t segments = 1;
+    std::string kind = "cells";
+    cascade::CascadeSynthOptions cascade;
   };
   auto o = std::make_shared<Opts>();
   auto* sub = app.add_subcommand("synth", "Write a deterministic synthetic dataset");
@@ -30,6 +35,22 @@ Run add_synth(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(8, 8192));
   radar->add_option("--seed", o->seed, "random seed")->capture_default_str();
+  radar
+      ->add_option(
+          "--kind", o->kind,
+          "cells: smooth rain cells (the demo's); cascade: a power-law field whose scales live shorter "
+          "the smaller they are, with real composites' wet fraction and rates")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cells", "cascade"}));
+  radar->add_option("--slope", o->cascade.slope, "cascade: the field's spectral slope (power ~ k^-slope)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 6.0));
+  radar->add_option("--lifetime", o->cascade.lifetime, "cascade: frames a 64-pixel scale lives")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 1000.0));
+  radar->add_option("--speed", o->cascade.speed, "cascade: mean motion in pixels per frame")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   radar
       ->add_option("--segments", o->segments,
                    "independent series (seeds S, S+1, ...) of frames/segments frames each, one segment each")
@@ -48,7 +69,15 @@ Run add_synth(CLI::App& app) {
   mnist->add_option("--seed", mm->seed, "random seed")->capture_default_str();
   return [o, mm, radar, mnist]() {
     if (mnist->parsed()) data::write_moving_mnist(o->output, *mm);
-    if (radar->parsed()) {
+    if (radar->parsed() && o->kind == "cascade") {
+      if (o->segments != 1) throw UsageError("synth radar --kind cascade: one series (no --segments)");
+      auto c = o->cascade;
+      c.frames = o->frames;
+      c.height = o->size[0];
+      c.width = o->size[1];
+      c.seed = o->seed;
+      cascade::write_cascade_radar(o->output, c);
+    } else if (radar->parsed()) {
       data::SynthRadarOptions opts;
       opts.frames = o->frames;
       opts.height = o->size[0];

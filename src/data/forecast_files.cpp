@@ -32,7 +32,7 @@ std::int64_t since_base(const std::string& units, const std::string& where) {
 }
 
 Quantity quantity_of_variable(const std::string& v) {
-  return v == "reflectivity" ? Quantity::reflectivity
+  return v == "reflectivity"   ? Quantity::reflectivity
          : v == "precip_accum" ? Quantity::accumulation
                                : Quantity::rain_rate;
 }
@@ -47,8 +47,9 @@ std::vector<ForecastEntry> netcdf_index(const std::string& path) {
       break;
     }
   if (e.variable.empty())
-    throw DataError(path + ": no precip_intensity, precip_accum or reflectivity variable (not a forecast in "
-                           "pysteps' or convlstm's netCDF layout)");
+    throw DataError(path +
+                    ": no precip_intensity, precip_accum or reflectivity variable (not a forecast in "
+                    "pysteps' or convlstm's netCDF layout)");
   e.quantity = quantity_of_variable(e.variable);
   const auto dims = f.dims(e.variable);
   if (dims.size() != 3 && dims.size() != 4)
@@ -67,10 +68,12 @@ std::vector<ForecastEntry> netcdf_index(const std::string& path) {
   e.analysis_time = base;
   if (f.has_var("forecast_reference_time")) {
     const auto ref_units = f.att_text("forecast_reference_time", "units").value_or(*units);
-    e.analysis_time = since_base(ref_units, path + ":forecast_reference_time") +
-                      static_cast<std::int64_t>(std::llround(f.read_doubles("forecast_reference_time").at(0)));
+    e.analysis_time =
+        since_base(ref_units, path + ":forecast_reference_time") +
+        static_cast<std::int64_t>(std::llround(f.read_doubles("forecast_reference_time").at(0)));
   }
-  for (double v : valid) e.lead_s.push_back(base + static_cast<std::int64_t>(std::llround(v)) - e.analysis_time);
+  for (double v : valid)
+    e.lead_s.push_back(base + static_cast<std::int64_t>(std::llround(v)) - e.analysis_time);
   // The grid: cell centres in m or km, and the CRS.
   if (f.has_var("x") && f.has_var("y")) {
     auto x = f.read_doubles("x"), y = f.read_doubles("y");
@@ -102,10 +105,10 @@ std::vector<ForecastEntry> predictions_index(const std::string& path) {
     throw DataError(path + ": an HDF5 file that is not a convlstm predictions file (no /pred)");
   const auto pred = f.dataset("/pred");
   const auto dims = pred.dims();
-  if (dims.size() != 4)
-    throw DataError(path + ":/pred: expected [N, T_out, H, W] (one channel)");
+  if (dims.size() != 4) throw DataError(path + ":/pred: expected [N, T_out, H, W] (one channel)");
   if (!f.has_dataset("/time") || !root.has_attr("lead_times_s"))
-    throw DataError(path + ": no /time or lead_times_s: the forecasts have no analysis times to match windows by");
+    throw DataError(path +
+                    ": no /time or lead_times_s: the forecasts have no analysis times to match windows by");
   const auto lead = root.attr_doubles("lead_times_s");
   std::vector<std::int64_t> times(static_cast<std::size_t>(dims[0] * dims[1]));
   f.dataset("/time").read_all(times.data());
@@ -139,12 +142,14 @@ std::vector<ForecastEntry> predictions_index(const std::string& path) {
 std::vector<ForecastEntry> read_forecast_index(const std::string& path) {
   if (nc::is_classic_netcdf(path)) return netcdf_index(path);
   if (!h5::is_hdf5(path))
-    throw DataError(path + ": neither netCDF nor HDF5 (a forecast in pysteps' netCDF layout, or convlstm's "
-                           "netCDF or HDF5 forecast, expected)");
+    throw DataError(path +
+                    ": neither netCDF nor HDF5 (a forecast in pysteps' netCDF layout, or convlstm's "
+                    "netCDF or HDF5 forecast, expected)");
   // netCDF-4 files are HDF5 files too: convlstm's own predictions file says so by its format attribute.
   {
     const auto f = h5::File::open_read(path);
-    if (f.root().attr_string_opt("format").value_or("") == "convlstm-predictions") return predictions_index(path);
+    if (f.root().attr_string_opt("format").value_or("") == "convlstm-predictions")
+      return predictions_index(path);
   }
   return netcdf_index(path);
 }

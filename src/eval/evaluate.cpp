@@ -177,12 +177,14 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
 // The --forecast sources, indexed and checked against the evaluated frames, and the windows kept: those whose
 // analysis time every source has a forecast for.
 std::vector<ExternalSource> match_forecasts(const EvaluateOptions& o, const data::DatasetMeta& meta,
-                                            const checkpoint::ModelDescription& trained, const Forecaster& model,
-                                            std::vector<std::int64_t>& starts, EvaluationGrid& g) {
+                                            const checkpoint::ModelDescription& trained,
+                                            const Forecaster& model, std::vector<std::int64_t>& starts,
+                                            EvaluationGrid& g) {
   std::vector<ExternalSource> out;
   if (o.forecasts.empty()) return out;
   if (meta.field.time.empty())
-    throw DataError(o.data + ": no /time, so forecasts from files (--forecast) cannot be matched by valid time");
+    throw DataError(o.data +
+                    ": no /time, so forecasts from files (--forecast) cannot be matched by valid time");
   g.height = model.height();
   g.width = model.width();
   g.quantity = meta.field.quantity;
@@ -204,12 +206,14 @@ std::vector<ExternalSource> match_forecasts(const EvaluateOptions& o, const data
   std::vector<std::int64_t> kept;
   for (auto s : starts) {
     const auto analysis = meta.field.time[static_cast<std::size_t>(s + t_in - 1)];
-    if (std::all_of(out.begin(), out.end(), [&](const ExternalSource& x) { return x.by_analysis.count(analysis); }))
+    if (std::all_of(out.begin(), out.end(),
+                    [&](const ExternalSource& x) { return x.by_analysis.count(analysis); }))
       kept.push_back(s);
   }
   if (kept.empty())
-    throw DataError("--forecast " + o.forecasts[0].name + ": no forecast has the analysis time of any of the " +
-                    std::to_string(starts.size()) + " windows of " + o.data + " (the first's is " +
+    throw DataError("--forecast " + o.forecasts[0].name +
+                    ": no forecast has the analysis time of any of the " + std::to_string(starts.size()) +
+                    " windows of " + o.data + " (the first's is " +
                     std::to_string(meta.field.time[static_cast<std::size_t>(starts[0] + t_in - 1)]) + " s)");
   log::info("evaluate: {} of {} windows have a forecast from every --forecast source", kept.size(),
             starts.size());

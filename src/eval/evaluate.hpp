@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "eval/bootstrap.hpp"
-#include "eval/metrics.hpp"
 #include "eval/external.hpp"
+#include "eval/metrics.hpp"
 #include "motion/optical_flow.hpp"
 
 namespace convlstm::eval {

@@ -76,8 +76,8 @@ ExternalSource index_forecasts(const ForecastFiles& f, const EvaluationGrid& g) 
   return s;
 }
 
-void external_forecast(const ExternalSource& s, std::int64_t analysis_time, const EvaluationGrid& g, float dry,
-                       std::vector<float>& out) {
+void external_forecast(const ExternalSource& s, std::int64_t analysis_time, const EvaluationGrid& g,
+                       float dry, std::vector<float>& out) {
   const auto& e = s.by_analysis.at(analysis_time);
   const auto values = data::read_forecast_values(e);
   const auto idx = lead_index(e, g);

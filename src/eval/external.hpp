@@ -40,7 +40,7 @@ ExternalSource index_forecasts(const ForecastFiles& f, const EvaluationGrid& g);
 ForecastFiles parse_forecast_option(const std::string& option);
 
 // One window's forecast: (members, t_out, h, w) at the evaluation's leads, NaN (no value) as `dry`.
-void external_forecast(const ExternalSource& s, std::int64_t analysis_time, const EvaluationGrid& g, float dry,
-                       std::vector<float>& out);
+void external_forecast(const ExternalSource& s, std::int64_t analysis_time, const EvaluationGrid& g,
+                       float dry, std::vector<float>& out);
 
 }  // namespace convlstm::eval

@@ -43,6 +43,11 @@ grep -q "train.max_steps" "$work/err" || fail "config: a misspelt key gets no su
 expect 0 5 "$bin" synth radar --output "$work/tiny.h5" --frames 80 --size 16 16 --seed 3
 expect 0 0 "$bin" info "$work/tiny.h5"
 grep -q "80 x 1 x 16 x 16 (uint16)" "$work/out" || fail "info does not show the dataset shape: $(cat "$work/out")"
+expect 0 5 "$bin" synth radar --kind cascade --output "$work/cascade.h5" --frames 12 --size 32 32 --seed 4
+expect 0 0 "$bin" info "$work/cascade.h5" --statistics 10
+grep -q "spectral slope" "$work/out" || fail "info --statistics printed no slope: $(cat "$work/out")"
+expect 2 3 "$bin" synth radar --kind cascade --output "$work/c2.h5" --frames 12 --segments 2
+expect 2 3 "$bin" info "$work/cascade.h5" --statistics 2
 
 common=(--set "data.train=$work/tiny.h5" --set data.t_in=3 --set data.t_out=3 --set model.patch=2
         --set "model.layers=[{filters: 16, k: 3}]" --set train.batch_size=2 --set train.max_steps=20

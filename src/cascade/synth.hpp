@@ -1,0 +1,42 @@
+// Synthetic radar that looks like radar (`convlstm synth radar --kind cascade`): a field with a power-law
+// spectrum whose scales each evolve by their own AR(2), the small ones faster than the large, carried by a
+// smooth, slowly varying motion, and mapped to rain rates with a wet fraction and a wet-rate distribution
+// taken from real composites (docs/experiments.md "Synthetic radar that looks like radar" has its figures
+// next to the KNMI and OPERA samples').
+//
+// - The field lives on a periodic square of side D (the next power of two at least twice the frame's longer
+//   side), in the frame of reference that moves with the rain; the frames are windows of it.
+// - Spectrum: white noise filtered by k^(-slope/2) (k the wavenumber), split into the cascade of
+//   cascade/bandpass.hpp; level k evolves as an AR(2) with a double real root r_k = exp(-1/tau_k), lifetime
+//   tau_k = lifetime x (its wavelength / 64 px)^0.8 frames (40 minutes at 64 px with 5-minute frames), driven
+//   by new filtered noise each frame; the field is the levels weighted by the filter's share of each.
+// - Motion: a synoptic velocity whose direction random-walks and whose speed (mean `speed` px per frame)
+//   wanders, plus a weak sinusoidal shear (0.3 px per frame at a wavelength of D); a frame samples the field
+//   at its pixel minus the accumulated displacement (bilinear, periodic).
+// - Rain: the wettest `wet_fraction` of each frame's field (that fraction itself wandering by up to a third)
+//   is wet; its rates are log-normal with median `wet_median` mm/h and log standard deviation `wet_log_sd`,
+//   at least 0.1 mm/h, matched in rank to the field.
+// Deterministic for a seed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace convlstm::cascade {
+
+struct CascadeSynthOptions {
+  std::int64_t frames = 2000, height = 64, width = 64;
+  std::uint64_t seed = 1;
+  double timestep_s = 300.0;
+  std::int64_t start_time = 1262304000;         // 2010-01-01T00:00:00Z
+  double slope = 3.0;                           // of the field's power spectrum, k^-slope
+  double lifetime = 8.0;                        // frames, at a wavelength of 64 px
+  double speed = 1.5;                           // px per frame
+  double wet_fraction = 0.14;                   // the KNMI morning's
+  double wet_median = 0.36, wet_log_sd = 1.05;  // mm/h; the KNMI morning's wet rates
+};
+
+// Writes the series to `path` (a dataset file; uint16 with gain 0.01 mm/h, like synth radar's cells).
+void write_cascade_radar(const std::string& path, const CascadeSynthOptions& options);
+
+}  // namespace convlstm::cascade
