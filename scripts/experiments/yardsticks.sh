@@ -12,9 +12,9 @@ table=scripts/experiments/yardstick_table.py
 [ -f runs/default/best.h5 ] && [ -f data/synth_radar_eval.h5 ] ||
   { echo "yardsticks.sh: runs/default/best.h5 or data/synth_radar_eval.h5 missing: run scripts/demo.sh first" >&2; exit 1; }
 time $bin evaluate --checkpoint runs/default/best.h5 --data data/synth_radar_eval.h5 --stride 5 \
-  --baselines persistence,optical-flow,sprog,steps --bootstrap "${BOOTSTRAP:-1000}" \
+  --thresholds 0.5,1,2,5,10,30 --baselines persistence,optical-flow,sprog,steps --bootstrap "${BOOTSTRAP:-1000}" \
   --json runs/default/yardsticks.json >runs/default/yardsticks.txt
-/usr/bin/python3 $table runs/default/yardsticks.json --score csi@0.5 --score mse --score fss@2/9px --score crps
+/usr/bin/python3 $table runs/default/yardsticks.json --score csi@1 --score mse --score fss@1/9px --score crps
 if [ -f runs/knmi_1km/latest.h5 ] && [ -f data/knmi_1km_test.h5 ]; then
   time $bin evaluate --checkpoint runs/knmi_1km/latest.h5 --data data/knmi_1km_test.h5 --thresholds 0.5,1,2,5 \
     --baselines persistence,optical-flow,sprog,steps --bootstrap "${BOOTSTRAP:-1000}" \

@@ -1,6 +1,7 @@
 #include "eval/evaluate.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -22,11 +23,11 @@ namespace convlstm::eval {
 
 namespace {
 
+// Full precision in the CSV and JSON: the shortest text that reads back as the same double.
 std::string number(double v) {
   if (std::isnan(v)) return "nan";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
+  char buf[64];
+  return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 // Writes text to `path` through a temporary file, so a failure never leaves a half-written report.
