@@ -202,6 +202,13 @@ std::vector<ExternalSource> match_forecasts(const EvaluateOptions& o, const data
         std::any_of(out.begin(), out.end(), [&](const ExternalSource& x) { return x.name == f.name; }))
       throw UsageError("--forecast " + f.name + ": the name of another source; give it another");
     out.push_back(index_forecasts(f, g));
+    // A forecast must start at a frame's valid time: one between frames matches nothing by mistake.
+    const auto& times = meta.field.time;
+    for (const auto& [analysis, entry] : out.back().by_analysis)
+      if (!std::binary_search(times.begin(), times.end(), analysis))
+        throw DataError(entry.path + ": analysis time " + std::to_string(analysis) +
+                        " s is the valid time of no frame of " + o.data + " (frames from " +
+                        std::to_string(times.front()) + " s every " + std::to_string(g.timestep) + " s)");
   }
   const std::int64_t t_in = model.t_in();
   std::vector<std::int64_t> kept;

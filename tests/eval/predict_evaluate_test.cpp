@@ -616,16 +616,18 @@ TEST_CASE("evaluate --forecast scores convlstm's own predictions file exactly as
   CHECK(e.sources[2].name == "mine");
   CHECK(e.windows == 11);
   for (const char* f : {"csi@0.5", "mse", "fss@2/9px", "crps"})
-    CHECK(test::figure(e.sources[2].scores.figures(-1), f) == test::figure(e.sources[0].scores.figures(-1), f));
+    CHECK(test::figure(e.sources[2].scores.figures(-1), f) ==
+          test::figure(e.sources[0].scores.figures(-1), f));
   CHECK_THROWS_AS(eval::parse_forecast_option("mine"), UsageError);
   o.forecasts = {eval::parse_forecast_option("persistence=" + p.output)};
   CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("another source"));
 }
 
-// A pysteps-exporter netCDF forecast: (ens_number, time, y, x), rows south-first, x and y in km, lead times in
-// seconds since the analysis time.
-void write_pysteps_forecast(const std::string& path, const std::vector<float>& north_first, std::int64_t members,
-                            std::int64_t leads, const data::Grid& g, std::int64_t analysis, std::int64_t lead_step) {
+// A pysteps-exporter netCDF forecast: (ens_number, time, y, x), rows south-first, x and y in km, lead times
+// in seconds since the analysis time.
+void write_pysteps_forecast(const std::string& path, const std::vector<float>& north_first,
+                            std::int64_t members, std::int64_t leads, const data::Grid& g,
+                            std::int64_t analysis, std::int64_t lead_step) {
   auto nc = data::nc::File::create(path);
   nc.define_dim("ens_number", members);
   nc.define_dim("time", leads);
@@ -662,7 +664,8 @@ void write_pysteps_forecast(const std::string& path, const std::vector<float>& n
   nc.close();
 }
 
-TEST_CASE("evaluate --forecast reads pysteps' netCDF ensembles matched by analysis time - lead and grid", "[eval]") {
+TEST_CASE("evaluate --forecast reads pysteps' netCDF ensembles matched by analysis time - lead and grid",
+          "[eval]") {
   auto& t = trained();
   test::TempDir dir;
   // The fixture's frames, on a georeferenced grid, five minutes apart.
@@ -719,6 +722,11 @@ TEST_CASE("evaluate --forecast reads pysteps' netCDF ensembles matched by analys
   CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("slow.nc: no lead of 300 s"));
   write_pysteps_forecast(dir.file("late.nc"), truth, members, leads, g, times[2] + 7, 300);
   o.forecasts = {eval::parse_forecast_option("late=" + dir.file("late.nc"))};
+  CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("late.nc: analysis time") &&
+                                           Catch::Contains("is the valid time of no frame of"));
+  // At a frame's time that is no window's analysis time (too close to the end): no window to score.
+  write_pysteps_forecast(dir.file("end.nc"), truth, members, leads, g, times[frames - 1], 300);
+  o.forecasts = {eval::parse_forecast_option("end=" + dir.file("end.nc"))};
   CHECK_THROWS_WITH(eval::evaluate(o), Catch::Contains("no forecast has the analysis time"));
 }
 
