@@ -58,6 +58,25 @@ double BandPass::weight(std::int64_t level, std::int64_t row, std::int64_t col) 
   return weights_[level * fft_.spectrum_size() + row * fft_.spectrum_width() + col];
 }
 
+void normalise(double* x, std::int64_t n) {
+  double m = 0.0, ss = 0.0;
+  for (std::int64_t i = 0; i < n; ++i) m += x[i];
+  m /= static_cast<double>(n);
+  for (std::int64_t i = 0; i < n; ++i) ss += (x[i] - m) * (x[i] - m);
+  const double sd = std::sqrt(ss / static_cast<double>(n));
+  for (std::int64_t i = 0; i < n; ++i) x[i] = sd > 0 ? (x[i] - m) / sd : 0.0;
+}
+
+void BandPass::split_normalised(const std::complex<double>* spectrum, double* out) {
+  const std::int64_t size = fft_.spectrum_size();
+  for (std::int64_t k = 0; k < n_; ++k) {
+    const double* wk = weights_.data() + k * size;
+    for (std::int64_t i = 0; i < size; ++i) band_[i] = spectrum[i] * wk[i];
+    fft_.inverse(band_.data(), out + k * plane());
+    normalise(out + k * plane(), plane());
+  }
+}
+
 void BandPass::decompose(const double* field, double* out) {
   const std::int64_t size = fft_.spectrum_size();
   fft_.forward(field, spectrum_.data());

@@ -16,6 +16,9 @@
 
 namespace convlstm::cascade {
 
+// x (n values) to mean 0 and standard deviation 1 (all 0 when constant).
+void normalise(double* x, std::int64_t n);
+
 // max(1, floor(log2(max(h, w))) - 3): 6 levels on a 512-pixel grid, 3 on 64, 1 below 32.
 std::int64_t default_levels(std::int64_t height, std::int64_t width);
 
@@ -40,6 +43,9 @@ class BandPass {
 
   // field (h, w) -> out (levels, h, w); the levels sum to the field.
   void decompose(const double* field, double* out);
+  // A half spectrum -> its levels (levels, h, w), each normalised to mean 0 and standard deviation 1 (the
+  // noise cascades of STEPS and of the synthetic generator).
+  void split_normalised(const std::complex<double>* spectrum, double* out);
   Fft2& fft() { return fft_; }
 
  private:

@@ -20,6 +20,23 @@ double quantile(std::vector<double>& v, double q) {
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
   return v[k];
 }
+// The slope of log P against log k over wavelengths of 4 to 32 pixels (k from L/32 to L/4), P the mean power
+// of each whole wavenumber k.
+double slope_4_to_32(const std::vector<double>& power, const std::vector<double>& count, double l) {
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
+  for (std::size_t b = 1; b < power.size(); ++b) {
+    const double k = static_cast<double>(b);
+    if (k < l / 32.0 || k > l / 4.0 || count[b] == 0 || power[b] <= 0) continue;
+    const double x = std::log(k), y = std::log(power[b] / count[b]);
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    m += 1;
+  }
+  return m >= 2 ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : std::nan("");
+}
+
 }  // namespace
 
 FieldStatistics radar_statistics(const float* frames, const float* mask, std::int64_t t, std::int64_t h,
@@ -42,6 +59,14 @@ FieldStatistics radar_statistics(const float* frames, const float* mask, std::in
   std::vector<double> levels(static_cast<std::size_t>(3 * nl * n));
   struct Sums {
     double a = 0, b = 0, ab = 0, aa = 0, bb = 0, n = 0;
+    void add(double x, double y) {
+      a += x;
+      b += y;
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+      n += 1;
+    }
     double corr() const {
       const double va = aa - a * a / n, vb = bb - b * b / n;
       return n > 1 && va > 0 && vb > 0 ? (ab - a * b / n) / std::sqrt(va * vb) : 0.0;
@@ -67,15 +92,7 @@ FieldStatistics radar_statistics(const float* frames, const float* mask, std::in
       const double* before = levels.data() + ((f - back) % 3) * nl * n;
       for (std::int64_t k = 0; k < nl; ++k) {
         auto& z = lag[static_cast<std::size_t>((back - 1) * nl + k)];
-        for (std::int64_t i = 0; i < n; ++i) {
-          const double x = before[k * n + i], y = now[k * n + i];
-          z.a += x;
-          z.b += y;
-          z.ab += x * y;
-          z.aa += x * x;
-          z.bb += y * y;
-        }
-        z.n += static_cast<double>(n);
+        for (std::int64_t i = 0; i < n; ++i) z.add(before[k * n + i], now[k * n + i]);
       }
     }
     for (auto& v : db) v -= mean;
@@ -88,19 +105,7 @@ FieldStatistics radar_statistics(const float* frames, const float* mask, std::in
         count[b] += 1;
       }
   }
-  // log P against log k over wavelengths of 4 to 32 pixels: k from L/32 to L/4.
-  double sx = 0, sy = 0, sxx = 0, sxy = 0, m = 0;
-  for (std::size_t b = 1; b < bins; ++b) {
-    const double k = static_cast<double>(b);
-    if (k < l / 32.0 || k > l / 4.0 || count[b] == 0 || power[b] <= 0) continue;
-    const double x = std::log(k), y = std::log(power[b] / count[b]);
-    sx += x;
-    sy += y;
-    sxx += x * x;
-    sxy += x * y;
-    m += 1;
-  }
-  s.spectral_slope = m >= 2 ? (m * sxy - sx * sy) / (m * sxx - sx * sx) : std::nan("");
+  s.spectral_slope = slope_4_to_32(power, count, l);
   s.wet_fraction = wet / static_cast<double>(t * n);
   for (double q : {0.5, 0.9, 0.99}) s.wet_quantiles.push_back(quantile(wet_rates, q));
   for (std::int64_t k = 0; k < nl; ++k) {
@@ -109,18 +114,10 @@ FieldStatistics radar_statistics(const float* frames, const float* mask, std::in
     s.level_lag2.push_back(lag[static_cast<std::size_t>(nl + k)].corr());
   }
   Sums rate;
-  for (std::int64_t f = 0; f + 1 < t; ++f) {
-    for (std::int64_t i = 0; i < n; ++i) {
-      const double x = mask[f * n + i] != 0.0f ? frames[f * n + i] : 0.0;
-      const double y = mask[(f + 1) * n + i] != 0.0f ? frames[(f + 1) * n + i] : 0.0;
-      rate.a += x;
-      rate.b += y;
-      rate.ab += x * y;
-      rate.aa += x * x;
-      rate.bb += y * y;
-    }
-    rate.n += static_cast<double>(n);
-  }
+  for (std::int64_t f = 0; f + 1 < t; ++f)
+    for (std::int64_t i = 0; i < n; ++i)
+      rate.add(mask[f * n + i] != 0.0f ? frames[f * n + i] : 0.0,
+               mask[(f + 1) * n + i] != 0.0f ? frames[(f + 1) * n + i] : 0.0);
   s.lag1 = rate.corr();
   return s;
 }

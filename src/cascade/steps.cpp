@@ -28,13 +28,12 @@ struct Steps::Worker {
   Worker(std::int64_t h, std::int64_t w, const SprogOptions& o) : core(h, w, o) {
     const auto size = static_cast<std::size_t>(core.bands().fft().spectrum_size());
     spectrum.resize(size);
-    band.resize(size);
     white.resize(static_cast<std::size_t>(h * w));
     eps.resize(static_cast<std::size_t>(core.levels() * h * w));
   }
   CascadeNowcast core;
   std::vector<double> white, eps, cur, prev;
-  std::vector<std::complex<double>> spectrum, band;
+  std::vector<std::complex<double>> spectrum;
   std::vector<float> motion;
 };
 
@@ -81,22 +80,8 @@ void Steps::noise(std::uint64_t seed, double* out) {
 }
 
 void Steps::noise(Worker& wk, std::uint64_t seed, double* out) {
-  auto& bands = wk.core.bands();
-  const std::int64_t n = bands.plane(), nl = bands.levels();
-  const auto size = static_cast<std::int64_t>(amplitude_.size());
   filter_white(wk, seed);
-  for (std::int64_t k = 0; k < nl; ++k) {
-    const double* wgt = bands.level_weights(k);
-    for (std::int64_t i = 0; i < size; ++i) wk.band[i] = wk.spectrum[i] * wgt[i];
-    double* level = out + k * n;
-    bands.fft().inverse(wk.band.data(), level);
-    double m = 0.0, ss = 0.0;
-    for (std::int64_t i = 0; i < n; ++i) m += level[i];
-    m /= static_cast<double>(n);
-    for (std::int64_t i = 0; i < n; ++i) ss += (level[i] - m) * (level[i] - m);
-    const double sd = std::sqrt(ss / static_cast<double>(n));
-    for (std::int64_t i = 0; i < n; ++i) level[i] = sd > 0 ? (level[i] - m) / sd : 0.0;
-  }
+  wk.core.bands().split_normalised(wk.spectrum.data(), out);
 }
 
 void Steps::forecast(const float* inputs, const float* mask, std::int64_t t_in,

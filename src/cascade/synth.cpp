@@ -54,8 +54,7 @@ class Generator {
         rng_(seed),
         amplitude_(static_cast<std::size_t>(bands_.fft().spectrum_size())),
         white_(static_cast<std::size_t>(d_ * d_)),
-        spectrum_(amplitude_.size()),
-        band_(amplitude_.size()) {
+        spectrum_(amplitude_.size()) {
     const std::int64_t nl = bands_.levels(), n = d_ * d_;
     for (std::int64_t row = 0; row < d_; ++row)
       for (std::int64_t col = 0; col < bands_.fft().spectrum_width(); ++col) {
@@ -103,22 +102,10 @@ class Generator {
 
   // One normalised noise cascade of the power-law filter.
   void draw_noise(double* out) {
-    const std::int64_t n = d_ * d_, nl = bands_.levels(), size = bands_.fft().spectrum_size();
     for (auto& v : white_) v = rng_.normal(0.0f, 1.0f);
     bands_.fft().forward(white_.data(), spectrum_.data());
-    for (std::int64_t i = 0; i < size; ++i) spectrum_[i] *= amplitude_[i];
-    for (std::int64_t k = 0; k < nl; ++k) {
-      const double* w = bands_.level_weights(k);
-      for (std::int64_t i = 0; i < size; ++i) band_[i] = spectrum_[i] * w[i];
-      double* level = out + k * n;
-      bands_.fft().inverse(band_.data(), level);
-      double m = 0, ss = 0;
-      for (std::int64_t i = 0; i < n; ++i) m += level[i];
-      m /= static_cast<double>(n);
-      for (std::int64_t i = 0; i < n; ++i) ss += (level[i] - m) * (level[i] - m);
-      const double sd = std::sqrt(ss / static_cast<double>(n));
-      for (std::int64_t i = 0; i < n; ++i) level[i] = sd > 0 ? (level[i] - m) / sd : 0.0;
-    }
+    for (std::size_t i = 0; i < amplitude_.size(); ++i) spectrum_[i] *= amplitude_[i];
+    bands_.split_normalised(spectrum_.data(), out);
   }
 
   void step() {
@@ -186,7 +173,7 @@ class Generator {
   BandPass bands_;
   Rng rng_;
   std::vector<double> amplitude_, weight_, white_, cur_, prev_, noise_, field_;
-  std::vector<std::complex<double>> spectrum_, band_;
+  std::vector<std::complex<double>> spectrum_;
   std::vector<Ar2> ar_;
   double direction_ = 0, speed_ = 0, x_ = 0, y_ = 0, t_ = 0, wet_drift_ = 0;
 };

@@ -15,6 +15,24 @@
 
 namespace convlstm::cli {
 
+namespace {
+
+// bench --nowcast: a cascade baseline's speed instead of the model's (eval/nowcast_bench.hpp).
+void add_nowcast_options(CLI::App& sub, eval::NowcastBenchOptions& n) {
+  sub.add_option("--nowcast", n.method,
+                 "time a cascade baseline instead (sprog or steps) on the last frames of --data")
+      ->check(CLI::IsMember({"sprog", "steps"}));
+  sub.add_option("--data", n.data, "--nowcast: the dataset whose last frames are forecast");
+  sub.add_option("--members", n.members, "--nowcast steps: ensemble members")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 1000));
+  sub.add_option("--t-out", n.t_out, "--nowcast: lead times")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+}
+
+}  // namespace
+
 Run add_bench(CLI::App& app, train::Communicator& comm) {
   struct Opts {
     std::string config;
@@ -53,16 +71,7 @@ Run add_bench(CLI::App& app, train::Communicator& comm) {
                 "time inference alone (no training step): its speed and the memory of a forecast");
   sub->add_flag("--peak", o->peak,
                 "only measure and print the fp32 FMA and bf16 dot-product peaks of --threads threads");
-  sub->add_option("--nowcast", o->nowcast.method,
-                  "time a cascade baseline instead (sprog or steps) on the last frames of --data")
-      ->check(CLI::IsMember({"sprog", "steps"}));
-  sub->add_option("--data", o->nowcast.data, "--nowcast: the dataset whose last frames are forecast");
-  sub->add_option("--members", o->nowcast.members, "--nowcast steps: ensemble members")
-      ->capture_default_str()
-      ->check(CLI::Range(2, 1000));
-  sub->add_option("--t-out", o->nowcast.t_out, "--nowcast: lead times")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000));
+  add_nowcast_options(*sub, o->nowcast);
   return [o, &comm]() {
     if (!o->nowcast.method.empty()) {
       o->nowcast.threads = std::max(0, o->threads);

@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "data/h5.hpp"
 #include "data/netcdf.hpp"
+#include "data/readers/reader.hpp"
 
 namespace convlstm::data {
 
@@ -21,14 +22,7 @@ std::int64_t since_base(const std::string& units, const std::string& where) {
   if (units.rfind("seconds", 0) != 0 || at == std::string::npos ||
       std::sscanf(units.c_str() + at + 5, " %d-%d-%d%*[ T]%d:%d:%d", &y, &mo, &d, &h, &mi, &s) < 3)
     throw DataError(where + ": time units '" + units + "', expected 'seconds since YYYY-MM-DD hh:mm:ss'");
-  std::tm t{};
-  t.tm_year = y - 1900;
-  t.tm_mon = mo - 1;
-  t.tm_mday = d;
-  t.tm_hour = h;
-  t.tm_min = mi;
-  t.tm_sec = s;
-  return static_cast<std::int64_t>(timegm(&t));
+  return readers::timegm_utc(y, mo, d, h, mi, s);
 }
 
 Quantity quantity_of_variable(const std::string& v) {

@@ -85,27 +85,23 @@ std::vector<std::string> default_baselines() {
 
 namespace {
 
-// Every window, the forecaster's batch at a time: the model's forecast and each baseline's, scored against
-// the observed frames into e.sources (the model first, then the baselines in their order).
-void score_windows(Forecaster& model, data::WindowReader& windows_reader,
-                   const std::vector<std::int64_t>& starts, const data::DatasetMeta& meta,
-                   const EvaluateOptions& o, const std::vector<ExternalSource>& external,
-                   const EvaluationGrid& eg, Evaluation& e) {
-  const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size(), B = model.batch();
-  std::vector<float> window(static_cast<std::size_t>((t_in + t_out) * fs)), wmask(window.size());
-  std::vector<float> inputs(static_cast<std::size_t>(B * t_in * fs)), imask(inputs.size());
-  std::vector<float> targets(static_cast<std::size_t>(B * t_out * fs)), tmask(targets.size());
-  std::vector<float> pred(targets.size()), base(static_cast<std::size_t>(t_out * fs));
-  const std::int64_t h = model.height(), w = model.width();
-  const auto wants = [&](const char* name) {
-    return std::find(o.baselines.begin(), o.baselines.end(), name) != o.baselines.end();
-  };
-  // The optical-flow and S-PROG baselines share one motion field per window; S-PROG plans its FFTs once.
-  const bool needs_motion = wants("optical-flow") || wants("sprog") || wants("steps");
-  std::unique_ptr<cascade::Sprog> sprog;
-  std::unique_ptr<cascade::Steps> steps;
-  std::vector<float> members;
-  if (wants("sprog") || wants("steps")) {
+// The baselines and the forecasts from files, one window at a time: what they share (one motion field per
+// window) and what they make once (S-PROG's and STEPS' FFT plans), then each source scored in e.sources'
+// order after the model.
+class WindowBaselines {
+ public:
+  WindowBaselines(const Forecaster& model, const data::DatasetMeta& meta, const EvaluateOptions& o,
+                  const std::vector<ExternalSource>& external, const EvaluationGrid& eg)
+      : o_(o),
+        meta_(meta),
+        external_(external),
+        eg_(eg),
+        frames_{model.t_in(), model.channels(), model.height(), model.width()},
+        t_out_(model.t_out()),
+        fill_(data::dry_value(meta.field.quantity)),
+        base_(static_cast<std::size_t>(model.t_out() * model.frame_size())) {
+    needs_motion_ = wants("optical-flow") || wants("sprog") || wants("steps");
+    if (!wants("sprog") && !wants("steps")) return;
     if (model.channels() != 1)
       throw UsageError("--baselines sprog, steps: forecast one channel, the data has " +
                        std::to_string(model.channels()));
@@ -113,14 +109,75 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
     so.quantity = meta.field.quantity;
     so.zr_a = model.description().normalize.zr_a;
     so.zr_b = model.description().normalize.zr_b;
-    if (wants("sprog")) sprog = std::make_unique<cascade::Sprog>(h, w, so);
-    if (wants("steps")) {
-      steps = std::make_unique<cascade::Steps>(h, w, so, cascade::StepsOptions{o.members, o.seed});
-      members.resize(static_cast<std::size_t>(o.members * t_out * fs));
+    const std::int64_t h = model.height(), w = model.width();
+    if (wants("sprog")) sprog_ = std::make_unique<cascade::Sprog>(h, w, so);
+    if (wants("steps"))
+      steps_ = std::make_unique<cascade::Steps>(h, w, so, cascade::StepsOptions{o.members, o.seed});
+  }
+
+  // One window starting at frame `start`: inputs and mask (t_in, frame), the truth and its mask (t_out,
+  // frame).
+  void score(std::int64_t start, const float* in, const float* in_mask, const float* obs, const float* m,
+             Evaluation& e) {
+    const std::int64_t t_in = frames_.t_in, fs = frames_.frame_size(), h = frames_.height, w = frames_.width;
+    if (needs_motion_)
+      motion_ = motion::estimate_motion(in, in_mask, frames_, meta_.field.quantity, o_.flow_method);
+    for (std::size_t k = 1; k < e.sources.size(); ++k) {
+      auto& scores = e.sources[k].scores;
+      const auto& name = e.sources[k].name;
+      if (k > o_.baselines.size()) {  // a forecast from files
+        const auto& x = external_[k - 1 - o_.baselines.size()];
+        external_forecast(x, meta_.field.time[static_cast<std::size_t>(start + t_in - 1)], eg_, fill_,
+                          members_);
+        x.members > 1 ? scores.add_ensemble(members_.data(), obs, m, h, w)
+                      : scores.add(members_.data(), obs, m, h, w);
+      } else if (name == "steps") {
+        members_.resize(static_cast<std::size_t>(o_.members * t_out_ * fs));
+        steps_->forecast(in, in_mask, t_in, motion_, t_out_, static_cast<std::uint64_t>(start),
+                         members_.data());
+        scores.add_ensemble(members_.data(), obs, m, h, w);
+      } else {
+        if (name == "optical-flow")
+          motion::advect(in + (t_in - 1) * fs, in_mask + (t_in - 1) * fs, motion_, frames_, t_out_, fill_,
+                         base_.data());
+        else if (name == "sprog")
+          sprog_->forecast(in, in_mask, t_in, motion_, t_out_, base_.data());
+        else
+          persistence_forecast(in, in_mask, t_in, t_out_, fs, fill_, base_.data());
+        scores.add(base_.data(), obs, m, h, w);
+      }
     }
   }
-  const motion::FlowFrames frames{t_in, model.channels(), h, w};
-  std::vector<float> motion_field;
+
+ private:
+  bool wants(const char* name) const {
+    return std::find(o_.baselines.begin(), o_.baselines.end(), name) != o_.baselines.end();
+  }
+
+  const EvaluateOptions& o_;
+  const data::DatasetMeta& meta_;
+  const std::vector<ExternalSource>& external_;
+  const EvaluationGrid& eg_;
+  motion::FlowFrames frames_;
+  std::int64_t t_out_;
+  float fill_;
+  bool needs_motion_ = false;
+  std::unique_ptr<cascade::Sprog> sprog_;
+  std::unique_ptr<cascade::Steps> steps_;
+  std::vector<float> motion_, base_, members_;
+};
+
+// Every window, the forecaster's batch at a time: the model's forecast and each other source's, scored
+// against the observed frames into e.sources (the model first, then the baselines, then the forecasts from
+// files).
+void score_windows(Forecaster& model, data::WindowReader& windows_reader,
+                   const std::vector<std::int64_t>& starts, WindowBaselines& baselines, Evaluation& e) {
+  const std::int64_t t_in = model.t_in(), t_out = model.t_out(), fs = model.frame_size(), B = model.batch();
+  std::vector<float> window(static_cast<std::size_t>((t_in + t_out) * fs)), wmask(window.size());
+  std::vector<float> inputs(static_cast<std::size_t>(B * t_in * fs)), imask(inputs.size());
+  std::vector<float> targets(static_cast<std::size_t>(B * t_out * fs)), tmask(targets.size());
+  std::vector<float> pred(targets.size());
+  const std::int64_t h = model.height(), w = model.width();
   for (std::size_t first = 0; first < starts.size(); first += static_cast<std::size_t>(B)) {
     const std::int64_t n = std::min<std::int64_t>(B, static_cast<std::int64_t>(starts.size() - first));
     for (std::int64_t b = 0; b < B; ++b) {
@@ -136,39 +193,8 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
       const float* obs = targets.data() + b * t_out * fs;
       const float* m = tmask.data() + b * t_out * fs;
       e.sources[0].scores.add(pred.data() + b * t_out * fs, obs, m, h, w);
-      const float* in = inputs.data() + b * t_in * fs;
-      const float* in_mask = imask.data() + b * t_in * fs;
-      const float fill = data::dry_value(meta.field.quantity);
-      if (needs_motion)
-        motion_field = motion::estimate_motion(in, in_mask, frames, meta.field.quantity, o.flow_method);
-      for (std::size_t k = 1; k < e.sources.size(); ++k) {
-        const auto& name = e.sources[k].name;
-        if (k > o.baselines.size()) {  // a forecast from files
-          const auto& ext = external[k - 1 - o.baselines.size()];
-          const std::int64_t s = starts[first + static_cast<std::size_t>(b)];
-          external_forecast(ext, meta.field.time[static_cast<std::size_t>(s + t_in - 1)], eg, fill, members);
-          if (ext.members > 1)
-            e.sources[k].scores.add_ensemble(members.data(), obs, m, h, w);
-          else
-            e.sources[k].scores.add(members.data(), obs, m, h, w);
-          continue;
-        }
-        if (name == "optical-flow")
-          motion::advect(in + (t_in - 1) * fs, in_mask + (t_in - 1) * fs, motion_field, frames, t_out, fill,
-                         base.data());
-        else if (name == "sprog")
-          sprog->forecast(in, in_mask, t_in, motion_field, t_out, base.data());
-        else if (name == "steps")
-          steps->forecast(in, in_mask, t_in, motion_field, t_out,
-                          static_cast<std::uint64_t>(starts[first + static_cast<std::size_t>(b)]),
-                          members.data());
-        else
-          persistence_forecast(in, in_mask, t_in, t_out, fs, fill, base.data());
-        if (name == "steps")
-          e.sources[k].scores.add_ensemble(members.data(), obs, m, h, w);
-        else
-          e.sources[k].scores.add(base.data(), obs, m, h, w);
-      }
+      baselines.score(starts[first + static_cast<std::size_t>(b)], inputs.data() + b * t_in * fs,
+                      imask.data() + b * t_in * fs, obs, m, e);
     }
     e.windows += n;
     log::debug("evaluate: {} of {} windows", e.windows, starts.size());
@@ -295,7 +321,8 @@ Evaluation evaluate(const EvaluateOptions& o) {
     if (x.members > 1) xo.members = x.members;
     e.sources.push_back({x.name, Scores(t_out, xo)});
   }
-  score_windows(model, windows_reader, starts, meta, o, external, eg, e);
+  WindowBaselines baselines(model, meta, o, external, eg);
+  score_windows(model, windows_reader, starts, baselines, e);
   if (o.bootstrap > 0) {
     BootstrapOptions bo;
     bo.replicates = o.bootstrap;
@@ -480,6 +507,30 @@ void write_csv(const Evaluation& e, const std::string& path) {
   write_atomically(path, os.str());
 }
 
+namespace {
+
+// Pooled over leads and windows: the reliability diagram's bins per threshold and the rank histogram, as
+// the members of a source's JSON object.
+std::string probabilistic_json(const Scores& scores, const std::vector<double>& thresholds) {
+  auto list = [](const std::vector<double>& v) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < v.size(); ++i)
+      out += (i ? ", " : "") + (std::isnan(v[i]) ? "null" : number(v[i]));
+    return out + "]";
+  };
+  std::ostringstream os;
+  const auto rel = scores.reliability();
+  os << ",\n      \"reliability\": [";
+  for (std::size_t i = 0; i < rel.size(); ++i)
+    os << (i ? ", " : "") << "{\"threshold\": " << number(thresholds[i])
+       << ", \"count\": " << list(rel[i].count) << ", \"forecast\": " << list(rel[i].forecast)
+       << ", \"observed\": " << list(rel[i].observed) << "}";
+  os << "],\n      \"rank_histogram\": " << list(scores.rank_histogram());
+  return os.str();
+}
+
+}  // namespace
+
 void write_json(const Evaluation& e, const std::string& path) {
   auto obj = [](const std::vector<std::pair<std::string, double>>& f) {
     std::string s = "{";
@@ -508,22 +559,7 @@ void write_json(const Evaluation& e, const std::string& path) {
     for (std::int64_t t = 0; t < s.scores.t_out(); ++t)
       os << (t ? ",\n        " : "\n        ") << obj(s.scores.figures(t));
     os << "]";
-    if (!s.scores.intensity()) {
-      // Pooled over leads and windows: the reliability diagram's bins per threshold, the rank histogram.
-      auto list = [](const std::vector<double>& v) {
-        std::string out = "[";
-        for (std::size_t i = 0; i < v.size(); ++i)
-          out += (i ? ", " : "") + (std::isnan(v[i]) ? "null" : number(v[i]));
-        return out + "]";
-      };
-      const auto rel = s.scores.reliability();
-      os << ",\n      \"reliability\": [";
-      for (std::size_t i = 0; i < rel.size(); ++i)
-        os << (i ? ", " : "") << "{\"threshold\": " << number(th[i]) << ", \"count\": " << list(rel[i].count)
-           << ", \"forecast\": " << list(rel[i].forecast) << ", \"observed\": " << list(rel[i].observed)
-           << "}";
-      os << "],\n      \"rank_histogram\": " << list(s.scores.rank_histogram());
-    }
+    if (!s.scores.intensity()) os << probabilistic_json(s.scores, th);
     os << "\n    }";
   }
   os << "\n  }";
