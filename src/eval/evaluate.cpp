@@ -307,6 +307,10 @@ Evaluation evaluate(const EvaluateOptions& o) {
   e.quantity = meta.field.quantity;
   e.units = meta.field.units;
   e.reference = reference;
+  {  // the evaluated frames' pixel: the data's, through the model's training domain
+    const auto& g = meta.field.grid;
+    if (g.known() && g.dx > 0) e.pixel_m = g.dx * static_cast<double>(trained.downsample);
+  }
   e.sources.push_back({"model", Scores(t_out, so)});
   for (const auto& b : o.baselines) {
     ScoreOptions bo = so;
@@ -367,8 +371,12 @@ std::vector<Block> printed_blocks(const Evaluation& e) {
     const auto& sc = opt.fss_scales;
     const std::int64_t n = std::find(sc.begin(), sc.end(), 9) != sc.end() ? 9 : sc[sc.size() / 2];
     for (double t : opt.thresholds)
-      b.push_back({"fss@" + thr(t) + "/" + std::to_string(n) + "px",
-                   "FSS at " + thr(t) + " mm/h, " + std::to_string(n) + " px (higher is better)", 1});
+      b.push_back(
+          {"fss@" + thr(t) + "/" + std::to_string(n) + "px",
+           "FSS at " + thr(t) + " mm/h, " + std::to_string(n) + " px" +
+               (e.pixel_m > 0 ? " (" + thr(static_cast<double>(n) * e.pixel_m / 1000.0) + " km)" : "") +
+               " (higher is better)",
+           1});
   }
   b.push_back({"mse", "MSE, (" + u + ")^2 (lower is better)", -1});
   b.push_back({"crps", "CRPS, " + u + " (lower is better; of a single field: its MAE)", -1});
@@ -547,6 +555,13 @@ void write_json(const Evaluation& e, const std::string& path) {
   for (std::size_t i = 0; i < th.size(); ++i) os << (i ? ", " : "") << number(th[i]);
   os << "],\n  \"lead_times_s\": [";
   for (std::size_t i = 0; i < e.lead_times_s.size(); ++i) os << (i ? ", " : "") << number(e.lead_times_s[i]);
+  // The FSS neighbourhoods, in pixels and, when the grid is known, in km.
+  const auto& scales = e.sources[0].scores.options().fss_scales;
+  os << "],\n  \"fss_scales_px\": [";
+  for (std::size_t i = 0; i < scales.size(); ++i) os << (i ? ", " : "") << scales[i];
+  os << "],\n  \"fss_scales_km\": [";
+  for (std::size_t i = 0; i < scales.size() && e.pixel_m > 0; ++i)
+    os << (i ? ", " : "") << number(static_cast<double>(scales[i]) * e.pixel_m / 1000.0);
   os << "],\n  \"sources\": {";
   for (std::size_t k = 0; k < e.sources.size(); ++k) {
     const auto& s = e.sources[k];

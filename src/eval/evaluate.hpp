@@ -51,6 +51,7 @@ struct SourceScores {
 struct Evaluation {
   std::vector<SourceScores> sources;
   std::vector<double> lead_times_s;  // empty when the data has no time step
+  double pixel_m = 0.0;              // the evaluated frames' pixel size (0: not georeferenced)
   std::int64_t windows = 0;
   data::Quantity quantity = data::Quantity::rain_rate;
   std::string units;

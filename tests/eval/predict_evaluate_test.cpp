@@ -710,6 +710,9 @@ TEST_CASE("evaluate --forecast reads pysteps' netCDF ensembles matched by analys
   const auto f = e.sources[1].scores.figures(-1);
   CHECK(test::figure(f, "crps") == Approx(0.0).margin(1e-6));  // rows flipped back, leads matched
   CHECK(test::figure(f, "mse") == Approx(0.0).margin(1e-9));
+  // FSS neighbourhoods in km where the grid is known (1 km pixels here).
+  CHECK(e.pixel_m == 1000.0);
+  CHECK_THAT(eval::format_table(e), Catch::Contains("FSS at 2 mm/h, 9 px (9 km)"));
   // A grid five pixels off, and lead times 10 minutes apart: one-line errors naming the file and both.
   auto shifted = g;
   shifted.x0 += 5000;
