@@ -62,7 +62,7 @@ def need_torch(install):
 # ---------------------------------------------------------------------------------------------------------
 # The model in PyTorch, from a convlstm checkpoint (docs/architecture.md: gate order i, f, g, o; peepholes [3, F] or
 # [3, F, H', W'] for i, f, o; encoder-forecaster whose forecaster layer 0 reads nothing or, with
-# model.forecaster_input extrapolation, the extrapolation frames; 1x1 head, added to the extrapolation with
+# model.forecaster_input extrapolation (or sprog), the base nowcast's frames; 1x1 head, added to the base with
 # model.output residual, whose g-gate and head biases are held at zero; patching in pixel_unshuffle order).
 
 
@@ -90,8 +90,11 @@ def build_model(ckpt_path, threads):
     peephole = m["peephole"]
     sigmoid_out = m["output"] == "sigmoid"
     residual = m["output"] == "residual"
-    extrap_in = m.get("forecaster_input", "none") in ("extrapolation", "extrapolation+gaps")
-    gaps_in = m.get("forecaster_input", "none") == "extrapolation+gaps"
+    # The base nowcast (the extrapolation, or S-PROG with forecaster_input sprog) comes in the dump as a given
+    # input frame: the network's arithmetic on it is the same whichever it is.
+    extrap_in = m.get("forecaster_input", "none") in ("extrapolation", "extrapolation+gaps", "sprog",
+                                                      "sprog+gaps")
+    gaps_in = m.get("forecaster_input", "none") in ("extrapolation+gaps", "sprog+gaps")
     tent = m.get("output_filter", "none") == "tent"
     # The patch tent (nn/patch.hpp): k (x) k / p^2, k = [1/2, 1, ..., 1, 1/2] for an even patch, [1, ..., 1]
     # for an odd one, zero outside the frame.

@@ -371,13 +371,14 @@ std::vector<Key> make_keys() {
                           "peephole weights per channel, per pixel, or none"));
   k.push_back(
       real("model.forget_bias", CONVLSTM_FIELD(double, c.model.forget_bias), "initial forget-gate bias"));
-  k.push_back(enum_choice("model.output", CONVLSTM_FIELD(nn::OutputActivation, c.model.output),
-                          nn::output_names, nn::parse_output, nn::to_string,
-                          "the head's output function (residual: added to the extrapolation nowcast)"));
+  k.push_back(enum_choice(
+      "model.output", CONVLSTM_FIELD(nn::OutputActivation, c.model.output), nn::output_names,
+      nn::parse_output, nn::to_string,
+      "the head's output function (residual: added to the base nowcast, extrapolation or S-PROG)"));
   k.push_back(enum_choice("model.forecaster_input",
                           CONVLSTM_FIELD(nn::ForecasterInput, c.model.forecaster_input),
                           nn::forecaster_input_names, nn::parse_forecaster_input, nn::to_string,
-                          "what forecaster layer 0 reads"));
+                          "what forecaster layer 0 reads (sprog: S-PROG, also the residual's base)"));
   k.push_back(enum_choice("model.output_filter", CONVLSTM_FIELD(nn::OutputFilter, c.model.output_filter),
                           nn::output_filter_names, nn::parse_output_filter, nn::to_string,
                           "what smooths a residual model's correction (tent: the patch tent)"));

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "cascade/base_nowcast.hpp"
 #include "cascade/sprog.hpp"
 #include "cascade/steps.hpp"
 #include "core/enum_names.hpp"
@@ -105,10 +106,7 @@ class WindowBaselines {
     if (model.channels() != 1)
       throw UsageError("--baselines sprog, steps: forecast one channel, the data has " +
                        std::to_string(model.channels()));
-    cascade::SprogOptions so;
-    so.quantity = meta.field.quantity;
-    so.zr_a = model.description().normalize.zr_a;
-    so.zr_b = model.description().normalize.zr_b;
+    const auto so = cascade::sprog_options(meta.field.quantity, model.description().normalize);
     const std::int64_t h = model.height(), w = model.width();
     if (wants("sprog")) sprog_ = std::make_unique<cascade::Sprog>(h, w, so);
     if (wants("steps"))

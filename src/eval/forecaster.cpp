@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cascade/base_nowcast.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
 
@@ -77,7 +78,7 @@ void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::st
   norm_in_ = Tensor(Shape{batch_ * t_in() * padded});
   norm_out_ = Tensor(Shape{batch_ * t_out() * padded});
   norm_unpadded_.assign(static_cast<std::size_t>(batch_ * t_in() * frame_size()), 0.0f);
-  extrapolator_ = motion::make_extrapolator(run_, height, width, t_in(), t_out(), model_.normalize,
+  extrapolator_ = cascade::make_base_nowcast(run_, height, width, t_in(), t_out(), model_.normalize,
                                             quantity(), model_.flow_method);
   if (extrapolator_) {
     extrapolation_ = Tensor(Shape{batch_ * t_out() * frame_size()});

@@ -27,19 +27,13 @@ void Extrapolator::run(const float* norm_inputs, const float* mask, float* out, 
   const std::int64_t n_in = static_cast<std::int64_t>(physical_.size());
   for (std::int64_t i = 0; i < n_in; ++i)
     physical_[i] = mask[i] != 0.0f ? norm_.inverse(norm_inputs[i]) : fill_;
-  optical_flow_forecast(physical_.data(), mask, f_, t_out_, quantity_, method_, fill_, phys_out_.data(),
-                        gaps);
+  forecast_physical(physical_.data(), mask, phys_out_.data(), gaps);
   const std::int64_t n_out = static_cast<std::int64_t>(phys_out_.size());
   for (std::int64_t i = 0; i < n_out; ++i) out[i] = norm_.forward(phys_out_[i]);
 }
 
-std::unique_ptr<Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
-                                                std::int64_t width, std::int64_t t_in, std::int64_t t_out,
-                                                const data::Normalizer& norm, data::Quantity quantity,
-                                                const std::string& flow_method) {
-  if (!spec.needs_extrapolation()) return nullptr;
-  return std::make_unique<Extrapolator>(FlowFrames{t_in, spec.channels, height, width}, t_out, norm, quantity,
-                                        parse_flow_method(flow_method));
+void Extrapolator::forecast_physical(const float* inputs, const float* mask, float* out, float* gaps) {
+  optical_flow_forecast(inputs, mask, f_, t_out_, quantity_, method_, fill_, out, gaps);
 }
 
 }  // namespace convlstm::motion

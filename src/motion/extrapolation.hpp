@@ -12,16 +12,17 @@
 // both call this one function, so a residual model whose head outputs zero forecasts exactly evaluate's
 // optical-flow baseline (to float rounding, and up to data.normalize.max, where the normalisation clamps).
 // Deterministic: the same window gives the same E bit for bit, whatever was computed before.
+//
+// The class is also the frame of any other base nowcast in the same normalised space: a subclass overrides
+// forecast_physical (cascade/base_nowcast.hpp: S-PROG, for model.forecaster_input sprog), and
+// cascade::make_base_nowcast makes the one a model needs.
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "data/normalize.hpp"
 #include "motion/optical_flow.hpp"
-#include "nn/model_spec.hpp"
 
 namespace convlstm::motion {
 
@@ -30,6 +31,9 @@ class Extrapolator {
   // Throws ConfigError when this build has no optical flow (no OpenCV).
   Extrapolator(const FlowFrames& frames, std::int64_t t_out, const data::Normalizer& norm,
                data::Quantity quantity, FlowMethod method);
+  virtual ~Extrapolator() = default;
+  Extrapolator(const Extrapolator&) = delete;
+  Extrapolator& operator=(const Extrapolator&) = delete;
 
   const FlowFrames& frames() const { return f_; }
   std::int64_t t_out() const { return t_out_; }
@@ -38,6 +42,14 @@ class Extrapolator {
   // norm_inputs, mask: (t_in, C, H, W), normalised, mask 1 = observed -> out (t_out, C, H, W) normalised;
   // gaps, when given (same shape): 1 where out has no source (motion::advect), else 0.
   void run(const float* norm_inputs, const float* mask, float* out, float* gaps = nullptr);
+
+ protected:
+  // inputs (t_in, C, H, W) physical, unobserved pixels holding fill(); mask 1 = observed -> out (t_out, C,
+  // H, W) physical; gaps as in run. Here: optical_flow_forecast.
+  virtual void forecast_physical(const float* inputs, const float* mask, float* out, float* gaps);
+  float fill() const { return fill_; }
+  data::Quantity quantity() const { return quantity_; }
+  FlowMethod method() const { return method_; }
 
  private:
   FlowFrames f_;
@@ -48,14 +60,5 @@ class Extrapolator {
   float fill_;                              // no echo, physical
   std::vector<float> physical_, phys_out_;  // scratch
 };
-
-// The extrapolator a model of `spec` needs (nullptr when it reads none), for windows of t_in + t_out frames
-// of height x width (the grid the motion is estimated on: the whole frame, which random crops cut from) of
-// `quantity` normalised by `norm`; flow_method is model.flow_method (dis | farneback). The trainer's
-// batches, the forecaster of predict and evaluate, and bench all make theirs here.
-std::unique_ptr<Extrapolator> make_extrapolator(const nn::ModelSpec& spec, std::int64_t height,
-                                                std::int64_t width, std::int64_t t_in, std::int64_t t_out,
-                                                const data::Normalizer& norm, data::Quantity quantity,
-                                                const std::string& flow_method);
 
 }  // namespace convlstm::motion

@@ -46,6 +46,8 @@ void ModelSpec::validate() const {
     if (l.k_x < 1 || l.k_x % 2 == 0) fail(key + ".k_x", "must be a positive odd number");
     if (l.k_h < 1 || l.k_h % 2 == 0) fail(key + ".k_h", "must be a positive odd number");
   }
+  if (base() == BaseNowcast::sprog && channels != 1)
+    fail("forecaster_input", "S-PROG forecasts one channel, the data has " + std::to_string(channels));
   if (output_filter != OutputFilter::none && output != OutputActivation::residual)
     fail("output_filter", "smooths a residual model's correction: needs model.output residual");
 }
@@ -75,7 +77,9 @@ constexpr EnumName<OutputActivation> kOutputs[] = {{OutputActivation::sigmoid, "
 constexpr EnumName<ForecasterInput> kForecasterInputs[] = {
     {ForecasterInput::none, "none"},
     {ForecasterInput::extrapolation, "extrapolation"},
-    {ForecasterInput::extrapolation_gaps, "extrapolation+gaps"}};
+    {ForecasterInput::extrapolation_gaps, "extrapolation+gaps"},
+    {ForecasterInput::sprog, "sprog"},
+    {ForecasterInput::sprog_gaps, "sprog+gaps"}};
 constexpr EnumName<OutputFilter> kOutputFilters[] = {{OutputFilter::none, "none"},
                                                      {OutputFilter::tent, "tent"}};
 

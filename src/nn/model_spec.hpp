@@ -32,7 +32,13 @@ enum class OutputActivation { sigmoid, identity, residual };
 // reads "no echo" only for want of one (the trajectory left the grid, or started at unobserved pixels), 0
 // elsewhere: without it, rain about to flow in across the edge looks the same as dry air. A dry input has no
 // motion and no gaps, so a residual model still forecasts it dry.
-enum class ForecasterInput { none, extrapolation, extrapolation_gaps };
+// sprog, sprog+gaps: the same with S-PROG's forecast (cascade/sprog.hpp, on the same motion) in place of the
+// plain extrapolation, and the residual output added to it; the gaps are the extrapolation's, as S-PROG
+// advects along the same trajectories. The base nowcast E below is then S-PROG's.
+enum class ForecasterInput { none, extrapolation, extrapolation_gaps, sprog, sprog_gaps };
+
+// The nowcast a model reads and a residual model corrects (E): the optical-flow extrapolation, or S-PROG.
+enum class BaseNowcast { extrapolation, sprog };
 
 // What smooths a residual model's correction before it is added to the extrapolation. none: nothing, so the
 // head's p² sub-pixel outputs of one cell may differ and repeat with the patch. tent: the correction passes
@@ -57,7 +63,15 @@ struct ModelSpec {
     return forecaster_input != ForecasterInput::none || output == OutputActivation::residual;
   }
   // ... and the extrapolation's gaps.
-  bool needs_gaps() const { return forecaster_input == ForecasterInput::extrapolation_gaps; }
+  bool needs_gaps() const {
+    return forecaster_input == ForecasterInput::extrapolation_gaps ||
+           forecaster_input == ForecasterInput::sprog_gaps;
+  }
+  BaseNowcast base() const {
+    return forecaster_input == ForecasterInput::sprog || forecaster_input == ForecasterInput::sprog_gaps
+               ? BaseNowcast::sprog
+               : BaseNowcast::extrapolation;
+  }
   // Input channels of forecaster layer 0's W_x (0: it has none): the patched extrapolation, then the patched
   // gaps.
   std::int64_t forecaster_input_channels() const {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cascade/base_nowcast.hpp"
 #include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -145,8 +146,8 @@ struct Bench {
     for (auto& v : batch.inputs) v = rng.uniform(0.0f, 1.0f);
     for (auto& v : batch.targets) v = rng.uniform(0.0f, 1.0f);
     std::fill(batch.mask.begin(), batch.mask.end(), 1.0f);
-    extrapolator = motion::make_extrapolator(spec, spec.height, spec.width, t_in, t_out, cfg.data.normalize,
-                                             data::Quantity::rain_rate, cfg.model.flow_method);
+    extrapolator = cascade::make_base_nowcast(spec, spec.height, spec.width, t_in, t_out, cfg.data.normalize,
+                                              data::Quantity::rain_rate, cfg.model.flow_method);
     if (extrapolator) {
       batch.extrapolation = Tensor(batch.targets.shape());
       if (spec.needs_gaps()) batch.gaps = Tensor(batch.targets.shape());
@@ -332,8 +333,7 @@ std::string format_bench(const BenchResult& r) {
   row("train step", r.step);
   if (r.extrapolation.median > 0) {
     row("extrapolation", r.extrapolation);
-    std::snprintf(buf, sizeof buf,
-                  "  (motion and advection of the batch, uncached: %.1f%% of the train step)\n",
+    std::snprintf(buf, sizeof buf, "  (the base nowcast of the batch, uncached: %.1f%% of the train step)\n",
                   100.0 * r.extrapolation.median / r.step.median);
     os << buf;
   }

@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "cascade/base_nowcast.hpp"
 #include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
@@ -301,6 +302,7 @@ class Run {
       info_.validations_since_best = prev.validations_since_best;
     });
     if (options_.resume) log::info("resumed from {} at step {}", *options_.resume, info_.step);
+    first_step_ = info_.step;
     result_.best_val_loss = info_.best_val_loss;
   }
 
@@ -370,9 +372,12 @@ class Run {
       const double ex = train_loader_.extrapolation_seconds() + val_loader_.extrapolation_seconds();
       result_.extrapolation_seconds = ex;
       log::info(
-          "motion and advection: {:.1f} s of {:.1f} s ({:.1f}%), {} windows extrapolated, {} read from the "
-          "cache",
-          ex, result_.seconds, 100.0 * ex / std::max(result_.seconds, 1e-9),
+          "base nowcast ({}): {:.1f} s of {:.1f} s ({:.1f}%, {:.3f} s per step), {} windows computed, {} "
+          "read "
+          "from the cache",
+          spec_.base() == nn::BaseNowcast::sprog ? "motion, S-PROG" : "motion, advection", ex,
+          result_.seconds, 100.0 * ex / std::max(result_.seconds, 1e-9),
+          ex / std::max<double>(1.0, static_cast<double>(result_.steps - first_step_)),
           train_loader_.extrapolations_computed() + val_loader_.extrapolations_computed(),
           train_loader_.extrapolations_cached() + val_loader_.extrapolations_cached());
     }
@@ -399,8 +404,8 @@ class Run {
 
   // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
   std::unique_ptr<motion::Extrapolator> extrapolator() const {
-    return motion::make_extrapolator(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
-                                     cfg_.data.normalize, meta_.field.quantity, cfg_.model.flow_method);
+    return cascade::make_base_nowcast(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
+                                      cfg_.data.normalize, meta_.field.quantity, cfg_.model.flow_method);
   }
   std::optional<RandomCrop> random_crop() const {
     if (!cfg_.data.random_crop) return std::nullopt;
@@ -490,6 +495,7 @@ class Run {
   std::optional<MetricsCsv> metrics_;
   TrainResult result_;
   std::int64_t cached_epoch_ = -1;
+  std::int64_t first_step_ = 0;  // the step this process started from (a resumed run's)
   std::vector<std::int64_t> order_, starts_;
   Clock::time_point window_clock_;
   std::int64_t window_steps_ = 0;

@@ -46,7 +46,7 @@ struct TrainResult {
   double seconds = 0.0;
   double reduce_seconds = 0.0;  // in reductions across ranks (0 for one process)
   double extrapolation_seconds =
-      0.0;  // computing the extrapolation nowcasts the model reads (motion, advection)
+      0.0;  // computing the base nowcasts the model reads (motion, advection or S-PROG)
   // Random crops: the mean wet share of the training crops and of their whole windows (data.crop_min_wet).
   double crop_wet_share = 0.0, window_wet_share = 0.0;
 };

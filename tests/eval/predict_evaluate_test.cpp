@@ -305,11 +305,15 @@ TEST_CASE("evaluate --bootstrap writes intervals of every score and of model - b
         e.bootstrap->differences[0].mean()[0].second.lo);
 }
 
-TEST_CASE("the advection-conditioned model trains - predicts and with a zero head scores as optical flow",
+TEST_CASE("the advection-conditioned model trains - predicts and with a zero head scores as its base",
           "[eval]") {
   if (!motion::optical_flow_available()) {
     CONVLSTM_SKIP("opencv", "this build has no OpenCV (the conditioned model needs its optical flow)");
   }
+  // The extrapolation's model scores as the optical-flow baseline; S-PROG's as the sprog baseline.
+  const std::string input = GENERATE("extrapolation", "sprog");
+  const std::string baseline = input == "sprog" ? "sprog" : "optical-flow";
+  INFO(input);
   test::TempDir dir;
   const std::string data = dir.file("synth.h5");
   data::SynthRadarOptions so;
@@ -319,20 +323,20 @@ TEST_CASE("the advection-conditioned model trains - predicts and with a zero hea
   const auto cfg = config::parse_config(
       "", "tiny",
       {"data.train=" + data, "data.t_in=3", "data.t_out=4", "data.normalize.kind=log", "model.patch=2",
-       "model.layers=[{filters: 16, k: 3}]", "model.forecaster_input=extrapolation", "model.output=residual",
+       "model.layers=[{filters: 16, k: 3}]", "model.forecaster_input=" + input, "model.output=residual",
        "train.batch_size=2", "train.max_steps=4", "train.val_every=4", "train.val_batches=1",
        "output.dir=" + dir.file("run")});
   const auto result = train::train_model(cfg, {});
   CHECK(result.extrapolation_seconds > 0.0);
   const std::string ckpt = dir.file("run/latest.h5");
   CHECK_THAT(checkpoint::read_checkpoint_info(ckpt).config_yaml,
-             Catch::Contains("forecaster_input: extrapolation") && Catch::Contains("output: residual"));
+             Catch::Contains("forecaster_input: " + input) && Catch::Contains("output: residual"));
   eval::PredictOptions p;
   p.checkpoint = ckpt;
   p.inputs = {data};
   p.output = dir.file("pred.h5");
   CHECK(eval::predict(p).forecasts == 1);
-  // Zero the head: the model is then exactly the extrapolation, and evaluate scores it as the baseline.
+  // Zero the head: the model is then exactly its base, and evaluate scores it as that baseline.
   {
     nn::ParameterTable params(config::model_spec(cfg, 1, 16, 16));
     checkpoint::read_checkpoint_tensors(ckpt, params, nullptr);
@@ -344,7 +348,7 @@ TEST_CASE("the advection-conditioned model trains - predicts and with a zero hea
   o.checkpoint = dir.file("zero_head.h5");
   o.data = data;
   o.stride = 3;
-  o.baselines = {"optical-flow"};
+  o.baselines = {baseline};
   const auto e = eval::evaluate(o);
   const auto model = e.sources[0].scores.figures(-1), flow = e.sources[1].scores.figures(-1);
   for (std::size_t k = 0; k < model.size(); ++k) {

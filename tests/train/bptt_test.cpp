@@ -156,7 +156,9 @@ TEST_CASE("the advection-conditioned model's BPTT matches central differences", 
   // together; the held g-gate and head biases must get exactly zero, analytic and numeric.
   using FI = nn::ForecasterInput;
   using OA = nn::OutputActivation;
-  const auto input = GENERATE(FI::none, FI::extrapolation, FI::extrapolation_gaps);
+  // (sprog, sprog+gaps: the same network reading S-PROG's forecast in place of the extrapolation; the base
+  // is an input, so the tape is the same, and the check covers their channel counts and flags.)
+  const auto input = GENERATE(FI::none, FI::extrapolation, FI::extrapolation_gaps, FI::sprog, FI::sprog_gaps);
   const auto output = GENERATE(OA::sigmoid, OA::residual);
   if (input == FI::none && output == OA::sigmoid) return;  // the paper's model, checked above
   ModelHarness m(
@@ -167,17 +169,17 @@ TEST_CASE("the advection-conditioned model's BPTT matches central differences", 
   REQUIRE(has_w_x == (input != FI::none));
   // W_x reads the patched extrapolation (C p² = 4 channels), and as many more for its gaps.
   if (has_w_x)
-    CHECK(m.params.find("forecaster/layer0/w_x").shape ==
-          (Shape{4 * 4, input == FI::extrapolation_gaps ? 8 : 4, 3, 3}));
+    CHECK(m.params.find("forecaster/layer0/w_x").shape == (Shape{4 * 4, m.spec.needs_gaps() ? 8 : 4, 3, 3}));
   // (the gaps drive forecaster layer 0's gates harder: a shorter step keeps the differences' higher-order
   // terms below the tolerance)
-  check_model_gradients(m, 0, 0, input == FI::extrapolation_gaps ? 5e-2 : 1e-1);
+  check_model_gradients(m, 0, 0, m.spec.needs_gaps() ? 5e-2 : 1e-1);
 }
 
 TEST_CASE("the advection-conditioned model's BPTT matches central differences in the blocked layout",
           "[train][grad]") {
   const auto base = small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel);
-  for (const auto input : {nn::ForecasterInput::extrapolation, nn::ForecasterInput::extrapolation_gaps}) {
+  for (const auto input : {nn::ForecasterInput::extrapolation, nn::ForecasterInput::extrapolation_gaps,
+                           nn::ForecasterInput::sprog_gaps}) {
     INFO(nn::to_string(input));
     ModelHarness m(conditioned(base, input, nn::OutputActivation::residual), 2, 3, 3,
                    ops::ConvAlgorithm::winograd);

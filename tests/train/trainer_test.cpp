@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cascade/base_nowcast.hpp"
 #include "checkpoint/checkpoint.hpp"
 #include "core/error.hpp"
 #include "core/sysinfo.hpp"
@@ -198,16 +199,19 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   if (!motion::optical_flow_available()) {
     CONVLSTM_SKIP("opencv", "this build has no OpenCV");
   }
+  // The plain extrapolation, and S-PROG as the base (model.forecaster_input sprog), cached alike.
+  const std::string input = GENERATE("extrapolation", "sprog");
+  INFO(input);
   test::TempDir dir;
-  const auto cfg = tiny_config(dir, "x", 1, {"model.forecaster_input=extrapolation"});
+  const auto cfg = tiny_config(dir, "x", 1, {"model.forecaster_input=" + input});
   data::DatasetReader file(cfg.data.train);
   data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   auto loader = [&] {
     return train::BatchLoader(
         reader, 2, 3, 3,
-        motion::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize,
-                                  data::Quantity::rain_rate, "dis"));
+        cascade::make_base_nowcast(spec, spec.height, spec.width, 3, 3, cfg.data.normalize,
+                                   data::Quantity::rain_rate, "dis"));
   };
   train::BatchLoader cached = loader(), fresh = loader();
   const std::int64_t starts[2] = {10, 40}, other[2] = {60, 70};
@@ -234,8 +238,8 @@ TEST_CASE("the batch loader carries the extrapolation's gaps cached and fresh al
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   REQUIRE(spec.needs_gaps());
   auto extrapolator = [&] {
-    return motion::make_extrapolator(spec, spec.height, spec.width, 3, 3, cfg.data.normalize,
-                                     data::Quantity::rain_rate, "dis");
+    return cascade::make_base_nowcast(spec, spec.height, spec.width, 3, 3, cfg.data.normalize,
+                                      data::Quantity::rain_rate, "dis");
   };
   train::BatchLoader cached(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
   train::BatchLoader fresh(reader, 2, 3, 3, extrapolator(), std::nullopt, true);
