@@ -180,12 +180,36 @@ class Generator {
 
 }  // namespace
 
-void write_cascade_radar(const std::string& path, const CascadeSynthOptions& o) {
+CascadeSynthOptions draw_regime(const CascadeSynthOptions& base, std::int64_t k) {
+  Rng rng(base.seed * 0x9e3779b97f4a7c15ull + static_cast<std::uint64_t>(k) + 0x5e61u);
+  auto uniform = [&](double lo, double hi) { return lo + (hi - lo) * rng.uniform(0.0f, 1.0f); };
+  auto log_uniform = [&](double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); };
+  CascadeSynthOptions o = base;
+  o.slope = uniform(2.4, 3.6);
+  o.lifetime = log_uniform(4.0, 16.0);
+  o.speed = uniform(0.2, 4.0);
+  o.wet_fraction = log_uniform(0.03, 0.4);
+  o.wet_median = log_uniform(0.2, 1.5);
+  o.wet_log_sd = uniform(0.8, 1.3);
+  return o;
+}
+
+namespace {
+
+void check_options(const CascadeSynthOptions& o) {
   if (o.frames < 1 || o.height < 8 || o.width < 8)
     throw UsageError("synth radar --kind cascade: need at least 1 frame and a grid of at least 8x8");
+  if (o.segments < 1 || o.segments > o.frames)
+    throw UsageError("synth radar --kind cascade: --segments must be between 1 and the number of frames");
   if (!(o.slope > 0) || !(o.lifetime > 0) || !(o.speed >= 0) || !(o.wet_fraction > 0 && o.wet_fraction < 1))
     throw UsageError(
         "synth radar --kind cascade: slope, lifetime and speed must be positive, the wet fraction in (0, 1)");
+}
+
+}  // namespace
+
+void write_cascade_radar(const std::string& path, const CascadeSynthOptions& o) {
+  check_options(o);
   data::DatasetMeta meta;
   meta.height = o.height;
   meta.width = o.width;
@@ -193,20 +217,31 @@ void write_cascade_radar(const std::string& path, const CascadeSynthOptions& o) 
   meta.gain = 0.01;
   meta.field = data::field_of(data::Quantity::rain_rate);
   meta.field.timestep_s = o.timestep_s;
-  meta.field.source = "convlstm synth radar --kind cascade (seed " + std::to_string(o.seed) + ")";
+  meta.field.source = "convlstm synth radar --kind cascade (seed " + std::to_string(o.seed) +
+                      (o.segments > 1 ? ", " + std::to_string(o.segments) + " segments" : std::string()) +
+                      (o.regimes ? ", weather regimes" : "") + ")";
   data::DatasetWriter writer(path, meta);
-  Generator gen(o, o.seed);
   std::vector<float> frame;
-  for (int i = 0; i < 20; ++i) gen.next(frame);  // spin-up: every scale forgets its start
   std::vector<std::int64_t> time;
-  for (std::int64_t t = 0; t < o.frames; ++t) {
-    gen.next(frame);
-    for (auto& v : frame) v = std::min(v, 600.0f);  // (uint16 at 0.01 mm/h)
-    writer.append(frame.data());
-    time.push_back(o.start_time + static_cast<std::int64_t>(static_cast<double>(t) * o.timestep_s));
+  std::vector<data::Segment> segments;
+  const std::int64_t per = o.frames / o.segments;
+  for (std::int64_t k = 0; k < o.segments; ++k) {
+    const auto so = o.regimes ? draw_regime(o, k) : o;
+    Generator gen(so, o.seed + static_cast<std::uint64_t>(k));
+    for (int i = 0; i < 20; ++i) gen.next(frame);  // spin-up: every scale forgets its start
+    const std::int64_t first = k * per, n = k + 1 == o.segments ? o.frames - first : per;
+    const std::int64_t day = k * 86400;  // segments a day apart
+    for (std::int64_t t = 0; t < n; ++t) {
+      gen.next(frame);
+      for (auto& v : frame) v = std::min(v, 600.0f);  // (uint16 at 0.01 mm/h)
+      writer.append(frame.data());
+      time.push_back(o.start_time + day + static_cast<std::int64_t>(static_cast<double>(t) * o.timestep_s));
+    }
+    segments.push_back({first, n});
   }
-  writer.finish(time, {});
-  log::info("synth radar --kind cascade: wrote {} frames of {}x{} to {}", o.frames, o.height, o.width, path);
+  writer.finish(time, segments);
+  log::info("synth radar --kind cascade: wrote {} frames of {}x{} in {} segment(s) to {}", o.frames, o.height,
+            o.width, o.segments, path);
 }
 
 }  // namespace convlstm::cascade

@@ -17,6 +17,14 @@
 //   is wet; its rates are log-normal with median `wet_median` mm/h and log standard deviation `wet_log_sd`,
 //   at least 0.1 mm/h, matched in rank to the field.
 // Deterministic for a seed.
+//
+// Weather regimes (`--segments K --regimes`, the pre-training data of docs/experiments.md): K independent
+// series, each with its own seed (seed + k) and its own regime drawn from (seed, k): slope uniform in
+// [2.4, 3.6], lifetime log-uniform in [4, 16] frames, speed uniform in [0.2, 4] px per frame (1-48 km/h at
+// 1 km and 5 minutes) in a random direction, wet fraction log-uniform in [0.03, 0.4], wet median
+// log-uniform in [0.2, 1.5] mm/h, log standard deviation uniform in [0.8, 1.3]: every regime a real radar
+// shows at 1 km lies inside these ranges (docs/experiments.md). Without --regimes, every segment has the
+// given options. Segments are a day apart, so no window crosses two.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +42,12 @@ struct CascadeSynthOptions {
   double speed = 1.5;                           // px per frame
   double wet_fraction = 0.14;                   // the KNMI morning's
   double wet_median = 0.36, wet_log_sd = 1.05;  // mm/h; the KNMI morning's wet rates
+  std::int64_t segments = 1;                    // independent series of frames / segments frames each
+  bool regimes = false;                         // each segment draws its own regime
 };
+
+// The regime of segment k (options with slope, lifetime, speed and the wet statistics drawn from (seed, k)).
+CascadeSynthOptions draw_regime(const CascadeSynthOptions& base, std::int64_t k);
 
 // Writes the series to `path` (a dataset file; uint16 with gain 0.01 mm/h, like synth radar's cells).
 void write_cascade_radar(const std::string& path, const CascadeSynthOptions& options);

@@ -1,5 +1,5 @@
 // convlstm synth radar --output F [--kind cells|cascade] [--frames N] [--size H W] [--seed S] [--segments K]
-//                      [--slope B] [--lifetime T] [--speed V] (cascade)
+//                      [--slope B] [--lifetime T] [--speed V] [--regimes] (cascade)
 // convlstm synth moving-mnist --output F --digits data/mnist_digits.h5 [--sequences N] [--seed S]
 #include <memory>
 
@@ -51,6 +51,9 @@ Run add_synth(CLI::App& app) {
   radar->add_option("--speed", o->cascade.speed, "cascade: mean motion in pixels per frame")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  radar->add_flag("--regimes", o->cascade.regimes,
+                  "cascade: each segment draws its own weather regime (slope, lifetime, speed, wet fraction "
+                  "and rates)");
   radar
       ->add_option("--segments", o->segments,
                    "independent series (seeds S, S+1, ...) of frames/segments frames each, one segment each")
@@ -69,9 +72,11 @@ Run add_synth(CLI::App& app) {
   mnist->add_option("--seed", mm->seed, "random seed")->capture_default_str();
   return [o, mm, radar, mnist]() {
     if (mnist->parsed()) data::write_moving_mnist(o->output, *mm);
+    if (o->cascade.regimes && o->kind != "cascade")
+      throw UsageError("synth radar --regimes: weather regimes are the cascade generator's (--kind cascade)");
     if (radar->parsed() && o->kind == "cascade") {
-      if (o->segments != 1) throw UsageError("synth radar --kind cascade: one series (no --segments)");
       auto c = o->cascade;
+      c.segments = o->segments;
       c.frames = o->frames;
       c.height = o->size[0];
       c.width = o->size[1];

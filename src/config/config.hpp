@@ -17,7 +17,12 @@
 namespace convlstm::config {
 
 struct DataConfig {
-  std::string train = "data/synth_radar.h5";
+  // One dataset file or several (windows drawn from all: docs/architecture.md "Training on several
+  // datasets").
+  std::vector<std::string> train{"data/synth_radar.h5"};
+  // Each data.train file's share of the training windows drawn per epoch; empty: every window alike (each
+  // file in proportion to its windows).
+  std::vector<double> weights;
   std::optional<std::string> val;  // separate validation file; absent: the last val_fraction of each segment
   double val_fraction = 0.1;
   std::int64_t t_in = 5;

@@ -252,6 +252,65 @@ Key layers_key() {
           "encoder layers bottom-up; the forecaster mirrors them"};
 }
 
+// data.train: one dataset file, or a list of them; written back as it came (one file as a plain string).
+Key train_files_key() {
+  return {"data.train",
+          "a dataset file or a list of them",
+          [](Config& c, const YAML::Node& n) {
+            c.data.train.clear();
+            if (n.IsSequence())
+              for (std::size_t i = 0; i < n.size(); ++i) c.data.train.push_back(as_string(n[i]));
+            else
+              c.data.train.push_back(as_string(n));
+          },
+          [](const Config& c) {
+            if (c.data.train.size() == 1) return YAML::Node(c.data.train[0]);
+            YAML::Node files(YAML::NodeType::Sequence);
+            files.SetStyle(YAML::EmitterStyle::Flow);
+            for (const auto& f : c.data.train) files.push_back(f);
+            return files;
+          },
+          [](const Config& c) {
+            if (c.data.train.empty()) return std::string("must name a dataset file");
+            for (const auto& f : c.data.train)
+              if (f.empty()) return std::string("must name a dataset file (an empty name in the list)");
+            return std::string();
+          },
+          false,
+          "convlstm datasets; with several, windows are drawn from all (data.weights)"};
+}
+
+// data.weights: null, or one positive number per data.train file.
+Key weights_key() {
+  return {"data.weights",
+          "null or a list of numbers, one per data.train file",
+          [](Config& c, const YAML::Node& n) {
+            c.data.weights.clear();
+            if (is_null(n)) return;
+            if (!n.IsSequence()) throw Bad{"expected null or a list of numbers"};
+            for (std::size_t i = 0; i < n.size(); ++i) c.data.weights.push_back(as_double(n[i]));
+          },
+          [](const Config& c) {
+            if (c.data.weights.empty()) return null_node();
+            YAML::Node w(YAML::NodeType::Sequence);
+            w.SetStyle(YAML::EmitterStyle::Flow);
+            for (double v : c.data.weights) w.push_back(number(v));
+            return w;
+          },
+          [](const Config& c) {
+            const auto& w = c.data.weights;
+            if (w.empty()) return std::string();
+            if (w.size() != c.data.train.size())
+              return "has " + std::to_string(w.size()) + " numbers for " +
+                     std::to_string(c.data.train.size()) + " data.train files";
+            for (double v : w)
+              if (!(v > 0.0) || !std::isfinite(v)) return std::string("every weight must be positive");
+            return std::string();
+          },
+          false,
+          "each data.train file's share of the windows drawn per epoch; null: every window alike"};
+}
+
 // Rules
 Rule at_least(std::int64_t lo, Ref<std::int64_t> ref, bool resume = false) {
   return {[lo, ref](const Config& c) {
@@ -285,9 +344,8 @@ std::vector<Key> make_keys() {
   // (captureless lambdas, so that each row names its field once)
 #define CONVLSTM_FIELD(type, expr) static_cast<Ref<type>>([](Config& c) -> type& { return expr; })
   std::vector<Key> k;
-  k.push_back(
-      text("data.train", CONVLSTM_FIELD(std::string, c.data.train), "dataset file (convlstm-dataset)",
-           {[](const Config& c) { return unless(!c.data.train.empty(), "must name a dataset file"); }}));
+  k.push_back(train_files_key());
+  k.push_back(weights_key());
   k.push_back(nullable<std::string>(
       "data.val", "null or a dataset file", CONVLSTM_FIELD(std::optional<std::string>, c.data.val), as_string,
       [](const std::string& v) { return YAML::Node(v); },

@@ -47,6 +47,60 @@ std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::i
   return order;
 }
 
+namespace {
+
+// How many of `total` draws each dataset gets: total x weight share, rounded by largest remainders.
+std::vector<std::int64_t> weighted_counts(const std::vector<double>& weights, std::int64_t total) {
+  double sum = 0.0;
+  for (double w : weights) sum += w;
+  std::vector<std::int64_t> counts(weights.size());
+  std::vector<std::pair<double, std::size_t>> rest;
+  std::int64_t given = 0;
+  for (std::size_t s = 0; s < weights.size(); ++s) {
+    const double exact = static_cast<double>(total) * weights[s] / sum;
+    counts[s] = static_cast<std::int64_t>(std::floor(exact));
+    given += counts[s];
+    rest.emplace_back(exact - static_cast<double>(counts[s]), s);
+  }
+  std::stable_sort(rest.begin(), rest.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 0; given < total && i < rest.size(); ++i, ++given) ++counts[rest[i].second];
+  return counts;
+}
+
+}  // namespace
+
+std::vector<WindowRef> epoch_windows(const std::vector<std::vector<std::int64_t>>& windows,
+                                     const std::vector<double>& weights, std::uint64_t seed,
+                                     std::int64_t epoch) {
+  std::vector<WindowRef> all;
+  for (std::size_t s = 0; s < windows.size(); ++s)
+    for (auto start : windows[s]) all.push_back({static_cast<std::int64_t>(s), start});
+  const auto n = static_cast<std::int64_t>(all.size());
+  std::vector<WindowRef> drawn;
+  if (weights.empty()) {
+    drawn = all;
+  } else {
+    CONVLSTM_CHECK(weights.size() == windows.size(), "one weight per dataset");
+    const auto counts = weighted_counts(weights, n);
+    for (std::size_t s = 0; s < windows.size(); ++s) {
+      const auto ns = static_cast<std::int64_t>(windows[s].size());
+      if (ns == 0) continue;
+      // the dataset's own permutation, redrawn each time it runs out
+      std::vector<std::int64_t> own;
+      for (std::int64_t k = 0; k < counts[s]; ++k) {
+        if (k % ns == 0)
+          own = epoch_order(ns, seed ^ (0x9e3779b97f4a7c15ull * (s + 1)), epoch * 1000003 + k / ns);
+        drawn.push_back({static_cast<std::int64_t>(s), windows[s][static_cast<std::size_t>(own[k % ns])]});
+      }
+    }
+  }
+  const auto order = epoch_order(static_cast<std::int64_t>(drawn.size()), seed, epoch);
+  std::vector<WindowRef> out;
+  out.reserve(drawn.size());
+  for (auto i : order) out.push_back(drawn[static_cast<std::size_t>(i)]);
+  return out;
+}
+
 WindowReader::WindowReader(const DatasetReader& reader, std::optional<Crop> crop, std::int64_t downsample,
                            std::optional<Normalizer> norm)
     : reader_(reader), down_(downsample), norm_(norm) {

@@ -30,6 +30,23 @@ WindowSplit split_windows(const DatasetMeta& meta, std::int64_t window, std::int
 // resumed run replays exactly the same order.
 std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
 
+// A window of one of several datasets (data.train's files, in order).
+struct WindowRef {
+  std::int64_t source = 0;  // which dataset
+  std::int64_t start = 0;   // its first frame
+  bool operator==(const WindowRef& o) const { return source == o.source && start == o.start; }
+};
+
+// The training windows of epoch `epoch`, drawn from several datasets' windows (`windows[s]`, those of dataset
+// s), determined by (seed, epoch) alone. Without weights: every window once, in epoch_order over all of them
+// (for one dataset, the same order as epoch_order). With weights (one per dataset, positive): as many draws
+// as there are windows in all, dataset s getting the share weights[s] / Σ weights (largest remainders
+// rounding); each dataset's draws walk through its own (seed, epoch, s) permutation, starting over when its
+// windows run out; the draws are then shuffled together.
+std::vector<WindowRef> epoch_windows(const std::vector<std::vector<std::int64_t>>& windows,
+                                     const std::vector<double>& weights, std::uint64_t seed,
+                                     std::int64_t epoch);
+
 struct Crop {
   std::int64_t y0 = 0, x0 = 0, height = 0, width = 0;
 };

@@ -41,10 +41,10 @@ double seconds_since(Clock::time_point t0) {
 // data.random_crop's when it is set, the shape training steps on.
 config::FrameShape frame_shape(const config::Config& cfg) {
   if (cfg.bench.frame) return config::training_frame(cfg, *cfg.bench.frame);
-  if (!std::filesystem::exists(cfg.data.train))
-    throw ConfigError("bench.frame is not set and data.train (" + cfg.data.train +
+  if (!std::filesystem::exists(cfg.data.train.front()))
+    throw ConfigError("bench.frame is not set and data.train (" + cfg.data.train.front() +
                       ") does not exist: set bench.frame: [channels, height, width] or make the dataset");
-  const data::DatasetReader file(cfg.data.train);
+  const data::DatasetReader file(cfg.data.train.front());
   const data::WindowReader reader(file, cfg.data.crop, cfg.data.downsample, std::nullopt);
   return config::training_frame(cfg, {reader.channels(), reader.height(), reader.width()});
 }

@@ -33,12 +33,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Everything the loop needs from the data: files, window readers, windows. Files live behind pointers so the
-// window readers' references stay valid.
+// One dataset file with its window reader and windows. The file lives behind a pointer so the reader's
+// reference stays valid.
+struct DataFile {
+  std::string path;
+  std::unique_ptr<data::DatasetReader> file;
+  std::optional<data::WindowReader> reader;
+  std::vector<std::int64_t> train, val;  // window starts
+};
+
+// Everything the loop needs from the data: the training files (data.train, in order), the validation file
+// (data.val) when there is one, and the windows: the training windows per file, the validation windows
+// interleaved across files (so train.val_batches sees every file).
 struct DataSide {
-  std::unique_ptr<data::DatasetReader> train_file, val_file;
-  std::optional<data::WindowReader> train_reader, val_reader;
-  std::vector<std::int64_t> train_windows, val_windows;
+  std::vector<DataFile> train;
+  std::optional<DataFile> val;
+  std::vector<std::vector<std::int64_t>> train_windows;  // per training file
+  std::vector<data::WindowRef> val_windows;              // of `val` when given, else of `train`
+  std::int64_t train_count() const {
+    std::int64_t n = 0;
+    for (const auto& w : train_windows) n += static_cast<std::int64_t>(w.size());
+    return n;
+  }
 };
 
 // The run directory's log files: the whole effective config goes to train.log (which then copies every log
@@ -59,38 +75,92 @@ void open_run_files(const fs::path& dir, const std::string& config_yaml,
   if (!out) throw DataError((dir / "config.yaml").string() + ": cannot write (disk full?)");
 }
 
-DataSide open_data(const config::Config& cfg) {
+DataFile open_file(const std::string& path, const config::DataConfig& d) {
+  DataFile f;
+  f.path = path;
+  f.file = std::make_unique<data::DatasetReader>(path);
+  f.reader.emplace(*f.file, d.crop, d.downsample, d.normalize);
+  return f;
+}
+
+// The normalisation and the loss must fit the data's quantity; several files must agree on it, on the
+// units and channels, and on the frame size unless the model trains on random crops.
+void check_file(const config::Config& cfg, const DataFile& f, const DataFile& first) {
   const auto& d = cfg.data;
-  DataSide side;
-  side.train_file = std::make_unique<data::DatasetReader>(d.train);
-  side.train_reader.emplace(*side.train_file, d.crop, d.downsample, d.normalize);
-  const std::int64_t window = d.t_in + d.t_out;
-  if (d.val) {
-    side.val_file = std::make_unique<data::DatasetReader>(*d.val);
-    side.val_reader.emplace(*side.val_file, d.crop, d.downsample, d.normalize);
-    if (side.val_reader->frame_size() != side.train_reader->frame_size())
-      throw DataError(*d.val + ": frames differ in size from the training file " + d.train);
-    side.train_windows = data::all_windows(side.train_file->meta(), window, d.stride);
-    side.val_windows = data::all_windows(side.val_file->meta(), window, d.stride);
-  } else {
-    auto split = data::split_windows(side.train_file->meta(), window, d.stride, d.val_fraction);
-    side.train_windows = std::move(split.train);
-    side.val_windows = std::move(split.val);
-  }
-  // The normalisation and the loss must fit the data's quantity (checked once, here).
   using data::Quantity;
-  const Quantity q = side.train_file->meta().field.quantity;
+  const auto& field = f.file->meta().field;
+  const Quantity q = field.quantity;
   if (d.normalize.kind == data::NormalizeKind::dbz && q != Quantity::rain_rate)
-    throw ConfigError("data.normalize.kind: dbz converts rain rates to reflectivity, but " + d.train +
+    throw ConfigError("data.normalize.kind: dbz converts rain rates to reflectivity, but " + f.path +
                       " holds " + data::to_string(q) +
                       (q == Quantity::reflectivity ? " already (use linear, e.g. min -35, max 70)" : ""));
   if (parse_objective(cfg.train.loss).balanced && q != Quantity::rain_rate && q != Quantity::reflectivity)
     throw ConfigError("train.loss: " + cfg.train.loss + " weighs pixels by their rain rate (HKO-7), but " +
-                      d.train + " holds " + data::to_string(q) +
+                      f.path + " holds " + data::to_string(q) +
                       " (import it as rain_rate, or use mse, mae or bce)");
-  if (side.train_windows.empty())
-    throw DataError(d.train + ": no training window of " + std::to_string(window) +
-                    " consecutive frames (t_in + t_out) fits in its segments after holding out validation");
+  if (&f == &first) return;
+  const auto& other = first.file->meta().field;
+  if (q != other.quantity || field.units != other.units)
+    throw DataError(f.path + " holds " + data::to_string(q) + " in " + field.units + ", but " + first.path +
+                    " holds " + data::to_string(other.quantity) + " in " + other.units +
+                    ": the files of data.train must hold one quantity in one unit");
+  const auto &r = *f.reader, &r0 = *first.reader;
+  if (r.channels() != r0.channels())
+    throw DataError(f.path + ": " + std::to_string(r.channels()) + " channels, " + first.path + " has " +
+                    std::to_string(r0.channels()));
+  if (!d.random_crop && (r.height() != r0.height() || r.width() != r0.width()))
+    throw ConfigError("data.train: " + f.path + " has " + std::to_string(r.height()) + "x" +
+                      std::to_string(r.width()) + " frames, " + first.path + " " +
+                      std::to_string(r0.height()) + "x" + std::to_string(r0.width()) +
+                      ": files of several frame sizes need data.random_crop");
+}
+
+// The validation windows of several files, one of each in turn.
+std::vector<data::WindowRef> interleaved(const std::vector<std::vector<std::int64_t>>& windows) {
+  std::vector<data::WindowRef> out;
+  for (std::size_t k = 0;; ++k) {
+    bool any = false;
+    for (std::size_t s = 0; s < windows.size(); ++s)
+      if (k < windows[s].size()) {
+        out.push_back({static_cast<std::int64_t>(s), windows[s][k]});
+        any = true;
+      }
+    if (!any) return out;
+  }
+}
+
+DataSide open_data(const config::Config& cfg) {
+  const auto& d = cfg.data;
+  DataSide side;
+  const std::int64_t window = d.t_in + d.t_out;
+  std::vector<std::vector<std::int64_t>> val_windows;
+  for (const auto& path : d.train) {
+    side.train.push_back(open_file(path, d));
+    auto& f = side.train.back();
+    check_file(cfg, f, side.train.front());
+    if (d.val) {
+      f.train = data::all_windows(f.file->meta(), window, d.stride);
+    } else {
+      auto split = data::split_windows(f.file->meta(), window, d.stride, d.val_fraction);
+      f.train = std::move(split.train);
+      f.val = std::move(split.val);
+      val_windows.push_back(f.val);
+    }
+    if (f.train.empty())
+      throw DataError(path + ": no training window of " + std::to_string(window) +
+                      " consecutive frames (t_in + t_out) fits in its segments after holding out validation");
+    side.train_windows.push_back(f.train);
+  }
+  if (d.val) {
+    side.val.emplace(open_file(*d.val, d));
+    const auto& r = *side.val->reader;
+    const auto& r0 = *side.train.front().reader;
+    if (r.channels() != r0.channels() ||
+        (!d.random_crop && (r.height() != r0.height() || r.width() != r0.width())))
+      throw DataError(*d.val + ": frames differ in size from the training file " + side.train.front().path);
+    val_windows.push_back(data::all_windows(side.val->file->meta(), window, d.stride));
+  }
+  side.val_windows = interleaved(val_windows);
   return side;
 }
 
@@ -163,8 +233,15 @@ Setup agree_setup(const config::Config& cfg, Communicator& comm, std::int64_t b_
     s.precision = ops::parse_precision(cfg.train.precision);
     ops::require_precision_supported(s.precision, "train.precision");
     s.side.emplace(open_data(cfg));
-    const auto& rd = *s.side->train_reader;
-    const auto frame = config::training_frame(cfg, {rd.channels(), rd.height(), rd.width()});
+    config::FrameShape frame;
+    for (const auto& f : s.side->train) {  // every file's frames must hold the random crop
+      const auto& rd = *f.reader;
+      try {
+        frame = config::training_frame(cfg, {rd.channels(), rd.height(), rd.width()});
+      } catch (const ConfigError& e) {
+        throw ConfigError(s.side->train.size() > 1 ? f.path + ": " + e.what() : std::string(e.what()));
+      }
+    }
     s.spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
     s.spec.validate();
     config::Config rank_cfg = cfg;  // this rank's memory: its shard of the batch, on the crop when cropping
@@ -186,9 +263,11 @@ void warn_if_bf16_is_slower(ops::Precision precision) {
 }
 
 // The checkpoint's description of a fresh run: the config, the grid trained on (the random crop's, when
-// cropping) and the training data's quantity, units and provenance.
+// cropping) and the training data's quantity, units and provenance. Several training files share their
+// quantity and units; the record then names them all and holds no map grid (they have several).
 checkpoint::CheckpointInfo fresh_info(const config::Config& cfg, const std::string& config_yaml,
-                                      const nn::ModelSpec& spec, const data::DatasetMeta& meta) {
+                                      const nn::ModelSpec& spec, const DataSide& side) {
+  const auto& meta = side.train.front().file->meta();
   checkpoint::CheckpointInfo info;
   info.config_yaml = config_yaml;
   info.model = config::model_description(cfg, spec);
@@ -198,6 +277,13 @@ checkpoint::CheckpointInfo fresh_info(const config::Config& cfg, const std::stri
   info.frame_width = spec.width;
   info.data = meta.field;
   info.data.time.clear();  // the record of the data, not its frames' times
+  if (side.train.size() > 1) {
+    info.data.grid = data::Grid{};
+    info.data.provenance.clear();
+    info.data.source = "several datasets:";
+    for (const auto& f : side.train)
+      info.data.source += " " + f.path + " (" + f.file->meta().field.source + ")";
+  }
   return info;
 }
 
@@ -234,25 +320,25 @@ class Run {
         b_local_(shard_.size()),
         setup_(agree_setup(cfg, comm, b_local_)),
         side_(*setup_.side),
-        meta_(side_.train_file->meta()),
-        rd_(*side_.train_reader),
+        meta_(side_.train.front().file->meta()),
+        rd_(*side_.train.front().reader),
         spec_(setup_.spec),
         dir_(cfg.output.dir),
         config_yaml_(config::to_yaml(cfg)),
         params_(spec_),
         grads_(spec_),
         optimizer_(cfg.train.optimizer, spec_),
-        info_(fresh_info(cfg, config_yaml_, spec_, meta_)),
-        n_train_(static_cast<std::int64_t>(side_.train_windows.size())),
+        info_(fresh_info(cfg, config_yaml_, spec_, side_)),
+        n_train_(side_.train_count()),
         steps_per_epoch_(std::max<std::int64_t>(1, n_train_ / B_)),
         total_(cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch_),
         net_(spec_, b_local_, cfg.data.t_in, cfg.data.t_out, setup_.precision,
              ops::parse_conv_algorithm(cfg.train.conv_algorithm)),
         crop_(random_crop()),
-        train_loader_(rd_, b_local_, cfg.data.t_in, cfg.data.t_out, extrapolator(), crop_,
+        train_loader_(loader_sources(train_files()), b_local_, cfg.data.t_in, cfg.data.t_out, crop_,
                       spec_.needs_gaps()),
-        val_loader_(side_.val_reader ? *side_.val_reader : rd_, b_local_, cfg.data.t_in, cfg.data.t_out,
-                    extrapolator(), crop_, spec_.needs_gaps()),
+        val_loader_(loader_sources(side_.val ? std::vector<const DataFile*>{&*side_.val} : train_files()),
+                    b_local_, cfg.data.t_in, cfg.data.t_out, crop_, spec_.needs_gaps()),
         objective_{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
                    cfg.data.normalize,
                    meta_.field.quantity,
@@ -265,10 +351,16 @@ class Run {
       if (comm_.root()) open_run_files(dir_, config_yaml_, log_file_);
     });
     log::info("effective config in {} (and train.log)", (dir_ / "config.yaml").string());
-    log::info("data: {} ({} frames {}x{}x{}, {}), {} training and {} validation windows of {}+{} frames",
-              cfg.data.train, meta_.frames, rd_.channels(), rd_.height(), rd_.width(),
-              data::to_string(meta_.field.quantity), side_.train_windows.size(), side_.val_windows.size(),
-              cfg.data.t_in, cfg.data.t_out);
+    for (const auto& f : side_.train)
+      log::info("data: {} ({} frames {}x{}x{}, {}), {} training windows of {}+{} frames{}", f.path,
+                f.file->meta().frames, f.reader->channels(), f.reader->height(), f.reader->width(),
+                data::to_string(f.file->meta().field.quantity), f.train.size(), cfg.data.t_in, cfg.data.t_out,
+                cfg.data.val ? "" : fmt::format(", {} held out for validation", f.val.size()));
+    if (side_.train.size() > 1)
+      log::info("{} files, {} training windows in all, drawn {}", side_.train.size(), n_train_,
+                cfg.data.weights.empty() ? "each alike" : "by data.weights");
+    log::info("{} validation windows{}", side_.val_windows.size(),
+              cfg.data.val ? " in " + *cfg.data.val : std::string());
     warn_if_bf16_is_slower(setup_.precision);
     Rng rng(static_cast<std::uint64_t>(cfg.train.seed));
     nn::init_parameters(spec_, params_, rng);
@@ -385,10 +477,12 @@ class Run {
       result_.crop_wet_share = train_loader_.mean_crop_wet();
       result_.window_wet_share = train_loader_.mean_window_wet();
       log::info(
-          "random crops {}x{} of {}x{} frames: wet share (>= {} {}) {:.1f}% in the crops, {:.1f}% in their "
+          "random crops {}x{} of {} frames: wet share (>= {} {}) {:.1f}% in the crops, {:.1f}% in their "
           "whole windows",
-          spec_.height, spec_.width, rd_.height(), rd_.width(), cfg_.data.crop_wet_threshold,
-          meta_.field.units, 100.0 * result_.crop_wet_share, 100.0 * result_.window_wet_share);
+          spec_.height, spec_.width,
+          side_.train.size() > 1 ? "the files'" : fmt::format("{}x{}", rd_.height(), rd_.width()),
+          cfg_.data.crop_wet_threshold, meta_.field.units, 100.0 * result_.crop_wet_share,
+          100.0 * result_.window_wet_share);
     }
     if (comm_.size() > 1)
       log::info("{} ranks: {:.1f} s in gradient and loss reductions ({:.1f}% of the run)", comm_.size(),
@@ -402,10 +496,22 @@ class Run {
     return std::chrono::duration<double>(Clock::now() - t).count();
   }
 
-  // The motion is estimated on the whole (cropped, downsampled) frames; random crops cut from it.
-  std::unique_ptr<motion::Extrapolator> extrapolator() const {
-    return cascade::make_base_nowcast(spec_, rd_.height(), rd_.width(), cfg_.data.t_in, cfg_.data.t_out,
-                                      cfg_.data.normalize, meta_.field.quantity, cfg_.model.flow_method);
+  std::vector<const DataFile*> train_files() const {
+    std::vector<const DataFile*> v;
+    for (const auto& f : side_.train) v.push_back(&f);
+    return v;
+  }
+  // Each file's reader and base nowcast: the motion is estimated on the file's whole (cropped, downsampled)
+  // frames; random crops cut from it.
+  std::vector<LoaderSource> loader_sources(const std::vector<const DataFile*>& files) const {
+    std::vector<LoaderSource> v;
+    for (const auto* f : files) {
+      const auto& rd = *f->reader;
+      v.push_back({&rd, cascade::make_base_nowcast(spec_, rd.height(), rd.width(), cfg_.data.t_in,
+                                                   cfg_.data.t_out, cfg_.data.normalize, meta_.field.quantity,
+                                                   cfg_.model.flow_method)});
+    }
+    return v;
   }
   std::optional<RandomCrop> random_crop() const {
     if (!cfg_.data.random_crop) return std::nullopt;
@@ -418,14 +524,15 @@ class Run {
   Batch& load_batch(std::int64_t step) {
     const std::int64_t epoch = step / steps_per_epoch_, pos = step % steps_per_epoch_;
     if (epoch != cached_epoch_) {
-      order_ = data::epoch_order(n_train_, static_cast<std::uint64_t>(cfg_.train.seed), epoch);
+      order_ = data::epoch_windows(side_.train_windows, cfg_.data.weights,
+                                   static_cast<std::uint64_t>(cfg_.train.seed), epoch);
       cached_epoch_ = epoch;
     }
     starts_.resize(static_cast<std::size_t>(b_local_));
     Batch* batch = nullptr;
     comm_.agree([&] {
       for (std::int64_t b = 0; b < b_local_; ++b)
-        starts_[b] = side_.train_windows[order_[(pos * B_ + shard_.begin + b) % n_train_]];
+        starts_[b] = order_[static_cast<std::size_t>((pos * B_ + shard_.begin + b) % n_train_)];
       batch = &train_loader_.load(starts_.data(), b_local_, epoch);
     });
     return *batch;
@@ -496,7 +603,7 @@ class Run {
   TrainResult result_;
   std::int64_t cached_epoch_ = -1;
   std::int64_t first_step_ = 0;  // the step this process started from (a resumed run's)
-  std::vector<std::int64_t> order_, starts_;
+  std::vector<data::WindowRef> order_, starts_;
   Clock::time_point window_clock_;
   std::int64_t window_steps_ = 0;
 };

@@ -5,7 +5,7 @@
 namespace convlstm::train {
 
 ValidationScore validate(Bptt& net, const nn::ParameterTable& params, BatchLoader& loader,
-                         const std::vector<std::int64_t>& windows, BatchObjective& objective,
+                         const std::vector<data::WindowRef>& windows, BatchObjective& objective,
                          Communicator& comm, const Shard& shard, std::int64_t global_batch,
                          std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence) {
   const std::int64_t B = global_batch, b_local = shard.size();

@@ -25,7 +25,7 @@ struct ValidationScore {
 // max_batches: train.val_batches (at most that many global batches), or all. pred and persistence: scratch of
 // the net's output shape.
 ValidationScore validate(Bptt& net, const nn::ParameterTable& params, BatchLoader& loader,
-                         const std::vector<std::int64_t>& windows, BatchObjective& objective,
+                         const std::vector<data::WindowRef>& windows, BatchObjective& objective,
                          Communicator& comm, const Shard& shard, std::int64_t global_batch,
                          std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence);
 

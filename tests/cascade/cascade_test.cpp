@@ -385,5 +385,45 @@ TEST_CASE("synth radar --kind cascade: a seed's series - its figures pinned - sm
   CHECK_THROWS_AS(cascade::write_cascade_radar(dir.file("d.h5"), o), UsageError);
 }
 
+TEST_CASE("synth radar --kind cascade --regimes: each segment its own regime, within the documented ranges",
+          "[cascade]") {
+  test::TempDir dir;
+  cascade::CascadeSynthOptions o;
+  o.frames = 4 * 30;
+  o.segments = 4;
+  o.regimes = true;
+  o.seed = 3;
+  cascade::write_cascade_radar(dir.file("r.h5"), o);
+  data::DatasetReader r(dir.file("r.h5"));
+  REQUIRE(r.meta().segments.size() == 4);
+  std::vector<double> wet, speed;
+  for (std::int64_t k = 0; k < 4; ++k) {
+    const auto g = cascade::draw_regime(o, k);
+    CHECK(g.slope >= 2.4);
+    CHECK(g.slope <= 3.6);
+    CHECK(g.lifetime >= 4.0);
+    CHECK(g.lifetime <= 16.0);
+    CHECK(g.speed >= 0.2);
+    CHECK(g.speed <= 4.0);
+    CHECK(g.wet_fraction >= 0.03);
+    CHECK(g.wet_fraction <= 0.4);
+    wet.push_back(g.wet_fraction);
+    speed.push_back(g.speed);
+    // Drawn from (seed, k) alone.
+    CHECK(cascade::draw_regime(o, k).slope == g.slope);
+    // The segment's frames carry its wet fraction (to the regime's own wandering).
+    std::vector<float> v(static_cast<std::size_t>(30 * 64 * 64)), m(v.size());
+    r.read(k * 30, 30, v.data(), m.data());
+    const auto s = cascade::radar_statistics(v.data(), m.data(), 30, 64, 64);
+    INFO("segment " << k << ": drawn wet fraction " << g.wet_fraction << ", measured " << s.wet_fraction);
+    CHECK(s.wet_fraction == Approx(g.wet_fraction).epsilon(0.45));
+  }
+  // The regimes differ.
+  CHECK(*std::max_element(wet.begin(), wet.end()) > 1.5 * *std::min_element(wet.begin(), wet.end()));
+  CHECK(*std::max_element(speed.begin(), speed.end()) > *std::min_element(speed.begin(), speed.end()) + 0.3);
+  o.segments = o.frames + 1;
+  CHECK_THROWS_AS(cascade::write_cascade_radar(dir.file("bad.h5"), o), UsageError);
+}
+
 }  // namespace
 }  // namespace convlstm

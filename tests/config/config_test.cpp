@@ -38,7 +38,7 @@ TEST_CASE("configs/default.yaml documents every key", "[config]") {
     INFO(key);
     CHECK(ss.str().find(key + ":") != std::string::npos);
   }
-  CHECK(c.data.train == "data/synth_radar_train.h5");
+  CHECK(c.data.train == std::vector<std::string>{"data/synth_radar_train.h5"});
 }
 
 TEST_CASE("the defaults listing is exactly the code's defaults - key by key", "[config]") {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/error.hpp"
@@ -62,6 +63,42 @@ TEST_CASE("epoch order is a deterministic permutation that changes between epoch
   auto sorted = a;
   std::sort(sorted.begin(), sorted.end());
   for (int i = 0; i < 50; ++i) CHECK(sorted[i] == i);
+}
+
+TEST_CASE("windows of several datasets: every one once, or drawn by weight, the same for a seed", "[data]") {
+  const std::vector<std::vector<std::int64_t>> windows{{0, 1, 2, 3, 4, 5}, {10, 20}, {7, 8, 9, 11}};
+  // Without weights: each window once; one dataset gives epoch_order's order.
+  auto once = data::epoch_windows(windows, {}, 7, 0);
+  REQUIRE(once.size() == 12);
+  std::vector<std::int64_t> count(3, 0);
+  for (const auto& w : once) ++count[static_cast<std::size_t>(w.source)];
+  CHECK(count == std::vector<std::int64_t>{6, 2, 4});
+  const auto single = data::epoch_windows({windows[0]}, {}, 7, 3);
+  const auto order = data::epoch_order(6, 7, 3);
+  for (std::size_t i = 0; i < order.size(); ++i) CHECK(single[i].start == windows[0][order[i]]);
+  // Weights 1:2:1 of 12 draws: 3, 6 and 3; the second dataset's two windows three times each.
+  const auto drawn = data::epoch_windows(windows, {1.0, 2.0, 1.0}, 7, 0);
+  REQUIRE(drawn.size() == 12);
+  std::map<std::pair<std::int64_t, std::int64_t>, int> seen;
+  count.assign(3, 0);
+  for (const auto& w : drawn) {
+    ++count[static_cast<std::size_t>(w.source)];
+    ++seen[{w.source, w.start}];
+    const auto& own = windows[static_cast<std::size_t>(w.source)];
+    CHECK(std::find(own.begin(), own.end(), w.start) != own.end());
+  }
+  CHECK(count == std::vector<std::int64_t>{3, 6, 3});
+  CHECK(seen[{1, 10}] == 3);
+  CHECK(seen[{1, 20}] == 3);
+  // Deterministic for (seed, epoch); another epoch or seed draws another order.
+  CHECK(data::epoch_windows(windows, {1.0, 2.0, 1.0}, 7, 0) == drawn);
+  CHECK(data::epoch_windows(windows, {1.0, 2.0, 1.0}, 7, 1) != drawn);
+  CHECK(data::epoch_windows(windows, {1.0, 2.0, 1.0}, 8, 0) != drawn);
+  // Shares that do not divide evenly: largest remainders, the total kept.
+  const auto odd = data::epoch_windows(windows, {1.0, 1.0, 1.0}, 7, 0);
+  count.assign(3, 0);
+  for (const auto& w : odd) ++count[static_cast<std::size_t>(w.source)];
+  CHECK(count == std::vector<std::int64_t>{4, 4, 4});
 }
 
 TEST_CASE("window reader crops - block-means over observed pixels and normalises", "[data]") {

@@ -179,7 +179,7 @@ TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache 
 TEST_CASE("the batch loader's cached frames equal a fresh read of the window", "[train]") {
   test::TempDir dir;
   const auto cfg = tiny_config(dir, "x", 1);
-  data::DatasetReader file(cfg.data.train);
+  data::DatasetReader file(cfg.data.train.front());
   data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
   train::BatchLoader loader(reader, 2, 3, 3);
   const std::int64_t first[2] = {10, 12}, overlapping[2] = {11, 40};  // frames 11-15 come from the cache
@@ -204,7 +204,7 @@ TEST_CASE("the batch loader's cached extrapolation equals a fresh one", "[train]
   INFO(input);
   test::TempDir dir;
   const auto cfg = tiny_config(dir, "x", 1, {"model.forecaster_input=" + input});
-  data::DatasetReader file(cfg.data.train);
+  data::DatasetReader file(cfg.data.train.front());
   data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   auto loader = [&] {
@@ -233,7 +233,7 @@ TEST_CASE("the batch loader carries the extrapolation's gaps cached and fresh al
   }
   test::TempDir dir;
   const auto cfg = tiny_config(dir, "x", 1, {"model.forecaster_input=extrapolation+gaps"});
-  data::DatasetReader file(cfg.data.train);
+  data::DatasetReader file(cfg.data.train.front());
   data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
   const auto spec = config::model_spec(cfg, 1, reader.height(), reader.width());
   REQUIRE(spec.needs_gaps());
@@ -324,7 +324,7 @@ TEST_CASE("training on random crops: the crop's grid, fixed validation crops, an
   CHECK(a == b);
 
   // Validation batches: the same crop of a window every time; training: another crop in another epoch.
-  data::DatasetReader file(cfg.data.train);
+  data::DatasetReader file(cfg.data.train.front());
   data::WindowReader reader(file, std::nullopt, 1, cfg.data.normalize);
   train::BatchLoader loader(reader, 2, 3, 3, nullptr, train::RandomCrop{8, 12, 0.0, 0.0f, 1});
   const std::int64_t starts[2] = {10, 50};
@@ -338,6 +338,88 @@ TEST_CASE("training on random crops: the crop's grid, fixed validation crops, an
   CHECK(e1 != e2);
   CHECK(loader.height() == 8);
   CHECK(loader.width() == 12);
+}
+
+// A second synthetic series of another size, for training on several datasets.
+std::string other_synth(const test::TempDir& dir, std::int64_t h, std::int64_t w, std::uint64_t seed) {
+  const std::string path = dir.file("other_" + std::to_string(h) + "x" + std::to_string(w) + ".h5");
+  data::SynthRadarOptions o;
+  o.frames = 60;
+  o.height = h;
+  o.width = w;
+  o.seed = seed;
+  data::write_synth_radar(path, o);
+  return path;
+}
+
+TEST_CASE("training on several datasets: windows from each, by weight, S-PROG as the base, exact resume",
+          "[train][slow]") {
+  if (!motion::optical_flow_available()) {
+    CONVLSTM_SKIP("opencv", "this build has no OpenCV (the S-PROG base needs its optical flow)");
+  }
+  test::TempDir dir;
+  const std::string first = tiny_config(dir, "x", 1).data.train.front(), second = other_synth(dir, 20, 24, 5);
+  const std::vector<std::string> several{"data.train=[" + first + ", " + second + "]",
+                                         "data.weights=[1, 3]",
+                                         "data.random_crop=[8, 12]",
+                                         "data.stride=3",
+                                         "model.forecaster_input=sprog+gaps",
+                                         "model.output=residual"};
+  const auto full = train::train_model(tiny_config(dir, "full", 20, several), {});
+  CHECK(full.steps == 20);
+  CHECK(full.extrapolation_seconds > 0.0);
+  // The checkpoint's record of the data names both files and holds no single map grid.
+  const auto info = checkpoint::read_checkpoint_info(dir.file("full/latest.h5"));
+  CHECK_THAT(info.data.source, Catch::Contains(first) && Catch::Contains(second));
+  CHECK_FALSE(info.data.georeferenced());
+  CHECK(info.frame_height == 8);
+  // Stopped at step 11 and resumed with cold caches: the same losses, step for step.
+  const auto a = interrupted_then_resumed(dir, "part", 20, 11, several);
+  CHECK(a == train_losses(dir.file("full/metrics.csv")));
+  // The loader reads a window of each file, by its source.
+  const auto cfg = tiny_config(dir, "x", 1, several);
+  data::DatasetReader f0(first), f1(second);
+  data::WindowReader r0(f0, std::nullopt, 1, cfg.data.normalize), r1(f1, std::nullopt, 1, cfg.data.normalize);
+  std::vector<train::LoaderSource> sources;
+  sources.push_back({&r0, nullptr});
+  sources.push_back({&r1, nullptr});
+  train::BatchLoader loader(std::move(sources), 2, 3, 3, train::RandomCrop{8, 12, 0.0, 0.0f, 1});
+  const data::WindowRef windows[2] = {{0, 4}, {1, 4}};
+  const auto& batch = loader.load(windows, 2, 0);
+  std::vector<float> frame(static_cast<std::size_t>(6 * r1.frame_size())), mask(frame.size());
+  r1.read(4, 6, frame.data(), mask.data());
+  // The second sequence is a crop of the second file's window: its last input frame's values are among
+  // that window's.
+  const float* in1 = batch.inputs.data() + (1 * 3 + 2) * 8 * 12;
+  const float* last = frame.data() + 2 * r1.frame_size();
+  CHECK(std::all_of(in1, in1 + 8 * 12, [&](float v) {
+    return std::find(last, last + r1.frame_size(), v) != last + r1.frame_size();
+  }));
+}
+
+TEST_CASE("several datasets must agree on size without random crops, and on the quantity", "[train]") {
+  test::TempDir dir;
+  const std::string first = tiny_config(dir, "x", 1).data.train.front(), second = other_synth(dir, 20, 24, 5);
+  CHECK_THROWS_WITH(
+      train::train_model(tiny_config(dir, "sizes", 2, {"data.train=[" + first + ", " + second + "]"}), {}),
+      Catch::Contains(second) && Catch::Contains("20x24") && Catch::Contains("data.random_crop"));
+  // A crop larger than one of the files names that file.
+  CHECK_THROWS_WITH(train::train_model(tiny_config(dir, "crop", 2,
+                                                   {"data.train=[" + second + ", " + first + "]",
+                                                    "data.random_crop=[18, 8]"}),
+                                       {}),
+                    Catch::Contains(first) && Catch::Contains("data.random_crop [18, 8]"));
+  CHECK_THROWS_WITH(config::parse_config("", "c", {"data.train=[a.h5, b.h5]", "data.weights=[1]"}),
+                    Catch::Contains("data.weights") && Catch::Contains("2 data.train files"));
+  CHECK_THROWS_WITH(config::parse_config("", "c", {"data.train=[a.h5, b.h5]", "data.weights=[1, -1]"}),
+                    Catch::Contains("data.weights") && Catch::Contains("positive"));
+  CHECK_THROWS_WITH(config::parse_config("", "c", {"data.train=[]"}), Catch::Contains("data.train"));
+  // One file is written back as a plain string, several as a list.
+  CHECK_THAT(config::to_yaml(config::parse_config("", "c", {"data.train=a.h5"})),
+             Catch::Contains("train: a.h5"));
+  CHECK_THAT(
+      config::to_yaml(config::parse_config("", "c", {"data.train=[a.h5, b.h5]", "data.weights=[1, 2]"})),
+      Catch::Contains("train: [a.h5, b.h5]") && Catch::Contains("weights: [1.0, 2.0]"));
 }
 
 TEST_CASE("a random crop larger than the frames is refused by name", "[train]") {
@@ -434,11 +516,11 @@ TEST_CASE("training refuses a normalisation or loss that does not fit the data's
   write("dbz.h5", data::Quantity::reflectivity);
   write("acc.h5", data::Quantity::accumulation);
   auto cfg = tiny_config(dir, "q", 2);
-  cfg.data.train = dir.file("dbz.h5");
+  cfg.data.train = {dir.file("dbz.h5")};
   cfg.data.normalize.kind = data::NormalizeKind::dbz;  // would convert dBZ as if it were mm/h
   CHECK_THROWS_WITH(train::train_model(cfg, {}),
                     Catch::Contains("data.normalize.kind") && Catch::Contains("reflectivity already"));
-  cfg.data.train = dir.file("acc.h5");
+  cfg.data.train = {dir.file("acc.h5")};
   cfg.data.normalize.kind = data::NormalizeKind::log;
   cfg.train.loss = "bmse";  // HKO-7 weights are for rain rates
   CHECK_THROWS_WITH(train::train_model(cfg, {}),
