@@ -11,6 +11,26 @@
 
 namespace convlstm::cli {
 
+namespace {
+
+// The cascade generator's own options (--kind cascade).
+void add_cascade_options(CLI::App& radar, cascade::CascadeSynthOptions& c) {
+  radar.add_option("--slope", c.slope, "cascade: the field's spectral slope (power ~ k^-slope)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 6.0));
+  radar.add_option("--lifetime", c.lifetime, "cascade: frames a 64-pixel scale lives")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 1000.0));
+  radar.add_option("--speed", c.speed, "cascade: mean motion in pixels per frame")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  radar.add_flag("--regimes", c.regimes,
+                 "cascade: each segment draws its own weather regime (slope, lifetime, speed, wet fraction "
+                 "and rates)");
+}
+
+}  // namespace
+
 Run add_synth(CLI::App& app) {
   struct Opts {
     std::string output;
@@ -42,18 +62,7 @@ Run add_synth(CLI::App& app) {
           "the smaller they are, with real composites' wet fraction and rates")
       ->capture_default_str()
       ->check(CLI::IsMember({"cells", "cascade"}));
-  radar->add_option("--slope", o->cascade.slope, "cascade: the field's spectral slope (power ~ k^-slope)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.5, 6.0));
-  radar->add_option("--lifetime", o->cascade.lifetime, "cascade: frames a 64-pixel scale lives")
-      ->capture_default_str()
-      ->check(CLI::Range(0.5, 1000.0));
-  radar->add_option("--speed", o->cascade.speed, "cascade: mean motion in pixels per frame")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
-  radar->add_flag("--regimes", o->cascade.regimes,
-                  "cascade: each segment draws its own weather regime (slope, lifetime, speed, wet fraction "
-                  "and rates)");
+  add_cascade_options(*radar, o->cascade);
   radar
       ->add_option("--segments", o->segments,
                    "independent series (seeds S, S+1, ...) of frames/segments frames each, one segment each")

@@ -464,12 +464,12 @@ class Run {
       const double ex = train_loader_.extrapolation_seconds() + val_loader_.extrapolation_seconds();
       result_.extrapolation_seconds = ex;
       log::info(
-          "base nowcast ({}): {:.1f} s of {:.1f} s ({:.1f}%, {:.3f} s per step), {} windows computed, {} "
-          "read "
-          "from the cache",
+          "base nowcast ({}): {:.1f} s of {:.1f} s ({:.1f}%; {:.3f} s per training step), {} windows "
+          "computed, {} read from the cache",
           spec_.base() == nn::BaseNowcast::sprog ? "motion, S-PROG" : "motion, advection", ex,
           result_.seconds, 100.0 * ex / std::max(result_.seconds, 1e-9),
-          ex / std::max<double>(1.0, static_cast<double>(result_.steps - first_step_)),
+          train_loader_.extrapolation_seconds() /
+              std::max<double>(1.0, static_cast<double>(result_.steps - first_step_)),
           train_loader_.extrapolations_computed() + val_loader_.extrapolations_computed(),
           train_loader_.extrapolations_cached() + val_loader_.extrapolations_cached());
     }

@@ -275,6 +275,11 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
       {"output file in a missing directory", "synth radar --output nowhere/x.h5 --frames 10 --size 16 16", 1,
        "nowhere/x.h5", "nowhere/x.h5"},
       {"input that is a directory", "info knmi_grid", 1, "knmi_grid", ""},
+      {"weather regimes of the cells generator", "synth radar --output r.h5 --frames 10 --regimes", 2,
+       "--regimes", "r.h5"},
+      {"weights for a list of another length",
+       "train --config ok.yaml" + tiny + " --set data.train=[good.h5,good.h5] --set data.weights=[1]", 2,
+       "data.weights", ""},
   };
   for (const auto& c : cases) expect(dir, c);
   INFO(cases.size() << " bad inputs");
