@@ -75,6 +75,9 @@ def main():
         crs = ds[v.attrs.get("grid_mapping", "crs")]
         expect(bool(crs.attrs.get("crs_wkt")), "no crs_wkt")
         expect("grid_mapping_name" in crs.attrs, "no grid_mapping_name")
+        # pysteps' netCDF importer finds the projection by the variable's name: its grid_mapping_name.
+        expect(crs.name == crs.attrs["grid_mapping_name"],
+               f"grid-mapping variable '{crs.name}' is not named after its grid_mapping_name")
         with netCDF4.Dataset(a.netcdf) as nc:
             expect(nc.variables["time"].units.startswith("seconds since " + a.analysis.replace("T", " ")[:16]),
                    f"time units {nc.variables['time'].units}")

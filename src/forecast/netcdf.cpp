@@ -26,18 +26,41 @@ std::map<std::string, std::string> proj_params(const std::string& proj) {
   return p;
 }
 
-// The CF grid-mapping attributes of a PROJ string (CF Appendix F) for the projections radar composites
-// use; others get crs_wkt alone (which GDAL, QGIS and rioxarray read).
-void put_grid_mapping(data::nc::File& nc, const std::string& proj) {
+// The CF grid_mapping_name of a PROJ string (CF Appendix F) for the projections radar composites use; empty
+// for others.
+std::string grid_mapping_name(const std::string& proj) {
+  auto p = proj_params(proj);
+  const std::string name = p.count("proj") ? p["proj"] : "";
+  const double lat0 = p.count("lat_0") ? std::atof(p["lat_0"].c_str()) : 0.0;
+  if (name == "stere" && std::abs(std::abs(lat0) - 90.0) < 1e-9) return "polar_stereographic";
+  if (name == "laea") return "lambert_azimuthal_equal_area";
+  if (name == "aea") return "albers_conical_equal_area";
+  if (name == "lcc") return "lambert_conformal_conic";
+  if (name == "tmerc") return "transverse_mercator";
+  if (name == "longlat" || name == "lonlat" || name == "latlong") return "latitude_longitude";
+  return "";
+}
+
+// The grid-mapping variable: named after its grid_mapping_name, as pysteps' netCDF importer looks it up
+// (`crs` for a projection CF has no name for).
+std::string grid_mapping_variable(const std::string& proj) {
+  const auto name = grid_mapping_name(proj);
+  return name.empty() ? "crs" : name;
+}
+
+// The CF grid-mapping attributes of a PROJ string (CF Appendix F) on the variable `gm`, for the projections
+// radar composites use; others get crs_wkt alone (which GDAL, QGIS and rioxarray read).
+void put_grid_mapping(data::nc::File& nc, const std::string& gm, const std::string& proj) {
   auto p = proj_params(proj);
   auto num = [&](const std::string& k, double fallback) {
     return p.count(k) ? std::atof(p[k].c_str()) : fallback;
   };
-  auto put = [&](const std::string& k, std::vector<double> v) { nc.put_numbers("crs", k, v); };
+  auto put = [&](const std::string& k, std::vector<double> v) { nc.put_numbers(gm, k, v); };
   const std::string name = p.count("proj") ? p["proj"] : "";
+  const std::string cf = grid_mapping_name(proj);
+  if (!cf.empty()) nc.put_att(gm, "grid_mapping_name", cf);
   const double lat0 = num("lat_0", 0), lon0 = num("lon_0", 0);
-  if (name == "stere" && std::abs(std::abs(lat0) - 90.0) < 1e-9) {
-    nc.put_att("crs", "grid_mapping_name", "polar_stereographic");
+  if (cf == "polar_stereographic") {
     put("straight_vertical_longitude_from_pole", {lon0});
     put("latitude_of_projection_origin", {lat0});
     if (p.count("lat_ts"))
@@ -45,23 +68,17 @@ void put_grid_mapping(data::nc::File& nc, const std::string& proj) {
     else
       put("scale_factor_at_projection_origin", {num("k_0", num("k", 1.0))});
   } else if (name == "laea") {
-    nc.put_att("crs", "grid_mapping_name", "lambert_azimuthal_equal_area");
     put("longitude_of_projection_origin", {lon0});
     put("latitude_of_projection_origin", {lat0});
   } else if (name == "aea" || name == "lcc") {
-    nc.put_att("crs", "grid_mapping_name",
-               name == "aea" ? "albers_conical_equal_area" : "lambert_conformal_conic");
     const double lat1 = num("lat_1", lat0);
     put("standard_parallel", {lat1, num("lat_2", lat1)});
     put("longitude_of_central_meridian", {lon0});
     put("latitude_of_projection_origin", {lat0});
   } else if (name == "tmerc") {
-    nc.put_att("crs", "grid_mapping_name", "transverse_mercator");
     put("scale_factor_at_central_meridian", {num("k_0", num("k", 1.0))});
     put("longitude_of_central_meridian", {lon0});
     put("latitude_of_projection_origin", {lat0});
-  } else if (name == "longlat" || name == "lonlat" || name == "latlong") {
-    nc.put_att("crs", "grid_mapping_name", "latitude_longitude");
   }
   if (name != "longlat" && name != "lonlat" && name != "latlong") {
     put("false_easting", {num("x_0", 0)});
@@ -125,11 +142,12 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
     nc.put_att(c, "standard_name", c[1] == 'a' ? "latitude" : "longitude");
     nc.put_att(c, "units", c[1] == 'a' ? "degrees_north" : "degrees_east");
   }
-  nc.define_var("crs", Type::int32, {});
-  put_grid_mapping(nc, g.proj);
-  nc.put_att("crs", "crs_wkt", g.wkt);
-  nc.put_att("crs", "spatial_ref", g.wkt);
-  nc.put_att("crs", "proj4_params", g.proj);
+  const std::string gm = grid_mapping_variable(g.proj);
+  nc.define_var(gm, Type::int32, {});
+  put_grid_mapping(nc, gm, g.proj);
+  nc.put_att(gm, "crs_wkt", g.wkt);
+  nc.put_att(gm, "spatial_ref", g.wkt);
+  nc.put_att(gm, "proj4_params", g.proj);
   const std::string var = dbz ? "reflectivity" : "precip_intensity";
   nc.define_var(var, Type::float32, {"time", "y", "x"}, {1, plane_chunk[0], plane_chunk[1]}, 4);
   nc.put_att(var, "standard_name", dbz ? "equivalent_reflectivity_factor" : "lwe_precipitation_rate");
@@ -137,7 +155,7 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
              dbz ? "equivalent reflectivity factor (nowcast)" : "instantaneous precipitation rate (nowcast)");
   nc.put_att(var, "units", dbz ? "dBZ" : "mm h-1");
   nc.put_numbers(var, "_FillValue", {std::nan("")}, Type::float32);
-  nc.put_att(var, "grid_mapping", "crs");
+  nc.put_att(var, "grid_mapping", gm);
   nc.put_att(var, "coordinates", "forecast_period forecast_reference_time lat lon");
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "title", "precipitation nowcast");

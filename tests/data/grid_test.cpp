@@ -225,11 +225,12 @@ TEST_CASE("a netCDF-CF forecast holds lead times after the analysis time - north
   CHECK(y.front() == f.field.grid.y_centre(0));
   CHECK(y.front() > y.back());  // north first
   CHECK(x.front() == f.field.grid.x_centre(0));
-  CHECK(nc.att_text("crs", "grid_mapping_name") ==
-        std::optional<std::string>("lambert_azimuthal_equal_area"));
-  CHECK(nc.att_text("crs", "crs_wkt") == std::optional<std::string>(f.field.grid.wkt));
-  CHECK(nc.att_doubles("crs", "false_easting").value_or(std::vector<double>{}) ==
-        std::vector<double>{1950000.0});
+  // The grid-mapping variable is named after its grid_mapping_name, where pysteps' importer looks for it.
+  const std::string gm = "lambert_azimuthal_equal_area";
+  CHECK(nc.att_text("precip_intensity", "grid_mapping") == std::optional<std::string>(gm));
+  CHECK(nc.att_text(gm, "grid_mapping_name") == std::optional<std::string>(gm));
+  CHECK(nc.att_text(gm, "crs_wkt") == std::optional<std::string>(f.field.grid.wkt));
+  CHECK(nc.att_doubles(gm, "false_easting").value_or(std::vector<double>{}) == std::vector<double>{1950000.0});
   CHECK(nc.att_text("precip_intensity", "units") == std::optional<std::string>("mm h-1"));
   const auto v = nc.read_doubles("precip_intensity");
   REQUIRE(v.size() == f.values.size());
