@@ -75,7 +75,12 @@ Run add_import(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--strict", o->import.strict,
                 "fail on a file that cannot be read instead of skipping it (and splitting the series there)");
+  sub->add_option(
+      "--time-from-name", o->import.time_from_name,
+      "for files that hold no time: a pattern of their names, e.g. %Y%m%d%H%M (fields %Y %y %m %d "
+      "%H %M %S %j; matched anywhere in the name)");
   return [o]() {
+    if (!o->import.time_from_name.empty()) data::check_time_pattern(o->import.time_from_name);
     if (!o->format.empty()) o->import.format = data::parse_radar_format(o->format);
     o->import.crop = parse_crop(o->crop);
     o->import.quantity = data::parse_quantity(o->quantity, "--quantity");

@@ -44,6 +44,7 @@ struct RadarFrame {
   std::string source_quantity;  // as stored: RATE, ACRR, DBZH, KNMI depth ("ACCUMULATED_PRECIPITATION")
   Quantity quantity = Quantity::rain_rate;    // of the values: rain_rate (mm/h) or reflectivity (dBZ)
   std::int64_t time = 0;                      // nominal valid time, seconds since 1970 UTC
+  bool time_known = true;                     // false: the file holds no time (see time_pattern)
   double accumulation_min = 0;                // 0: instantaneous
   std::int64_t grid_rows = 0, grid_cols = 0;  // of the whole file
   std::string projdef;
@@ -61,12 +62,24 @@ struct RadarFrame {
 std::string detect_radar_format(const std::string& path);
 // Reads the header only (time, grid, quantity); values stay empty. `format`: a name of radar_formats();
 // absent: detected.
+// `time_pattern` (import --time-from-name): where the file holds no time, it comes from the file's name
+// (name_time); a file without a time and without a pattern, or whose name does not match, is a DataError
+// naming it.
 RadarFrame read_radar_header(const std::string& path, const std::optional<std::string>& format = std::nullopt,
-                             const std::string& quantity = "");
+                             const std::string& quantity = "", const std::string& time_pattern = "");
 // Reads a region of the frame (default the whole grid). `quantity` selects among several ODIM quantities
 // (RATE, ACRR, DBZH); empty: the first of those found.
 RadarFrame read_radar(const std::string& path, const std::optional<std::string>& format = std::nullopt,
-                      const std::string& quantity = "", RadarRegion region = {});
+                      const std::string& quantity = "", RadarRegion region = {},
+                      const std::string& time_pattern = "");
+
+// A time from a file name by a strftime-like pattern: %Y (4 digits), %y (2, 2000-2099), %m, %d, %H, %M, %S
+// (2 each), %j (3: day of the year), %% (a percent sign); any other character stands for itself. The pattern
+// may match anywhere in the name's last path component (the first place it matches); it needs the year, the
+// month and day (or %j) and the hour; minutes and seconds default to 0. nullopt when the name does not match.
+// check_time_pattern throws UsageError naming what is wrong with a pattern.
+std::optional<std::int64_t> name_time(const std::string& path, const std::string& pattern);
+void check_time_pattern(const std::string& pattern);
 
 // "25-AUG-2010;23:55:00.000" (KNMI) and "20180824" + "180000" (ODIM) to seconds since 1970 UTC.
 std::int64_t parse_knmi_time(const std::string& s);

@@ -33,7 +33,7 @@ std::string basename(const std::string& p) {
 ProcessedFrame process_radar_file(const std::string& path, const ImportOptions& o) {
   RadarRegion region;
   if (o.crop) region = {o.crop->y0, o.crop->x0, o.crop->height, o.crop->width};
-  const auto fr = read_radar(path, o.format, o.source_quantity, region);
+  const auto fr = read_radar(path, o.format, o.source_quantity, region, o.time_from_name);
   const std::int64_t h = fr.region.height, w = fr.region.width, k = o.downsample;
   if (k < 1 || h % k != 0 || w % k != 0)
     throw UsageError("--downsample " + std::to_string(k) + " must divide the (cropped) grid " +
@@ -103,6 +103,7 @@ std::map<std::string, std::string> provenance_of(const ImportOptions& o) {
   if (o.crop) a["import_crop"] = join({o.crop->y0, o.crop->x0, o.crop->height, o.crop->width});
   a["import_downsample"] = std::to_string(o.downsample);
   a["import_max_rate"] = std::to_string(o.max_rate);
+  if (!o.time_from_name.empty()) a["import_time_from_name"] = o.time_from_name;
   return a;
 }
 
@@ -131,6 +132,7 @@ ImportOptions options_from_provenance(const FieldInfo& data) {
   }
   if (auto d = get("import_downsample")) o.downsample = std::stoll(*d);
   if (auto m = get("import_max_rate")) o.max_rate = std::stod(*m);
+  o.time_from_name = get("import_time_from_name").value_or("");
   return o;
 }
 
@@ -182,7 +184,7 @@ class Import {
     std::vector<Entry> entries;
     for (const auto& f : files_) {
       try {
-        const auto h = read_radar_header(f, o_.format, o_.source_quantity);
+        const auto h = read_radar_header(f, o_.format, o_.source_quantity, o_.time_from_name);
         entries.push_back({h.time, f, h.grid_rows, h.grid_cols});
       } catch (const DataError& e) {
         skip(f, e);
@@ -233,7 +235,7 @@ class Import {
     for (std::size_t i = 0; i < entries.size(); ++i) src << (i ? " " : "") << basename(entries[i].path);
     field.source = src.str();
     field.provenance = provenance_of(o_);
-    const auto hdr = read_radar_header(entries[0].path, o_.format, o_.source_quantity);
+    const auto hdr = read_radar_header(entries[0].path, o_.format, o_.source_quantity, o_.time_from_name);
     field.provenance["import_source_format"] = hdr.format;
     field.provenance["import_source_units"] = units_of(hdr.quantity);
     if (!hdr.projdef.empty()) field.provenance["projdef"] = hdr.projdef;

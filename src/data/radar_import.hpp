@@ -27,8 +27,9 @@ struct ImportOptions {
   double zr_b = 1.6;
   std::optional<Crop> crop;
   std::int64_t downsample = 1;
-  double max_rate = 200.0;  // mm/h: larger rain rates (clutter, hail spikes) are clipped to it
-  bool strict = false;      // a file that cannot be read fails the import instead of being skipped
+  double max_rate = 200.0;     // mm/h: larger rain rates (clutter, hail spikes) are clipped to it
+  bool strict = false;         // a file that cannot be read fails the import instead of being skipped
+  std::string time_from_name;  // a pattern (data/radar.hpp: name_time) for files that hold no time
 };
 
 // One processed frame: values in the output quantity's unit, mask 1 = observed, and its georeference.

@@ -140,7 +140,9 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
   // Order by stored time; only the last t_in are needed, but every header is read to order them.
   std::vector<std::pair<std::int64_t, std::string>> files;
   for (const auto& f : o.inputs)
-    files.push_back({data::read_radar_header(f, options.format, options.source_quantity).time, f});
+    files.push_back(
+        {data::read_radar_header(f, options.format, options.source_quantity, options.time_from_name).time,
+         f});
   std::sort(files.begin(), files.end());
   files.erase(files.begin(), files.end() - t_in);
   const auto& step = model.data_info().timestep_s;
@@ -154,7 +156,8 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
                       " s apart (a gap in the series?)");
   }
   if (o.crop || o.downsample) {
-    const auto hdr = data::read_radar_header(files.back().second, options.format, options.source_quantity);
+    const auto hdr = data::read_radar_header(files.back().second, options.format, options.source_quantity,
+                                             options.time_from_name);
     data::PixelScale input;
     input.factor = options.downsample;
     if (hdr.pixel_x != 0 && hdr.pixel_y != 0) {

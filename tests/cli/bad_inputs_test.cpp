@@ -275,6 +275,8 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
       {"output file in a missing directory", "synth radar --output nowhere/x.h5 --frames 10 --size 16 16", 1,
        "nowhere/x.h5", "nowhere/x.h5"},
       {"input that is a directory", "info knmi_grid", 1, "knmi_grid", ""},
+      {"a time pattern without the hour", "import --output t.h5 --time-from-name %Y%m%d good.h5", 2,
+       "--time-from-name", "t.h5"},
       {"weather regimes of the cells generator", "synth radar --output r.h5 --frames 10 --regimes", 2,
        "--regimes", "r.h5"},
       {"weights for a list of another length",

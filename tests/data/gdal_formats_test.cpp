@@ -14,6 +14,7 @@
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
 #include "forecast/georeferenced.hpp"
+#include "geo/cog.hpp"
 #include "geo/crs.hpp"
 #include "support/chain.hpp"
 #include "support/radar_files.hpp"
@@ -174,6 +175,68 @@ TEST_CASE("GeoTIFF end to end: import - train 20 steps - predict from raw files 
   const auto r = test::train_predict_evaluate(dir, dir.file("tif.h5"), files);
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
+  CHECK(r.windows == 26);
+}
+
+TEST_CASE("the time from a file name: fields - anywhere in the name - refusals", "[data][radar]") {
+  // FMI's GeoTIFF names, MeteoSwiss' day-of-year names, seconds and a literal percent sign.
+  CHECK(data::name_time("/x/201705091045_FINUTM.tif", "%Y%m%d%H%M") == 1494326700);
+  CHECK(data::name_time("AQC161932045V_00005.801.gif", "AQC%y%j%H%M") ==
+        data::name_time("20160711_2045.tif", "%Y%m%d_%H%M"));
+  CHECK(data::name_time("radar-2020-10-31T23:50:30.tif", "%Y-%m-%dT%H:%M:%S") == 1604188230);
+  CHECK(data::name_time("r100%_2020103123.tif", "100%%_%Y%m%d%H") == 1604185200);
+  // The first place that matches; a date that cannot be is no match there.
+  CHECK(data::name_time("v2_201713991045_201705091045.tif", "%Y%m%d%H%M") == 1494326700);
+  CHECK_FALSE(data::name_time("latest.tif", "%Y%m%d%H%M"));
+  CHECK_FALSE(data::name_time("20170509104.tif", "%Y%m%d%H%M"));
+  CHECK_FALSE(data::name_time("201702301045.tif", "%Y%m%d%H%M"));
+  // A pattern that cannot give a time, or has an unknown field, is a usage error naming it.
+  CHECK_THROWS_WITH(data::check_time_pattern("%Y%m%d"), Catch::Contains("%Y%m%d") && Catch::Contains("hour"));
+  CHECK_THROWS_WITH(data::check_time_pattern("%Y%m%d%H%q"), Catch::Contains("%q"));
+  CHECK_THROWS_AS(data::check_time_pattern("%Y%m%d%H%"), UsageError);
+}
+
+TEST_CASE("GeoTIFF files without a time: --time-from-name gives it - recorded - predict repeats it",
+          "[data][radar][slow]") {
+  test::TempDir dir;
+  const std::string proj = "+proj=laea +lat_0=55 +lon_0=10 +x_0=1950000 +y_0=-2100000 +ellps=WGS84 +units=m";
+  std::vector<std::string> files;
+  std::vector<float> frame(16 * 16);
+  for (int t = 29; t >= 0; --t) {  // written newest first: the import orders them by the names' times
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) frame[y * 16 + x] = ((x - t) % 16 + 16) % 16 < 4 ? 5.0f : 0.0f;
+    geo::CogImage image;
+    image.rows = image.cols = 16;
+    const double transform[6] = {1000000.0, 2000.0, 0.0, -1000000.0, 0.0, -2000.0};
+    std::copy(transform, transform + 6, image.transform);
+    image.wkt = geo::wkt_of(proj);
+    image.band_unit = "mm/h";
+    image.values = frame.data();
+    const std::int64_t when = 1494326700 + 300 * t;  // from 2017-05-09 10:45
+    const std::string path = dir.file(forecast::format_utc(when, "%Y%m%d%H%M") + "_FINUTM.tif");
+    geo::write_cog(path, image);
+    files.insert(files.begin(), path);
+  }
+  data::ImportOptions o;
+  o.strict = true;
+  CHECK_THROWS_WITH(data::import_radar(files, dir.file("none.h5"), o),
+                    Catch::Contains("_FINUTM.tif") && Catch::Contains("--time-from-name"));
+  CHECK_FALSE(fs::exists(dir.file("none.h5")));
+  o.time_from_name = "%Y%m%d%H%M";
+  data::import_radar(files, dir.file("named.h5"), o);
+  data::DatasetReader ds(dir.file("named.h5"));
+  REQUIRE(ds.meta().frames == 30);
+  CHECK(ds.meta().segments.size() == 1);
+  CHECK(ds.meta().field.time.front() == 1494326700);
+  CHECK(ds.meta().field.time.back() == 1494326700 + 29 * 300);
+  CHECK(ds.meta().field.provenance.at("import_time_from_name") == "%Y%m%d%H%M");
+  // A name that does not match is refused by name.
+  fs::copy_file(files[0], dir.file("latest.tif"));
+  CHECK_THROWS_WITH(data::import_radar({dir.file("latest.tif")}, dir.file("bad.h5"), o),
+                    Catch::Contains("latest.tif") && Catch::Contains("does not match"));
+  // predict on the raw files repeats the import's pattern (from the checkpoint's record of the data).
+  const auto r = test::train_predict_evaluate(dir, dir.file("named.h5"), files);
+  CHECK(r.steps == 20);
   CHECK(r.windows == 26);
 }
 

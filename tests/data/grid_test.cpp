@@ -230,7 +230,8 @@ TEST_CASE("a netCDF-CF forecast holds lead times after the analysis time - north
   CHECK(nc.att_text("precip_intensity", "grid_mapping") == std::optional<std::string>(gm));
   CHECK(nc.att_text(gm, "grid_mapping_name") == std::optional<std::string>(gm));
   CHECK(nc.att_text(gm, "crs_wkt") == std::optional<std::string>(f.field.grid.wkt));
-  CHECK(nc.att_doubles(gm, "false_easting").value_or(std::vector<double>{}) == std::vector<double>{1950000.0});
+  CHECK(nc.att_doubles(gm, "false_easting").value_or(std::vector<double>{}) ==
+        std::vector<double>{1950000.0});
   CHECK(nc.att_text("precip_intensity", "units") == std::optional<std::string>("mm h-1"));
   const auto v = nc.read_doubles("precip_intensity");
   REQUIRE(v.size() == f.values.size());

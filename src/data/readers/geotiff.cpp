@@ -28,7 +28,7 @@ bool detect_geotiff(Probe& p) {
 
 // Any single-band, north-up GeoTIFF with a CRS: mm/h (band unit mm/h, mm h-1, or none) or dBZ; the declared
 // nodata and NaN are no coverage; the time from the valid_time metadata item (as convlstm's COG forecasts
-// write it) or TIFFTAG_DATETIME.
+// write it) or TIFFTAG_DATETIME, else from the file name (import --time-from-name).
 RadarFrame read_geotiff(const Request& q) {
   const std::string& path = q.path;
   RadarFrame fr = frame_of(path, "geotiff");
@@ -49,8 +49,10 @@ RadarFrame read_geotiff(const Request& q) {
   std::optional<std::int64_t> t;
   for (const char* key : {"valid_time", "TIFFTAG_DATETIME"})
     if (!t && r.metadata.count(key)) t = parse_iso_or_tiff_time(r.metadata.at(key));
-  if (!t) bad(path, "no valid_time or TIFFTAG_DATETIME metadata (the frame's time)");
-  fr.time = *t;
+  if (t)
+    fr.time = *t;
+  else
+    fr.time_known = false;  // from the name, with --time-from-name (read_radar)
   set_grid_from(r, fr);
   if (!q.with_values) return fr;
   decode_raster(r, r.nodata ? std::optional<float>(static_cast<float>(*r.nodata)) : std::nullopt, fr);
