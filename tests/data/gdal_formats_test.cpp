@@ -13,6 +13,7 @@
 #include "data/dataset.hpp"
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
+#include "data/units.hpp"
 #include "forecast/georeferenced.hpp"
 #include "geo/cog.hpp"
 #include "geo/crs.hpp"
@@ -238,6 +239,90 @@ TEST_CASE("GeoTIFF files without a time: --time-from-name gives it - recorded - 
   const auto r = test::train_predict_evaluate(dir, dir.file("named.h5"), files);
   CHECK(r.steps == 20);
   CHECK(r.windows == 26);
+}
+
+// A GeoTIFF of FMI's layout, written here (the real composites are not among the samples): uint8 codes (as
+// Float32), dBZ = 0.5 code - 32, 255 no coverage, 0 no echo, TM35FIN (EPSG:3067) at 250 m, the time and
+// calibration in nested metadata items, escaped once more inside the item that holds them when `nested`.
+std::string write_fmi_like_geotiff(const test::TempDir& dir, const std::string& name, std::int64_t when,
+                                   bool nested) {
+  std::vector<float> codes(8 * 10);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = i < 10 ? 255.0f : i < 20 ? 0.0f : 64.0f + i;
+  geo::CogImage image;
+  image.rows = 8;
+  image.cols = 10;
+  const double transform[6] = {-118000.0, 250.0, 0.0, 7770000.0, 0.0, -250.0};
+  std::copy(transform, transform + 6, image.transform);
+  image.wkt = geo::wkt_of("+proj=utm +zone=35 +ellps=GRS80 +units=m +no_defs");  // TM35FIN
+  image.values = codes.data();
+  const std::string t = forecast::format_utc(when, "%Y%m%d%H%M");
+  std::string xml = "<Item name=\"Observation time\" format=\"YYYYMMDDhhmm\">" + t +
+                    "</Item><Item name=\"Quantity\" unit=\"dBZ\">DBZH</Item><Item name=\"Gain\">0.5</Item>"
+                    "<Item name=\"Offset\">-32</Item><Item name=\"Nodata\">255</Item>"
+                    "<Item name=\"Undetect\">0</Item>";
+  if (nested) {
+    std::string escaped;
+    for (char c : xml)
+      escaped += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : std::string(1, c);
+    image.metadata = {{"FMI composite", "<GDALMetadata>" + escaped + "</GDALMetadata>"}};
+  } else {
+    image.metadata = {
+        {"Observation time", t}, {"Gain", "0.5"}, {"Offset", "-32"}, {"Nodata", "255"}, {"Undetect", "0"}};
+    image.band_unit = "dBZ";
+  }
+  const std::string path = dir.file(name);
+  geo::write_cog(path, image);
+  return path;
+}
+
+TEST_CASE("FMI's GeoTIFF composites: time and calibration from the nested metadata", "[data][radar]") {
+  test::TempDir dir;
+  for (const bool nested : {true, false}) {
+    INFO((nested ? "nested items" : "plain items"));
+    const auto path =
+        write_fmi_like_geotiff(dir, nested ? "201705091045_FINUTM.tif" : "plain.tif", 1494326700, nested);
+    const auto fr = data::read_radar(path);
+    CHECK(fr.format == "geotiff");
+    CHECK(fr.time == 1494326700);
+    CHECK(fr.quantity == data::Quantity::reflectivity);
+    CHECK(fr.grid.known());
+    CHECK(fr.grid.dx == 250.0);
+    for (std::size_t i = 0; i < fr.values.size(); ++i) {
+      INFO("pixel " << i);
+      CHECK(fr.valid[i] == (i >= 10));                                // 255: no coverage
+      if (i >= 10 && i < 20) CHECK(fr.values[i] == data::kDbzFloor);  // 0: no echo
+      if (i >= 20) CHECK(fr.values[i] == Approx(0.5 * (64.0 + i) - 32.0));
+    }
+  }
+  // A calibration that is not a number is refused by name.
+  {
+    std::vector<float> codes(4, 10.0f);
+    geo::CogImage image;
+    image.rows = image.cols = 2;
+    const double transform[6] = {0.0, 250.0, 0.0, 7770000.0, 0.0, -250.0};
+    std::copy(transform, transform + 6, image.transform);
+    image.wkt = geo::wkt_of("+proj=utm +zone=35 +ellps=GRS80 +units=m +no_defs");
+    image.values = codes.data();
+    image.metadata = {{"Observation time", "201705091045"}, {"Gain", "half"}};
+    geo::write_cog(dir.file("odd_gain.tif"), image);
+    CHECK_THROWS_WITH(data::read_radar(dir.file("odd_gain.tif")),
+                      Catch::Contains("odd_gain.tif") && Catch::Contains("Gain") && Catch::Contains("half"));
+  }
+  // Imported as rain rates, through Z = a R^b.
+  std::vector<std::string> files;
+  for (int k = 0; k < 3; ++k)
+    files.push_back(
+        write_fmi_like_geotiff(dir, forecast::format_utc(1494326700 + 300 * k, "%Y%m%d%H%M") + "_FINUTM.tif",
+                               1494326700 + 300 * k, true));
+  data::import_radar(files, dir.file("fmi.h5"), {});
+  data::DatasetReader ds(dir.file("fmi.h5"));
+  CHECK(ds.meta().frames == 3);
+  CHECK(ds.meta().field.quantity == data::Quantity::rain_rate);
+  std::vector<float> v(80), m(80);
+  ds.read(0, 1, v.data(), m.data());
+  CHECK(m[5] == 0.0f);
+  CHECK(v[15] == 0.0f);
+  CHECK(v[40] == Approx(data::rain_rate_from_dbz(0.5f * (64 + 40) - 32, 200, 1.6)).epsilon(1e-4));
 }
 
 TEST_CASE(
