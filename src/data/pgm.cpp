@@ -1,44 +1,17 @@
 #include "data/pgm.hpp"
 
-#include <zlib.h>
-
 #include <cctype>
 #include <memory>
 
 #include "core/error.hpp"
+#include "data/gzip.hpp"
 
 namespace convlstm::data::pgm {
 
 namespace {
 
-// A gzip (or plain) file read through zlib's gz* API, which passes plain files through unchanged.
-class GzFile {
- public:
-  explicit GzFile(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {
-    if (!f_) throw DataError(path + ": cannot open (missing or unreadable)");
-  }
-  ~GzFile() { gzclose(f_); }
-  GzFile(const GzFile&) = delete;
-  GzFile& operator=(const GzFile&) = delete;
-  int get() { return gzgetc(f_); }
-  void read(std::uint8_t* out, std::size_t n) {
-    std::size_t got = 0;
-    while (got < n) {
-      const int r = gzread(f_, out + got, static_cast<unsigned>(std::min<std::size_t>(n - got, 1u << 30)));
-      if (r <= 0)
-        throw DataError(path_ + ": truncated PGM (" + std::to_string(got) + " of " + std::to_string(n) +
-                        " pixel bytes)");
-      got += static_cast<std::size_t>(r);
-    }
-  }
-
- private:
-  std::string path_;
-  gzFile f_;
-};
-
 // Whitespace and comments between header tokens; comment text goes to `comments`.
-int skip_space(GzFile& f, std::vector<std::string>& comments) {
+int skip_space(gz::Reader& f, std::vector<std::string>& comments) {
   int c = f.get();
   while (c != -1) {
     if (c == '#') {
@@ -54,7 +27,7 @@ int skip_space(GzFile& f, std::vector<std::string>& comments) {
   return c;
 }
 
-std::int64_t number(GzFile& f, std::vector<std::string>& comments, const std::string& path,
+std::int64_t number(gz::Reader& f, std::vector<std::string>& comments, const std::string& path,
                     const char* what) {
   int c = skip_space(f, comments);
   if (c == -1 || !std::isdigit(c)) throw DataError(path + ": PGM header: expected the " + std::string(what));
@@ -69,7 +42,7 @@ std::int64_t number(GzFile& f, std::vector<std::string>& comments, const std::st
 }  // namespace
 
 Image read(const std::string& path, bool header_only) {
-  GzFile f(path);
+  gz::Reader f(path);
   if (f.get() != 'P' || f.get() != '5') throw DataError(path + ": not a binary PGM (P5) image");
   Image im;
   im.width = number(f, im.comments, path, "width");
@@ -80,7 +53,7 @@ Image read(const std::string& path, bool header_only) {
                     " maxval " + std::to_string(im.maxval) + ": expected a positive size and 8-bit values");
   if (header_only) return im;
   im.pixels.resize(static_cast<std::size_t>(im.width * im.height));
-  f.read(im.pixels.data(), im.pixels.size());
+  f.read(im.pixels.data(), im.pixels.size(), "PGM pixels");
   return im;
 }
 
@@ -89,21 +62,16 @@ void write(const std::string& path, const Image& im, bool gzip) {
   for (const auto& c : im.comments) header += "# " + c + "\n";
   header +=
       std::to_string(im.width) + " " + std::to_string(im.height) + "\n" + std::to_string(im.maxval) + "\n";
-  gzFile f = gzopen(path.c_str(), gzip ? "wb" : "wbT");  // T: plain, no compression
-  if (!f) throw DataError(path + ": cannot write");
-  const bool ok =
-      gzwrite(f, header.data(), static_cast<unsigned>(header.size())) == static_cast<int>(header.size()) &&
-      gzwrite(f, im.pixels.data(), static_cast<unsigned>(im.pixels.size())) ==
-          static_cast<int>(im.pixels.size());
-  if (gzclose(f) != Z_OK || !ok) throw DataError(path + ": cannot write (disk full?)");
+  gz::write(path, {header, std::string(im.pixels.begin(), im.pixels.end())}, gzip);
 }
 
 bool is_pgm(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f) return false;
-  const bool yes = gzgetc(f) == 'P' && gzgetc(f) == '5';
-  gzclose(f);
-  return yes;
+  try {
+    gz::Reader f(path);
+    return f.get() == 'P' && f.get() == '5';
+  } catch (const DataError&) {
+    return false;
+  }
 }
 
 }  // namespace convlstm::data::pgm

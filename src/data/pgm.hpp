@@ -1,5 +1,5 @@
 // Binary PGM images (P5), plain or gzipped, with their '#' comment lines: the container of FMI's radar
-// composites. zlib is included only by pgm.cpp. Failures throw DataError naming the file.
+// composites, gzipped or not (data/gzip.hpp). Failures throw DataError naming the file.
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "data/gzip.hpp"
 #include "data/h5.hpp"
 #include "data/netcdf.hpp"
 #include "data/pgm.hpp"
@@ -136,6 +137,10 @@ void make_radar(const test::TempDir& dir) {
   im.pixels.assign(64, 0);
   data::pgm::write(dir.file("fmi/cut.pgm"), im, false);
   fs::resize_file(dir.file("fmi/cut.pgm"), fs::file_size(dir.file("fmi/cut.pgm")) - 10);
+  // A RADOLAN RY file whose values stop after its header.
+  data::gz::write(
+      dir.file("fmi/raa01-ry_10000-1408102050-dwd---bin.gz"),
+      {"RY102050100000814BY1620081VS 3SW   2.13.1PR E-02INT   5GP 900x 900MS 10<boo,ros>\x03", "12"}, true);
   fs::create_directories(dir.file("bom"));
   auto nc = data::nc::File::create(dir.file("bom/no_time.nc"));
   nc.define_dim("y", 4);
@@ -252,6 +257,8 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
        "odim/time_colons.h5:/what: ODIM time", "r.h5"},
       {"FMI PGM cut short", "import --strict --output r.h5 fmi/cut.pgm", 1, "fmi/cut.pgm: truncated PGM",
        "r.h5"},
+      {"RADOLAN cut short", "import --strict --output r.h5 fmi/raa01-ry_10000-1408102050-dwd---bin.gz", 1,
+       "truncated RADOLAN values", "r.h5"},
       {"GIF cut short", "import --strict --output r.h5 gdal/AQC161932045V_00005.801.gif", 1,
        "gdal/AQC161932045V_00005.801.gif: GDAL cannot open it", "r.h5"},
       {"GRIB2 cut short", "import --strict --output r.h5 gdal/PrecipRate.grib2", 1,

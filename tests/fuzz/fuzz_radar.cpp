@@ -120,13 +120,13 @@ void parse_strings(FuzzedDataProvider& in) {
 
 int fuzz_radar(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
-  const int mode = in.ConsumeIntegralInRange<int>(0, 5);
+  const int mode = in.ConsumeIntegralInRange<int>(0, 6);
   if (mode == 2) {
     parse_strings(in);
     return 0;
   }
-  if (mode >= 3) {  // the parsers of files that are not HDF5: FMI PGM and netCDF classic (BoM)
-    const std::string path = scratch_path(mode == 5 ? "radar.nc" : "radar.pgm");
+  if (mode >= 3) {  // the parsers of files that are not HDF5: FMI PGM, netCDF classic (BoM), RADOLAN
+    const std::string path = scratch_path(mode == 5 ? "radar.nc" : mode == 6 ? "radar.bin" : "radar.pgm");
     {
       std::ofstream out(path, std::ios::binary);
       if (mode == 3) {
@@ -138,6 +138,13 @@ int fuzz_radar(const std::uint8_t* data, std::size_t size) {
             << in.ConsumeIntegralInRange<int>(-1, 9) << " " << in.ConsumeIntegralInRange<int>(-1, 9) << "\n"
             << in.ConsumeIntegralInRange<int>(0, 300) << "\n"
             << in.ConsumeRemainingBytesAsString();
+      } else if (mode == 6) {  // a RADOLAN header with fuzzed product, length, precision, interval and grid
+        out << (in.ConsumeBool()   ? "RY"
+                : in.ConsumeBool() ? "RX"
+                                   : in.ConsumeBytesAsString(2))
+            << "102050100000814BY" << in.ConsumeRandomLengthString(10) << "VS 3PR"
+            << in.ConsumeRandomLengthString(6) << "INT" << in.ConsumeRandomLengthString(5) << "GP"
+            << in.ConsumeRandomLengthString(10) << '\x03' << in.ConsumeRemainingBytesAsString();
       } else {
         out << std::string("CDF\x01", 4) << in.ConsumeRemainingBytesAsString();
       }

@@ -67,6 +67,8 @@ bool detect_mrms(Probe& p);
 RadarFrame read_mrms(const Request& r);
 bool detect_geotiff(Probe& p);
 RadarFrame read_geotiff(const Request& r);
+bool detect_radolan(Probe& p);
+RadarFrame read_radolan(const Request& r);
 
 // Helpers the readers share (common.cpp).
 [[noreturn]] void bad(const std::string& where, const std::string& what);

@@ -15,6 +15,7 @@ const std::vector<Reader>& table() {
       {"odim", "ODIM_H5 Cartesian composite (OPERA, CIRRUS, NIMBUS)", detect_odim, read_odim},
       {"bom", "BoM Rainfields 3 netCDF", detect_bom, read_bom},
       {"fmi", "FMI PGM composite, gzipped or plain", detect_fmi, read_fmi},
+      {"radolan", "DWD RADOLAN composite (RY, RW, RX, EX), gzipped or plain", detect_radolan, read_radolan},
       {"mch", "MeteoSwiss AQC GIF", detect_mch, read_mch},
       {"mrms", "MRMS GRIB2 PrecipRate", detect_mrms, read_mrms},
       {"geotiff", "single-band north-up GeoTIFF with a CRS", detect_geotiff, read_geotiff},
