@@ -46,7 +46,8 @@ grep -q "80 x 1 x 16 x 16 (uint16)" "$work/out" || fail "info does not show the 
 expect 0 5 "$bin" synth radar --kind cascade --output "$work/cascade.h5" --frames 12 --size 32 32 --seed 4
 expect 0 0 "$bin" info "$work/cascade.h5" --statistics 10
 grep -q "spectral slope" "$work/out" || fail "info --statistics printed no slope: $(cat "$work/out")"
-expect 2 3 "$bin" synth radar --kind cascade --output "$work/c2.h5" --frames 12 --segments 2
+expect 2 3 "$bin" synth radar --kind cascade --output "$work/c2.h5" --frames 12 --segments 13
+expect 2 3 "$bin" synth radar --output "$work/c3.h5" --frames 12 --regimes
 expect 2 3 "$bin" info "$work/cascade.h5" --statistics 2
 
 common=(--set "data.train=$work/tiny.h5" --set data.t_in=3 --set data.t_out=3 --set model.patch=2

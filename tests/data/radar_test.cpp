@@ -294,7 +294,7 @@ TEST_CASE(
 
 TEST_CASE("the readers' table names each format once and is what --format accepts", "[data]") {
   const auto formats = data::radar_formats();
-  REQUIRE(formats.size() == 7);
+  REQUIRE(formats.size() == 8);
   std::set<std::string> names;
   for (const auto& f : formats) {
     CHECK(!f.reads.empty());
