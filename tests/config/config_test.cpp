@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -39,6 +40,33 @@ TEST_CASE("configs/default.yaml documents every key", "[config]") {
     CHECK(ss.str().find(key + ":") != std::string::npos);
   }
   CHECK(c.data.train == std::vector<std::string>{"data/synth_radar_train.h5"});
+}
+
+TEST_CASE("every preset in configs/ parses and gives a valid model", "[config]") {
+  // A preset that no longer parses (a renamed key, a value out of range) fails here, not in a user's run.
+  namespace fs = std::filesystem;
+  int presets = 0;
+  for (const auto& e : fs::recursive_directory_iterator(std::string(CONVLSTM_SOURCE_DIR) + "/configs")) {
+    if (e.path().extension() != ".yaml") continue;
+    INFO(e.path().string());
+    std::ifstream in(e.path());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const auto c = config::parse_config(ss.str(), e.path().string());
+    const std::int64_t side = 16 * c.model.patch;
+    const auto [h, w] = c.data.random_crop.value_or(std::make_pair(side, side));
+    CHECK_NOTHROW(config::model_spec(c, 1, h, w).validate());
+    ++presets;
+  }
+  CHECK(presets >= 10);
+  // The every-radar preset trains on three series, each alike, with S-PROG as its base.
+  std::ifstream in(std::string(CONVLSTM_SOURCE_DIR) + "/configs/every_radar.yaml");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto radars = config::parse_config(ss.str(), "configs/every_radar.yaml");
+  CHECK(radars.data.train.size() == 3);
+  CHECK(radars.data.weights == std::vector<double>{1.0, 1.0, 1.0});
+  CHECK(radars.model.forecaster_input == nn::ForecasterInput::sprog);
 }
 
 TEST_CASE("the defaults listing is exactly the code's defaults - key by key", "[config]") {
