@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <sstream>
 
@@ -264,7 +265,8 @@ void warn_if_bf16_is_slower(ops::Precision precision) {
 
 // The checkpoint's description of a fresh run: the config, the grid trained on (the random crop's, when
 // cropping) and the training data's quantity, units and provenance. Several training files share their
-// quantity and units; the record then names them all and holds no map grid (they have several).
+// quantity and units; the record then names them all, keeps the provenance they share and holds no map grid
+// (they have several).
 checkpoint::CheckpointInfo fresh_info(const config::Config& cfg, const std::string& config_yaml,
                                       const nn::ModelSpec& spec, const DataSide& side) {
   const auto& meta = side.train.front().file->meta();
@@ -279,7 +281,14 @@ checkpoint::CheckpointInfo fresh_info(const config::Config& cfg, const std::stri
   info.data.time.clear();  // the record of the data, not its frames' times
   if (side.train.size() > 1) {
     info.data.grid = data::Grid{};
-    info.data.provenance.clear();
+    // What every file's import shares (units, Z-R, downsample, ...: predict on raw files repeats it, the
+    // format then detected per file); what differs (format, crop, source pixel) is left out.
+    for (const auto& f : side.train)
+      for (auto it = info.data.provenance.begin(); it != info.data.provenance.end();) {
+        const auto& other = f.file->meta().field.provenance;
+        const auto o = other.find(it->first);
+        it = o != other.end() && o->second == it->second ? std::next(it) : info.data.provenance.erase(it);
+      }
     info.data.source = "several datasets:";
     for (const auto& f : side.train)
       info.data.source += " " + f.path + " (" + f.file->meta().field.source + ")";

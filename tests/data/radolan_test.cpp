@@ -7,16 +7,22 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "checkpoint/checkpoint.hpp"
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "data/gzip.hpp"
+#include "data/h5.hpp"
 #include "data/radar.hpp"
 #include "data/radar_import.hpp"
 #include "data/units.hpp"
+#include "eval/predict.hpp"
 #include "geo/crs.hpp"
 #include "support/chain.hpp"
+#include "support/radar_files.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
+#include "train/trainer.hpp"
 
 namespace convlstm {
 namespace {
@@ -197,6 +203,55 @@ TEST_CASE("RADOLAN end to end: import a series - train 20 steps - predict from r
   CHECK(r.steps == 20);
   CHECK(r.forecast_dims == std::vector<std::int64_t>{1, 2, 16, 16});
   CHECK(r.windows == 26);
+}
+
+TEST_CASE("a model trained on two radars forecasts from either's raw files - the shared processing recorded",
+          "[data][slow]") {
+  test::TempDir dir;
+  // KNMI 16x16 files and RADOLAN RY files cropped to 16x16, a band of rain moving east in both.
+  std::vector<std::string> knmi, radolan;
+  for (int t = 0; t < 24; ++t) {
+    std::vector<float> raw(16 * 16);
+    for (int y = 0; y < 16; ++y)
+      for (int x = 0; x < 16; ++x) raw[y * 16 + x] = ((x - t) % 16 + 16) % 16 < 4 ? 40 : 0;
+    knmi.push_back(dir.file("knmi_" + std::to_string(t) + ".h5"));
+    test::write_knmi_file(knmi.back(), 5 * t, "GEO=0.01*PV+0.0", 16, 16, raw);
+    std::vector<int> row(900, 0);
+    for (int x = 0; x < 900; ++x) row[x] = ((x - t) % 16 + 16) % 16 < 4 ? 30 : 0;
+    char when[8];
+    std::snprintf(when, sizeof when, "10%02d%02d", (t * 5) / 60 + 18, (t * 5) % 60);
+    radolan.push_back(write_radolan(dir, std::string("ry_") + when, "RY", when, row, true));
+  }
+  data::import_radar(knmi, dir.file("knmi.h5"), {});
+  data::ImportOptions crop;
+  crop.crop = data::Crop{400, 400, 16, 16};
+  data::import_radar(radolan, dir.file("ry.h5"), crop);
+  const auto cfg = config::parse_config(
+      "", "two radars",
+      {"data.train=[" + dir.file("knmi.h5") + ", " + dir.file("ry.h5") + "]", "data.weights=[1, 1]",
+       "data.t_in=3", "data.t_out=2", "data.normalize.kind=log", "data.val_fraction=0", "model.patch=2",
+       "model.layers=[{filters: 8, k: 3}]", "train.batch_size=2", "train.max_steps=10", "train.val_every=10",
+       "output.dir=" + dir.file("run")});
+  CHECK(train::train_model(cfg, {}).steps == 10);
+  // The record keeps what both imports share (the quantity, the Z-R relation) and drops what differs (the
+  // format, detected per file, and the crop).
+  const auto info = checkpoint::read_checkpoint_info(dir.file("run/latest.h5"));
+  CHECK(info.data.provenance.count("import_quantity") == 1);
+  CHECK(info.data.provenance.count("import_format") == 0);
+  CHECK(info.data.provenance.count("import_crop") == 0);
+  // From raw KNMI files, and from the RADOLAN dataset.
+  eval::PredictOptions p;
+  p.checkpoint = dir.file("run/latest.h5");
+  p.inputs = {knmi.end() - 3, knmi.end()};
+  p.output = dir.file("knmi_pred.h5");
+  eval::predict(p);
+  CHECK(data::h5::File::open_read(p.output).dataset("/pred").dims() ==
+        std::vector<std::int64_t>{1, 2, 16, 16});
+  p.inputs = {dir.file("ry.h5")};
+  p.output = dir.file("ry_pred.h5");
+  eval::predict(p);
+  CHECK(data::h5::File::open_read(p.output).dataset("/pred").dims() ==
+        std::vector<std::int64_t>{1, 2, 16, 16});
 }
 
 }  // namespace
