@@ -62,6 +62,13 @@ def summary(title, files):
             row = [label if i == 0 else "", name]
             row += [fmt(e["sources"][src]["mean"].get(s)) for s, _, _ in SCORES]
             print("| " + " | ".join(row) + " |")
+        d = e.get("differences", {}).get("model-sprog")
+        if d:
+            row = ["", "model − S-PROG, mean [90%]"]
+            for s, _, _ in SCORES:
+                lo, hi = d["mean_interval"][s]
+                row.append(f"{fmt(d['mean'][s], True)} [{fmt(lo, True)}, {fmt(hi, True)}]")
+            print("| " + " | ".join(row) + " |")
         row = ["", "model vs S-PROG, leads"] + [lead_counts(e, s, h) for s, _, h in SCORES]
         print("| " + " | ".join(row) + " |")
 

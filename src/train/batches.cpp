@@ -135,7 +135,7 @@ const float* BatchLoader::extrapolation_of(const data::WindowRef& w) {
   const auto t0 = std::chrono::steady_clock::now();
   auto& ex = *sources_[static_cast<std::size_t>(w.source)].extrapolator;
   const std::int64_t n = ex.output_size() * (gaps_ ? 2 : 1);  // the gaps follow the values
-  const bool keep = cache_bytes_ + n * 4 <= extrapolation_cache_bytes();
+  const bool keep = cache_bytes_ + n * 4 <= cache_cap_;
   float* out = scratch_.data();
   if (keep) {
     out = cache_.emplace(key, std::vector<float>(static_cast<std::size_t>(n))).first->second.data();

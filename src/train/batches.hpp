@@ -129,6 +129,7 @@ class BatchLoader {
   std::vector<float> scratch_;                                  // one base nowcast, when the cache is full
   std::unordered_map<std::int64_t, std::vector<float>> frame_cache_;  // frame key -> values then mask
   std::int64_t cache_bytes_ = 0, frame_cache_bytes_ = 0;
+  std::int64_t cache_cap_ = extrapolation_cache_bytes();  // read once: it asks the system for its memory
   double extrapolation_s_ = 0.0;
   std::int64_t computed_ = 0, reused_ = 0;
 };
