@@ -41,6 +41,8 @@ void write_description(const data::h5::Group& root, const ModelDescription& m) {
   root.set_attr("model_output", nn::to_string(m.spec.output));
   root.set_attr("model_forecaster_input", nn::to_string(m.spec.forecaster_input));
   root.set_attr("model_output_filter", nn::to_string(m.spec.output_filter));
+  root.set_attr("model_noise_channels", m.spec.noise.channels);
+  root.set_attr("model_noise_scale", m.spec.noise.scale);
   root.set_attr("model_t_in", m.t_in);
   root.set_attr("model_t_out", m.t_out);
   root.set_attr("model_normalize", data::to_string(m.normalize.kind));
@@ -81,6 +83,10 @@ std::optional<ModelDescription> read_description(const std::string& path, const 
     m.spec.output = nn::parse_output(root.attr_string("model_output"));
     m.spec.forecaster_input = nn::parse_forecaster_input(root.attr_string("model_forecaster_input"));
     m.spec.output_filter = nn::parse_output_filter(root.attr_string("model_output_filter"));
+    if (root.has_attr("model_noise_channels")) {  // older checkpoints: deterministic
+      m.spec.noise.channels = root.attr_int("model_noise_channels");
+      m.spec.noise.scale = root.attr_int("model_noise_scale");
+    }
     m.t_in = root.attr_int("model_t_in");
     m.t_out = root.attr_int("model_t_out");
     m.normalize.kind = data::parse_normalize_kind(root.attr_string("model_normalize"));

@@ -28,6 +28,7 @@ nn::ModelSpec model_spec(const Config& c, std::int64_t channels, std::int64_t he
   s.output = c.model.output;
   s.forecaster_input = c.model.forecaster_input;
   s.output_filter = c.model.output_filter;
+  s.noise = c.model.noise;
   return s;
 }
 

@@ -47,6 +47,7 @@ struct ModelConfig {
   nn::OutputActivation output = nn::OutputActivation::sigmoid;
   nn::ForecasterInput forecaster_input = nn::ForecasterInput::none;
   nn::OutputFilter output_filter = nn::OutputFilter::none;
+  nn::NoiseSpec noise;  // model.noise.channels, model.noise.scale (0 channels: deterministic)
   // The optical flow behind the extrapolation the model reads (dis | farneback), as in evaluate's baseline.
   std::string flow_method = "dis";
 };
@@ -74,7 +75,9 @@ struct TrainConfig {
   std::int64_t batch_size = 4;
   std::int64_t epochs = 10;
   std::optional<std::int64_t> max_steps;
-  std::string loss = "mse";  // mse | mae | bce | bmse | bmae | bmse+bmae
+  std::string loss = "mse";  // mse | mae | bce | bmse | bmae | bmse+bmae | crps | bcrps
+  // Members run per sequence (train/members.hpp): 1, or at least 2 for the ensemble CRPS.
+  std::int64_t members = 1;
   // The balanced losses' HKO-7 weights: of the observed rate (HKO-7) or of the larger of the observed and
   // forecast rates (max: an over-forecast costs what a miss of the same rate costs).
   std::string balance = "observed";  // observed | max

@@ -440,6 +440,15 @@ std::vector<Key> make_keys() {
   k.push_back(enum_choice("model.output_filter", CONVLSTM_FIELD(nn::OutputFilter, c.model.output_filter),
                           nn::output_filter_names, nn::parse_output_filter, nn::to_string,
                           "what smooths a residual model's correction (tent: the patch tent)"));
+  k.push_back(integer("model.noise.channels", CONVLSTM_FIELD(std::int64_t, c.model.noise.channels),
+                      "noise planes forecaster layer 0 reads (0: a deterministic model)",
+                      {[](const Config& c) {
+                        return unless(c.model.noise.channels >= 0 && c.model.noise.channels <= 64,
+                                      "must be in [0, 64] (0: a deterministic model)");
+                      }}));
+  k.push_back(integer("model.noise.scale", CONVLSTM_FIELD(std::int64_t, c.model.noise.scale),
+                      "pixels between the nodes the noise is drawn on",
+                      at_least(1, CONVLSTM_FIELD(std::int64_t, c.model.noise.scale))));
   k.push_back(choice("model.flow_method", CONVLSTM_FIELD(std::string, c.model.flow_method),
                      motion::flow_method_names(), "the optical flow behind the extrapolation (OpenCV)"));
   k.push_back(integer("train.batch_size", CONVLSTM_FIELD(std::int64_t, c.train.batch_size),
@@ -455,12 +464,29 @@ std::vector<Key> make_keys() {
       "stop after this many optimizer steps, or null",
       null_or_at_least_1(CONVLSTM_FIELD(std::optional<std::int64_t>, c.train.max_steps), true)));
   k.push_back(choice("train.loss", CONVLSTM_FIELD(std::string, c.train.loss),
-                     {"mse", "mae", "bce", "bmse", "bmae", "bmse+bmae"}, "b*: HKO-7 rain-rate weights"));
+                     {"mse", "mae", "bce", "bmse", "bmae", "bmse+bmae", "crps", "bcrps"},
+                     "b*: HKO-7 rain-rate weights; crps: the fair ensemble CRPS of train.members"));
+  k.push_back(integer("train.members", CONVLSTM_FIELD(std::int64_t, c.train.members),
+                      "members run per sequence (crps, bcrps: at least 2)", {[](const Config& c) {
+                        const bool crps = c.train.loss == "crps" || c.train.loss == "bcrps";
+                        if (c.train.members < 1 || c.train.members > 64)
+                          return std::string("must be in [1, 64]");
+                        if (crps && c.train.members < 2)
+                          return "train.loss " + c.train.loss + " needs at least 2 members";
+                        if (crps && c.model.noise.channels == 0)
+                          return "train.loss " + c.train.loss +
+                                 " needs a stochastic model: set model.noise.channels (members without noise "
+                                 "are all alike)";
+                        if (!crps && c.train.members > 1)
+                          return std::string("more than one member needs train.loss crps or bcrps");
+                        return std::string();
+                      }}));
   auto balance = choice("train.balance", CONVLSTM_FIELD(std::string, c.train.balance), {"observed", "max"},
                         "b* losses: weights of the observed rate, or of the larger of observed and forecast");
   balance.check = [](const Config& c) {
     return unless(
-        c.train.balance == "observed" || (c.train.loss.front() == 'b' && c.train.loss != "bce"),
+        c.train.balance == "observed" ||
+            (c.train.loss.front() == 'b' && c.train.loss != "bce" && c.train.loss != "bcrps"),
         "max applies to the balanced losses (bmse, bmae, bmse+bmae) only; train.loss is " + c.train.loss);
   };
   k.push_back(balance);

@@ -5,6 +5,7 @@
 #include "cascade/base_nowcast.hpp"
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "nn/noise.hpp"
 
 namespace convlstm::eval {
 
@@ -35,8 +36,9 @@ std::string grid_str(std::int64_t h, std::int64_t w) {
 
 }  // namespace
 
-Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch)
-    : batch_(batch), checkpoint_(checkpoint) {
+Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch, std::int64_t members,
+                       std::uint64_t seed)
+    : batch_(batch), members_(members), seed_(seed), checkpoint_(checkpoint) {
   const auto info = checkpoint::read_checkpoint_info(checkpoint);
   if (info.model) {
     model_ = *info.model;
@@ -47,6 +49,10 @@ Forecaster::Forecaster(const std::string& checkpoint, std::int64_t batch)
   }
   trained_ = model_.spec;
   trained_.validate();
+  if (members < 1) throw UsageError("--members must be at least 1");
+  if (members > 1 && !trained_.stochastic())
+    throw UsageError("--members " + std::to_string(members) + ": " + checkpoint +
+                     " is a deterministic model (no model.noise): its members would all be alike");
   data_ = info.data;
   // The network is built for a grid when set_grid names one (or at the first forecast, for the training
   // grid): predict and evaluate set the data's grid first, so no network is built only to be replaced.
@@ -72,22 +78,36 @@ void Forecaster::set_grid(std::int64_t height, std::int64_t width, const std::st
   params_ = std::make_unique<nn::ParameterTable>(run_);
   checkpoint::read_checkpoint_tensors(checkpoint_, *params_, nullptr);
   // fp32 always (forecasts need no training speed-up), with the convolution algorithm the model trained with.
-  net_ = std::make_unique<nn::Inference>(run_, batch_, t_in(), t_out(),
+  const std::int64_t rows = batch_ * members_;
+  net_ = std::make_unique<nn::Inference>(run_, rows, t_in(), t_out(),
                                          ops::parse_conv_algorithm(model_.conv_algorithm));
   const std::int64_t padded = run_.channels * run_.height * run_.width;
   norm_in_ = Tensor(Shape{batch_ * t_in() * padded});
-  norm_out_ = Tensor(Shape{batch_ * t_out() * padded});
+  norm_out_ = Tensor(Shape{rows * t_out() * padded});
+  if (members_ > 1) rows_in_ = Tensor(Shape{rows * t_in() * padded});
+  if (run_.stochastic()) noise_ = Tensor(Shape{rows, run_.noise.channels, run_.height, run_.width});
   norm_unpadded_.assign(static_cast<std::size_t>(batch_ * t_in() * frame_size()), 0.0f);
   extrapolator_ = cascade::make_base_nowcast(run_, height, width, t_in(), t_out(), model_.normalize,
-                                            quantity(), model_.flow_method);
+                                             quantity(), model_.flow_method);
   if (extrapolator_) {
     extrapolation_ = Tensor(Shape{batch_ * t_out() * frame_size()});
-    norm_extrapolation_ = Tensor(norm_out_.shape());
+    norm_extrapolation_ = Tensor(Shape{batch_ * t_out() * padded});
+    if (members_ > 1) rows_extrapolation_ = Tensor(norm_out_.shape());
     if (run_.needs_gaps()) {
       gaps_ = Tensor(extrapolation_.shape());
-      padded_gaps_ = Tensor(norm_out_.shape());
+      padded_gaps_ = Tensor(norm_extrapolation_.shape());
+      if (members_ > 1) rows_gaps_ = Tensor(norm_out_.shape());
     }
   }
+}
+
+const float* Forecaster::member_rows(const Tensor& per_sequence, Tensor& rows) const {
+  if (!per_sequence.data() || members_ == 1) return per_sequence.data();
+  const std::int64_t row = per_sequence.numel() / batch_;
+  for (std::int64_t b = 0; b < batch_; ++b)
+    for (std::int64_t m = 0; m < members_; ++m)
+      std::copy_n(per_sequence.data() + b * row, row, rows.data() + (b * members_ + m) * row);
+  return rows.data();
 }
 
 void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
@@ -109,10 +129,19 @@ void Forecaster::forecast(const float* inputs, const float* mask, float* pred) {
     if (gaps_.data())
       pad_planes(gaps_.data(), batch_ * t_out() * c, height_, width_, ph, pw, padded_gaps_.data());
   }
-  net_->forward(params_->model, norm_in_.data(), norm_out_.data(), norm_extrapolation_.data(),
-                padded_gaps_.data());
-  const std::int64_t n_out = batch_ * t_out() * frame_size();
-  crop_planes(norm_out_.data(), batch_ * t_out() * c, ph, pw, height_, width_, pred);
+  if (noise_.data()) {
+    const std::int64_t plane = run_.noise.channels * ph * pw;
+    for (std::int64_t r = 0; r < batch_ * members_; ++r)
+      nn::draw_noise(run_.noise, ph, pw,
+                     nn::noise_key(seed_, nn::kForecastNoiseStep, sequences_ + r / members_, r % members_),
+                     noise_.data() + r * plane);
+  }
+  sequences_ += batch_;
+  net_->forward(params_->model, member_rows(norm_in_, rows_in_), norm_out_.data(),
+                member_rows(norm_extrapolation_, rows_extrapolation_), member_rows(padded_gaps_, rows_gaps_),
+                noise_.data());
+  const std::int64_t n_out = batch_ * members_ * t_out() * frame_size();
+  crop_planes(norm_out_.data(), batch_ * members_ * t_out() * c, ph, pw, height_, width_, pred);
   for (std::int64_t i = 0; i < n_out; ++i) pred[i] = norm.inverse(pred[i]);
 }
 

@@ -24,14 +24,19 @@ namespace convlstm::eval {
 
 class Forecaster {
  public:
-  // batch: sequences per forward pass. The grid starts as the training grid.
-  Forecaster(const std::string& checkpoint, std::int64_t batch);
+  // batch: sequences per forward pass. The grid starts as the training grid. members: forecasts per sequence
+  // (a stochastic model's ensemble; docs/architecture.md "Ensembles"), run as rows of one batch, the noise
+  // of member m of the n-th sequence this forecaster forecasts drawn from (seed, nn::kForecastNoiseStep, n,
+  // m). A deterministic model's members would all be alike: more than one is refused (UsageError).
+  Forecaster(const std::string& checkpoint, std::int64_t batch, std::int64_t members = 1,
+             std::uint64_t seed = 0);
 
   // The model, its frames in and out, its normalisation and its training domain (crop, downsample).
   const checkpoint::ModelDescription& description() const { return model_; }
   // The model as trained (its grid: the frames, or random crops, it trained on).
   const nn::ModelSpec& trained_spec() const { return trained_; }
   std::int64_t batch() const { return batch_; }
+  std::int64_t members() const { return members_; }
   std::int64_t t_in() const { return model_.t_in; }
   std::int64_t t_out() const { return model_.t_out; }
   // The grid of inputs and forecasts (set_grid), before any padding.
@@ -50,15 +55,20 @@ class Forecaster {
   // peephole model on another grid: DataError naming both grids).
   void set_grid(std::int64_t height, std::int64_t width, const std::string& what);
 
-  // inputs (B, T_in, C, H, W) in physical units, with mask (1 observed) -> pred (B, T_out, C, H, W) physical,
-  // on the grid of set_grid. An advection-conditioned model first extrapolates each sequence
-  // (motion/extrapolation.hpp) on that grid, as in training.
+  // inputs (B, T_in, C, H, W) in physical units, with mask (1 observed) -> pred (B, M, T_out, C, H, W)
+  // physical, on the grid of set_grid (M = members()). An advection-conditioned model first extrapolates each
+  // sequence (motion/extrapolation.hpp) on that grid, as in training, once for all its members.
   void forecast(const float* inputs, const float* mask, float* pred);
 
  private:
+  // per_sequence's B rows, each repeated M times into `rows` (itself with one member, or when absent).
+  const float* member_rows(const Tensor& per_sequence, Tensor& rows) const;
+
   checkpoint::ModelDescription model_;
   nn::ModelSpec trained_, run_;  // run_: the padded grid the network is built for
-  std::int64_t batch_, height_ = 0, width_ = 0;
+  std::int64_t batch_, members_, height_ = 0, width_ = 0;
+  std::uint64_t seed_;
+  std::int64_t sequences_ = 0;  // sequences forecast so far (the noise's sequence numbers)
   data::FieldInfo data_;
   std::string checkpoint_;
   std::unique_ptr<nn::ParameterTable> params_;
@@ -68,6 +78,7 @@ class Forecaster {
   Tensor extrapolation_, norm_extrapolation_;           // unpadded, padded
   Tensor gaps_, padded_gaps_;         // the extrapolation's gaps (extrapolation+gaps models)
   std::vector<float> norm_unpadded_;  // the normalised inputs on the grid, for the flow
+  Tensor rows_in_, rows_extrapolation_, rows_gaps_, noise_;  // members: the net's rows (B M of each)
 };
 
 }  // namespace convlstm::eval

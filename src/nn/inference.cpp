@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "nn/noise.hpp"
 #include "nn/patch.hpp"
 
 namespace convlstm::nn {
@@ -42,7 +43,7 @@ Inference::Inference(const ModelSpec& spec, std::int64_t batch, std::int64_t t_i
       s.gates = take(4 * st);
     }
     x_ = take(batch * ops::padded_channels(x_layout_, spec.patched_channels()) * hw);
-    if (spec.forecaster_input != ForecasterInput::none)
+    if (spec.forecaster_input_channels() > 0)
       xe_ = take(batch * ops::padded_channels(x_layout_, spec.forecaster_input_channels()) * hw);
     y_ = take(batch * ops::padded_channels(x_layout_, spec.patched_channels()) * hw);
     return used;
@@ -50,7 +51,8 @@ Inference::Inference(const ModelSpec& spec, std::int64_t batch, std::int64_t t_i
   arena_ = Tensor(Shape{carve(nullptr)});
   carve(arena_.data());
   const std::int64_t fs = spec.channels * spec.height * spec.width;
-  frame_.resize(static_cast<std::size_t>(batch * fs * (spec.needs_gaps() ? 2 : 1)));
+  frame_.resize(static_cast<std::size_t>(
+      batch * std::max(fs, spec.forecaster_frame_channels() * spec.height * spec.width)));
   if (spec.output_filter != OutputFilter::none) corr_.resize(static_cast<std::size_t>(batch * fs));
 }
 
@@ -78,11 +80,12 @@ void Inference::patch_step(const float* frames, std::int64_t t, std::int64_t ste
 }
 
 void Inference::forward(const ModelParams& params, const float* inputs, float* pred,
-                        const float* extrapolation, const float* gaps) {
+                        const float* extrapolation, const float* gaps, const float* noise) {
   CONVLSTM_CHECK(extrapolation || !spec_.needs_extrapolation(),
                  "this model (" << spec_.str() << ") needs the extrapolation of every lead");
   CONVLSTM_CHECK(gaps || !spec_.needs_gaps(),
                  "this model (" << spec_.str() << ") needs the extrapolation's gaps");
+  CONVLSTM_CHECK(noise || !spec_.stochastic(), "this model (" << spec_.str() << ") needs its noise");
   set_params(params);
   const std::size_t L = states_.size();
   const std::int64_t C = spec_.channels, fs = C * spec_.height * spec_.width;
@@ -100,15 +103,19 @@ void Inference::forward(const ModelParams& params, const float* inputs, float* p
   const FrameGeometry one{b_, 1, C, spec_.height, spec_.width, spec_.patch};
   std::vector<const float*> hs(L);
   for (std::int64_t t = 0; t < t_out_; ++t) {
-    if (xe_ && spec_.needs_gaps()) {
-      // Forecaster layer 0 reads [E, gaps] per frame: 2C channels, patched like any frame.
+    if (xe_ && (spec_.needs_gaps() || spec_.stochastic())) {
+      // Forecaster layer 0 reads [E, gaps, noise] per frame (nn/noise.hpp), patched like any frame.
+      const std::int64_t cf = spec_.forecaster_frame_channels(), ffs = cf * spec_.height * spec_.width;
+      const std::int64_t ns = spec_.noise.channels * spec_.height * spec_.width;
       for (std::int64_t b = 0; b < b_; ++b) {
-        std::copy_n(extrapolation + (b * t_out_ + t) * fs, fs, frame_.data() + 2 * b * fs);
-        std::copy_n(gaps + (b * t_out_ + t) * fs, fs, frame_.data() + (2 * b + 1) * fs);
+        const std::int64_t i = b * t_out_ + t;
+        forecaster_frame(spec_, extrapolation ? extrapolation + i * fs : nullptr,
+                         gaps ? gaps + i * fs : nullptr, noise ? noise + b * ns : nullptr,
+                         frame_.data() + b * ffs);
       }
-      FrameGeometry both = one;
-      both.c = 2 * C;
-      patch_frames(both, frame_.data(), x_layout_, xe_);
+      FrameGeometry all = one;
+      all.c = cf;
+      patch_frames(all, frame_.data(), x_layout_, xe_);
     } else if (xe_) {
       patch_step(extrapolation, t, t_out_, C, xe_);
     }

@@ -27,9 +27,10 @@ class Inference {
   Inference& operator=(const Inference&) = delete;
 
   // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W), normalised; extrapolation and gaps as for
-  // train::Bptt::forward (required when the spec needs them).
+  // train::Bptt::forward (required when the spec needs them), and noise (B, K, H, W) for a stochastic model.
   void forward(const ModelParams& params, const float* inputs, float* pred,
-               const float* extrapolation = nullptr, const float* gaps = nullptr);
+               const float* extrapolation = nullptr, const float* gaps = nullptr,
+               const float* noise = nullptr);
 
   const ModelSpec& spec() const { return spec_; }
   // The floats of its working buffers (states, one step's gates and frames).

@@ -50,6 +50,8 @@ void ModelSpec::validate() const {
     fail("forecaster_input", "S-PROG forecasts one channel, the data has " + std::to_string(channels));
   if (output_filter != OutputFilter::none && output != OutputActivation::residual)
     fail("output_filter", "smooths a residual model's correction: needs model.output residual");
+  if (noise.channels < 0) fail("noise.channels", "must not be negative (0: a deterministic model)");
+  if (noise.scale < 1) fail("noise.scale", "must be at least 1 pixel");
 }
 
 std::string ModelSpec::str() const {
@@ -64,6 +66,7 @@ std::string ModelSpec::str() const {
   if (forecaster_input != ForecasterInput::none) os << ", forecaster input " << to_string(forecaster_input);
   if (output == OutputActivation::residual) os << ", residual output";
   if (output_filter != OutputFilter::none) os << " through the patch " << to_string(output_filter);
+  if (stochastic()) os << ", " << noise.channels << " noise planes of scale " << noise.scale;
   return os.str();
 }
 

@@ -46,6 +46,16 @@ enum class BaseNowcast { extrapolation, sprog };
 // the forecast of a smooth field carries no patch-periodic component.
 enum class OutputFilter { none, tent };
 
+// Noise a stochastic model reads (model.noise; docs/architecture.md "Ensembles"): K planes per sequence, each
+// drawn N(0, 1) on a coarse grid of nodes `scale` pixels apart and interpolated bilinearly to the frame, the
+// same for every lead (one draw per member, as CRPS-LAM draws one latent per member). They enter forecaster
+// layer 0 beside the base nowcast, patched like frames, through the same W_x. channels 0: a deterministic
+// model, bit-identical to one without the block.
+struct NoiseSpec {
+  std::int64_t channels = 0;  // K
+  std::int64_t scale = 16;    // pixels between the coarse grid's nodes
+};
+
 struct ModelSpec {
   std::int64_t channels = 1;                              // C of a frame
   std::int64_t height = 64;                               // H of a frame, before patching
@@ -57,6 +67,9 @@ struct ModelSpec {
   OutputActivation output = OutputActivation::sigmoid;
   ForecasterInput forecaster_input = ForecasterInput::none;
   OutputFilter output_filter = OutputFilter::none;  // residual output only
+  NoiseSpec noise;
+
+  bool stochastic() const { return noise.channels > 0; }
 
   // The forward pass needs the extrapolation nowcast of every lead (forecaster input or residual output).
   bool needs_extrapolation() const {
@@ -72,11 +85,14 @@ struct ModelSpec {
                ? BaseNowcast::sprog
                : BaseNowcast::extrapolation;
   }
-  // Input channels of forecaster layer 0's W_x (0: it has none): the patched extrapolation, then the patched
-  // gaps.
-  std::int64_t forecaster_input_channels() const {
-    return forecaster_input == ForecasterInput::none ? 0 : patched_channels() * (needs_gaps() ? 2 : 1);
+  // Frame channels forecaster layer 0 reads per lead, before patching: the base nowcast (C), its gaps (C),
+  // the noise planes (K), in that order.
+  std::int64_t forecaster_frame_channels() const {
+    return (forecaster_input == ForecasterInput::none ? 0 : channels * (needs_gaps() ? 2 : 1)) +
+           noise.channels;
   }
+  // Input channels of forecaster layer 0's W_x (0: it has none): those frame channels, patched.
+  std::int64_t forecaster_input_channels() const { return forecaster_frame_channels() * patch * patch; }
   std::int64_t patched_channels() const { return channels * patch * patch; }  // C p²
   std::int64_t grid_h() const { return height / patch; }                      // H' = H / p
   std::int64_t grid_w() const { return width / patch; }                       // W' = W / p

@@ -35,6 +35,7 @@ struct Batch {
   std::int64_t valid = 0;  // sequences that are real (the rest pad a short final validation batch)
   Tensor extrapolation;    // (B, T_out, C, H, W), normalised; empty unless the loader extrapolates
   Tensor gaps;             // (B, T_out, C, H, W): 1 where the extrapolation has no source; empty unless asked
+  Tensor noise;            // (B, K, H, W): a stochastic model's noise (train/members.hpp); empty otherwise
 };
 
 // Random crops of a window (data.random_crop, crop_min_wet, crop_wet_threshold).

@@ -17,12 +17,14 @@
 #include "data/windows.hpp"
 #include "motion/extrapolation.hpp"
 #include "nn/inference.hpp"
+#include "nn/noise.hpp"
 #include "nn/parameters.hpp"
 #include "ops/precision.hpp"
 #include "ops/threads.hpp"
 #include "train/batches.hpp"
 #include "train/bptt.hpp"
 #include "train/loss.hpp"
+#include "train/members.hpp"
 #include "train/optimizer.hpp"
 #include "train/step.hpp"
 #include "train/trainer.hpp"
@@ -75,9 +77,11 @@ void write_dump(const std::string& dir, const config::Config& cfg, const config:
   put("/pred", pred);
   if (batch.extrapolation.data()) put("/extrapolation", batch.extrapolation);
   if (batch.gaps.data()) put("/gaps", batch.gaps);
+  if (batch.noise.data()) put("/noise", batch.noise);  // (rows, K, H, W): the members' rows, as drawn
   checkpoint::write_tensors(f, "/grad/", grads);
   f.root().set_attr("loss", loss);
   f.root().set_attr("objective", cfg.train.loss);
+  f.root().set_attr("members", cfg.train.members);
   log::info("wrote {}/checkpoint.h5 and {}", dir, path);
 }
 
@@ -134,6 +138,7 @@ struct Bench {
               Tensor(Shape{local, t_out, f.channels, f.height, f.width}),
               local,
               Tensor(),
+              Tensor(),
               Tensor()} {
     nn::init_parameters(spec, params, rng);
     // A residual model's head starts at zero, which would leave every gradient but the head's at zero in the
@@ -172,25 +177,30 @@ struct Bench {
   void time_training(BenchResult& r) {
     Optimizer optimizer(cfg.train.optimizer, spec);
     nn::ParameterTable grads(spec);
-    Bptt net(spec, b, t_in, t_out, precision, ops::parse_conv_algorithm(cfg.train.conv_algorithm));
+    // A stochastic model's members (train.members) are rows of the net's batch, as in training.
+    Members members(spec, cfg.train.members, static_cast<std::uint64_t>(cfg.train.seed));
+    Bptt net(spec, b * members.count(), t_in, t_out, precision,
+             ops::parse_conv_algorithm(cfg.train.conv_algorithm));
     r.kernels = net.kernels();
     r.train_flops = (net.forward_flops() + net.backward_flops()) * comm.size();
     r.gradient_bytes = 4.0 * static_cast<double>(grads.size());
     log::debug("kernels: {}", r.kernels);
-    BatchObjective objective{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
-                             cfg.data.normalize,
-                             data::Quantity::intensity,
-                             {},
-                             {}};
+    BatchObjective objective{
+        parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights, cfg.train.members),
+        cfg.data.normalize,
+        data::Quantity::intensity,
+        {},
+        {}};
     TrainStep train_step(net, objective, optimizer, comm, cfg.train.clip_grad_norm);
     std::vector<double> fwd, bwd, opt, step, reduce, extra;
     for (std::int64_t i = 0; i < options.warmup + options.steps; ++i) {
       const double t_extra = extrapolate();
-      auto done = train_step.gradients(params, grads, batch, i);
+      const Batch& rows = members.expand(batch, i, 0);
+      auto done = train_step.gradients(params, grads, rows, i);
       if (i == 0) {
         r.first_loss = done.loss;
         if (options.dump_dir && comm.root())
-          write_dump(*options.dump_dir, cfg, frame, params, grads, batch, train_step.prediction(), done.loss);
+          write_dump(*options.dump_dir, cfg, frame, params, grads, rows, train_step.prediction(), done.loss);
       }
       train_step.update(params, grads, cfg.train.optimizer.lr, i, done);
       if (i >= options.warmup) {
@@ -219,10 +229,12 @@ struct Bench {
     if (extrapolator && options.infer_only) extrapolate();  // (training computed it already)
     Tensor pred(Shape{b, t_out, frame.channels, frame.height, frame.width});
     std::vector<double> infer;
+    Members one(spec, 1, static_cast<std::uint64_t>(cfg.train.seed));  // a stochastic model's noise
+    const Batch& rows = one.expand(batch, nn::kForecastNoiseStep, 0);
     for (std::int64_t i = 0; i < options.steps + 1; ++i) {
       const auto t0 = Clock::now();
-      inference.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
-                        batch.gaps.data());
+      inference.forward(params.model, rows.inputs.data(), pred.data(), rows.extrapolation.data(),
+                        rows.gaps.data(), rows.noise.data());
       if (i > 0) infer.push_back(seconds_since(t0));
     }
     r.infer = Timing::of(infer);

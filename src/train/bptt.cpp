@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "nn/inference.hpp"
+#include "nn/noise.hpp"
 #include "nn/patch.hpp"
 
 namespace convlstm::train {
@@ -67,7 +68,7 @@ Bptt::Bptt(const nn::ModelSpec& spec, std::int64_t batch, std::int64_t t_in, std
     }
     const std::int64_t cp = ops::padded_channels(x_layout_, spec.patched_channels());
     x_ = cv.take(t_in * batch * cp * hw);
-    if (spec.forecaster_input != nn::ForecasterInput::none)
+    if (spec.forecaster_input_channels() > 0)
       xe_ = cv.take(t_out * batch * ops::padded_channels(x_layout_, spec.forecaster_input_channels()) * hw);
     y_ = cv.take(t_out * batch * cp * hw);
     dy_ = cv.take(t_out * batch * cp * hw);
@@ -110,27 +111,33 @@ void Bptt::run_layer_forward(nn::ConvLstmCell& cell, LayerTape& tp, const float*
 }
 
 void Bptt::forward(const nn::ModelParams& params, const float* inputs, float* pred,
-                   const float* extrapolation, const float* gaps) {
+                   const float* extrapolation, const float* gaps, const float* noise) {
   CONVLSTM_CHECK(extrapolation || !spec_.needs_extrapolation(),
                  "this model (" << spec_.str() << ") needs the extrapolation of every lead");
   CONVLSTM_CHECK(gaps || !spec_.needs_gaps(),
                  "this model (" << spec_.str() << ") needs the extrapolation's gaps");
+  CONVLSTM_CHECK(noise || !spec_.stochastic(), "this model (" << spec_.str() << ") needs its noise");
   set_params(params);
   const std::size_t L = enc_.size();
   nn::FrameGeometry in{b_, t_in_, spec_.channels, spec_.height, spec_.width, spec_.patch};
   nn::patch_frames(in, inputs, x_layout_, x_);
   nn::FrameGeometry out{b_, t_out_, spec_.channels, spec_.height, spec_.width, spec_.patch};
-  if (xe_ && spec_.needs_gaps()) {
-    // Forecaster layer 0 reads [E, gaps] per frame: 2C channels, patched like any frame.
+  if (xe_ && (spec_.needs_gaps() || spec_.stochastic())) {
+    // Forecaster layer 0 reads [E, gaps, noise] per frame (nn/noise.hpp), patched like any frame.
     const std::int64_t fs = spec_.channels * spec_.height * spec_.width;
-    eg_.resize(static_cast<std::size_t>(2 * b_ * t_out_ * fs));
-    for (std::int64_t i = 0; i < b_ * t_out_; ++i) {
-      std::copy_n(extrapolation + i * fs, fs, eg_.data() + 2 * i * fs);
-      std::copy_n(gaps + i * fs, fs, eg_.data() + (2 * i + 1) * fs);
-    }
-    nn::FrameGeometry both = out;
-    both.c = 2 * spec_.channels;
-    nn::patch_frames(both, eg_.data(), x_layout_, xe_);
+    const std::int64_t cf = spec_.forecaster_frame_channels(), ffs = cf * spec_.height * spec_.width;
+    const std::int64_t ns = spec_.noise.channels * spec_.height * spec_.width;
+    eg_.resize(static_cast<std::size_t>(b_ * t_out_ * ffs));
+    for (std::int64_t b = 0; b < b_; ++b)
+      for (std::int64_t t = 0; t < t_out_; ++t) {
+        const std::int64_t i = b * t_out_ + t;
+        nn::forecaster_frame(spec_, extrapolation ? extrapolation + i * fs : nullptr,
+                             gaps ? gaps + i * fs : nullptr, noise ? noise + b * ns : nullptr,
+                             eg_.data() + i * ffs);
+      }
+    nn::FrameGeometry all = out;
+    all.c = cf;
+    nn::patch_frames(all, eg_.data(), x_layout_, xe_);
   } else if (xe_) {
     nn::patch_frames(out, extrapolation, x_layout_, xe_);
   }

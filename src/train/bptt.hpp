@@ -53,9 +53,11 @@ class Bptt {
   // inputs (B, T_in, C, H, W) -> pred (B, T_out, C, H, W). Records the tape for backward. extrapolation
   // (B, T_out, C, H, W), normalised like the inputs: the extrapolation nowcast of every lead, required when
   // spec.needs_extrapolation() (and ignored otherwise); gaps (same shape, 0 or 1): where it has no source,
-  // required when spec.needs_gaps().
+  // required when spec.needs_gaps(); noise (B, K, H, W): each sequence's noise planes (nn/noise.hpp),
+  // required when spec.stochastic().
   void forward(const nn::ModelParams& params, const float* inputs, float* pred,
-               const float* extrapolation = nullptr, const float* gaps = nullptr);
+               const float* extrapolation = nullptr, const float* gaps = nullptr,
+               const float* noise = nullptr);
   // dpred = ∂L/∂pred (B, T_out, C, H, W) -> grads += ∂L/∂params, for the parameters and inputs of the last
   // forward (the tape and the cells' prepared weights hold them). Consumes the tape: one backward per
   // forward; a second backward without a forward in between throws Error instead of giving wrong gradients.
@@ -93,10 +95,10 @@ class Bptt {
   // gradients (layers run one after another, so one layer's worth serves all).
   std::vector<std::uint16_t> dgates_bf16_;
   std::vector<LayerTape> enc_, fc_;
-  float* x_ = nullptr;     // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
-  float* xe_ = nullptr;    // (T_out*B, C p², H', W') patched extrapolation (forecaster_input extrapolation),
-                           // (T_out*B, 2 C p², H', W') with its gaps (extrapolation+gaps)
-  std::vector<float> eg_;  // extrapolation+gaps: the (B, T_out, 2C, H, W) frames patched into xe_
+  float* x_ = nullptr;   // (T_in*B, C p², H', W') patched inputs (channels padded in nChw16c)
+  float* xe_ = nullptr;  // (T_out*B, C_f p², H', W') forecaster layer 0's patched input: the extrapolation,
+                         // its gaps, the noise (ModelSpec::forecaster_frame_channels)
+  std::vector<float> eg_;  // with gaps or noise: the (B, T_out, C_f, H, W) frames patched into xe_
   float* y_ = nullptr;     // (T_out*B, C p², H', W') head output
   float* dy_ = nullptr;    // same
   float* corr_ = nullptr;  // (B, T_out, C, H, W) the unfiltered correction (output_filter tent), or ∂L/∂it

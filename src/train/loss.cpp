@@ -30,12 +30,54 @@ inline double clamp_prob(double p) {
   return std::min(std::max(p, kProbEps), 1.0 - kProbEps);
 }
 
+// The fair CRPS of the members' pixels (LossBatch::members rows per sequence), weighted by member 0's.
+double crps_sum(const LossBatch& b) {
+  const std::int64_t M = b.members, rows = b.sequences * M, p = b.n / rows;
+  const double pair = 1.0 / (2.0 * M * (M - 1));
+  double sum = 0.0;
+#pragma omp parallel for reduction(+ : sum)
+  for (std::int64_t sj = 0; sj < b.sequences * p; ++sj) {
+    const std::int64_t s = sj / p, j = sj % p, i0 = s * M * p + j;
+    const double w = weight_at(b, i0);
+    if (w == 0.0) continue;
+    const double t = b.target[i0];
+    double abs = 0.0, spread = 0.0;
+    for (std::int64_t m = 0; m < M; ++m) {
+      const double x = b.pred[i0 + m * p];
+      abs += std::abs(x - t);
+      for (std::int64_t k = m + 1; k < M; ++k) spread += std::abs(x - b.pred[i0 + k * p]);
+    }
+    sum += w * (abs / static_cast<double>(M) - 2.0 * pair * spread);
+  }
+  return sum;
+}
+
+void crps_backward(const LossBatch& b, double scale, float* dpred) {
+  const std::int64_t M = b.members, rows = b.sequences * M, p = b.n / rows;
+  const double pair = 1.0 / (static_cast<double>(M) * (M - 1));
+  const auto sgn = [](double v) { return v > 0.0 ? 1.0 : (v < 0.0 ? -1.0 : 0.0); };
+#pragma omp parallel for
+  for (std::int64_t sj = 0; sj < b.sequences * p; ++sj) {
+    const std::int64_t s = sj / p, j = sj % p, i0 = s * M * p + j;
+    const double w = weight_at(b, i0);
+    if (w == 0.0) continue;
+    const double t = b.target[i0];
+    for (std::int64_t m = 0; m < M; ++m) {
+      const double x = b.pred[i0 + m * p];
+      double g = sgn(x - t) / static_cast<double>(M);
+      for (std::int64_t k = 0; k < M; ++k)
+        if (k != m) g -= pair * sgn(x - b.pred[i0 + k * p]);
+      dpred[i0 + m * p] += static_cast<float>(scale * w * g);
+    }
+  }
+}
+
 }  // namespace
 
 namespace {
 
 constexpr EnumName<LossKind> kLossKinds[] = {
-    {LossKind::mse, "mse"}, {LossKind::mae, "mae"}, {LossKind::bce, "bce"}};
+    {LossKind::mse, "mse"}, {LossKind::mae, "mae"}, {LossKind::bce, "bce"}, {LossKind::crps, "crps"}};
 
 }  // namespace
 
@@ -49,10 +91,12 @@ std::string to_string(LossKind kind) {
 }
 
 Objective parse_objective(const std::string& name, const std::string& balance,
-                          const std::string& lead_weights) {
+                          const std::string& lead_weights, std::int64_t members) {
   Objective o;
-  if (name == "mse" || name == "mae" || name == "bce")
+  if (name == "mse" || name == "mae" || name == "bce" || name == "crps")
     o.terms = {parse_loss_kind(name)};
+  else if (name == "bcrps")
+    o.terms = {LossKind::crps};
   else if (name == "bmse")
     o.terms = {LossKind::mse};
   else if (name == "bmae")
@@ -61,10 +105,20 @@ Objective parse_objective(const std::string& name, const std::string& balance,
     o.terms = {LossKind::mse, LossKind::mae};
   else
     throw ConfigError("train.loss: unknown loss '" + name +
-                      "' (expected mse, mae, bce, bmse, bmae or bmse+bmae)");
+                      "' (expected mse, mae, bce, bmse, bmae, bmse+bmae, crps or bcrps)");
   o.balanced = name.front() == 'b' && name != "bce";
+  const bool crps = o.terms.front() == LossKind::crps;
+  if (crps && members < 2)
+    throw ConfigError("train.members: train.loss " + name + " needs at least 2 members, not " +
+                      std::to_string(members));
+  if (!crps && members != 1)
+    throw ConfigError("train.members: " + std::to_string(members) + " members need train.loss crps or bcrps");
+  o.members = members;
   if (balance != "observed" && balance != "max")
     throw ConfigError("train.balance: unknown '" + balance + "' (expected observed or max)");
+  if (balance == "max" && crps)
+    throw ConfigError("train.balance: max weighs each forecast on its own; " + name +
+                      " weighs a pixel's members alike (use observed)");
   if (balance == "max" && !o.balanced)
     throw ConfigError("train.balance: max applies to the balanced losses only, not to " + name);
   o.weigh_forecast = balance == "max";
@@ -82,6 +136,7 @@ float lead_weight(const Objective& objective, std::int64_t t, std::int64_t leads
 }
 
 double loss_normaliser(LossKind kind, const LossBatch& b) {
+  if (kind == LossKind::crps) return observed(b) / static_cast<double>(b.members);
   return kind == LossKind::bce ? static_cast<double>(b.sequences) : observed(b);
 }
 
@@ -91,6 +146,7 @@ double loss_forward(LossKind kind, const LossBatch& b) {
 }
 
 double loss_sum(LossKind kind, const LossBatch& b) {
+  if (kind == LossKind::crps) return crps_sum(b);
   double sum = 0.0;
 #pragma omp parallel for reduction(+ : sum)
   for (std::int64_t i = 0; i < b.n; ++i) {
@@ -109,6 +165,8 @@ double loss_sum(LossKind kind, const LossBatch& b) {
         sum -= w * (t * std::log(q) + (1.0 - t) * std::log(1.0 - q));
         break;
       }
+      case LossKind::crps:
+        break;  // crps_sum
     }
   }
   return sum;
@@ -121,6 +179,7 @@ void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred)
 void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred, double normaliser) {
   if (normaliser <= 0.0) return;
   const double s = scale / normaliser;
+  if (kind == LossKind::crps) return crps_backward(b, s, dpred);
 #pragma omp parallel for
   for (std::int64_t i = 0; i < b.n; ++i) {
     const double w = weight_at(b, i);
@@ -139,13 +198,19 @@ void loss_backward(LossKind kind, const LossBatch& b, float scale, float* dpred,
         g = (q - t) / (q * (1.0 - q));
         break;
       }
+      case LossKind::crps:
+        break;  // crps_backward
     }
     dpred[i] += static_cast<float>(s * w * g);
   }
 }
 
 LossBatch BatchObjective::batch(const Batch& b, const float* pred) {
-  LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid};
+  LossBatch lb{pred, b.targets.data(), b.mask.data(), nullptr, b.targets.numel(), b.valid, 1};
+  if (objective.members > 1) {  // rows are sequences x members (train/members.hpp)
+    lb.members = objective.members;
+    lb.sequences = b.targets.shape()[0] / objective.members;
+  }
   if (!objective.balanced && !objective.inverse_lead) return lb;
   const bool reflectivity = quantity == data::Quantity::reflectivity;
   const auto rate = [&](float normalised) {

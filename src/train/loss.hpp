@@ -7,6 +7,16 @@
 //   bce = -Σ m w [t log p + (1 - t) log(1 - p)] / S      (S sequences: summed over pixels and frames,
 //                                                         averaged over sequences, as Shi et al. 2015 report
 //                                                         it)
+//   crps = Σ_pixels m w CRPS_fair(x_1..x_M; t) / N_obs   (an ensemble of M members per sequence, the members
+//                                                         of sequence s at batch rows s M .. s M + M - 1,
+//                                                         N_obs counting one member's pixels)
+//   CRPS_fair(x; t) = (1/M) Σ_i |x_i - t| - 1/(2 M (M-1)) Σ_{i≠j} |x_i - x_j|
+//   ∂/∂x_i = (1/M) sgn(x_i - t) - 1/(M (M-1)) Σ_{j≠i} sgn(x_i - x_j)
+// The fair estimator is the unbiased one (Ferro 2014): its expectation over members drawn from a forecast
+// distribution F is CRPS(F, t) for any M >= 2, so two members per sequence train the distribution itself.
+// With M = 1 it would be the MAE. The weights w are the mask and the weights of member 0's copy of the
+// pixel (every member has the same target, so the same HKO-7 and lead weights): bcrps weighs each pixel's
+// CRPS by the HKO-7 weight of its observed rate, as bmae weighs its absolute error.
 //
 // With no observed pixel the loss and its gradient are 0. p is clamped to [1e-7, 1 - 1e-7] inside the logs.
 #pragma once
@@ -21,7 +31,7 @@
 
 namespace convlstm::train {
 
-enum class LossKind { mse, mae, bce };
+enum class LossKind { mse, mae, bce, crps };
 
 LossKind parse_loss_kind(const std::string& name);  // throws ConfigError
 std::string to_string(LossKind kind);
@@ -33,6 +43,7 @@ struct LossBatch {
   const float* weight = nullptr;  // same shape, or nullptr: weight 1
   std::int64_t n = 0;             // elements
   std::int64_t sequences = 1;     // B
+  std::int64_t members = 1;       // M: crps's members per sequence (the batch holds sequences x members rows)
 };
 
 double loss_forward(LossKind kind, const LossBatch& batch);
@@ -43,24 +54,25 @@ double loss_normaliser(LossKind kind, const LossBatch& batch);
 
 // The HKO-7 pixel weights of the balanced losses: data::hko7_weight (data/radar.hpp).
 
-// A training objective as named in the config: mse, mae, bce, bmse, bmae or bmse+bmae (the sum of the terms;
-// the b* forms use HKO-7 weights), and whose rate those weights are of (train.balance): the observed rate
-// (HKO-7's definition) or, with `max`, the larger of the observed and the forecast rate, so that a forecast
-// of 15 mm/h where 8 fell costs as much as a forecast of 8 where 15 fell. The weight is piecewise constant in
-// the forecast, so the gradient holds it fixed (exact away from the HKO-7 thresholds). With lead weights
-// `inverse` (train.lead_weights) lead t of T also weighs T / (t H_T), H_T = Σ_{s=1..T} 1/s (mean weight 1):
-// the extrapolation's error grows about in proportion to the lead time, so each lead's error then counts in
-// proportion to what the baseline leaves there, and the first leads, where a correction easily does harm,
-// are not drowned by the last.
+// A training objective as named in the config: mse, mae, bce, bmse, bmae, bmse+bmae, crps or bcrps (the sum
+// of the terms; the b* forms use HKO-7 weights; crps over `members` members per sequence), and whose rate
+// those weights are of (train.balance): the observed rate (HKO-7's definition) or, with `max`, the larger of
+// the observed and the forecast rate, so that a forecast of 15 mm/h where 8 fell costs as much as a forecast
+// of 8 where 15 fell. The weight is piecewise constant in the forecast, so the gradient holds it fixed (exact
+// away from the HKO-7 thresholds). With lead weights `inverse` (train.lead_weights) lead t of T also weighs T
+// / (t H_T), H_T = Σ_{s=1..T} 1/s (mean weight 1): the extrapolation's error grows about in proportion to the
+// lead time, so each lead's error then counts in proportion to what the baseline leaves there, and the first
+// leads, where a correction easily does harm, are not drowned by the last.
 struct Objective {
   std::vector<LossKind> terms;
   bool balanced = false;
   bool weigh_forecast = false;  // balance: max
   bool inverse_lead = false;    // lead_weights: inverse
+  std::int64_t members = 1;     // crps: members per sequence
 };
 // throws ConfigError
 Objective parse_objective(const std::string& name, const std::string& balance = "observed",
-                          const std::string& lead_weights = "uniform");
+                          const std::string& lead_weights = "uniform", std::int64_t members = 1);
 // Lead t's (1-based) weight of `leads` under an objective (1 unless inverse_lead).
 float lead_weight(const Objective& objective, std::int64_t t, std::int64_t leads);
 // dpred += scale * ∂loss/∂pred, dividing by `normaliser` (another batch's or a sum over ranks' in

@@ -40,7 +40,7 @@ StepOutcome TrainStep::gradients(const nn::ParameterTable& params, nn::Parameter
   // An error on one rank (a NaN guard, a oneDNN failure) stops every rank.
   comm_.agree([&] {
     net_.forward(params.model, batch.inputs.data(), pred_.data(), batch.extrapolation.data(),
-                 batch.gaps.data());
+                 batch.gaps.data(), batch.noise.data());
     parts = objective_.parts(batch, pred_.data());
   });
   out.phases.forward = seconds_since(t0);

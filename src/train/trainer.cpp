@@ -95,7 +95,8 @@ void check_file(const config::Config& cfg, const DataFile& f, const DataFile& fi
     throw ConfigError("data.normalize.kind: dbz converts rain rates to reflectivity, but " + f.path +
                       " holds " + data::to_string(q) +
                       (q == Quantity::reflectivity ? " already (use linear, e.g. min -35, max 70)" : ""));
-  if (parse_objective(cfg.train.loss).balanced && q != Quantity::rain_rate && q != Quantity::reflectivity)
+  if (parse_objective(cfg.train.loss, "observed", "uniform", cfg.train.members).balanced &&
+      q != Quantity::rain_rate && q != Quantity::reflectivity)
     throw ConfigError("train.loss: " + cfg.train.loss + " weighs pixels by their rain rate (HKO-7), but " +
                       f.path + " holds " + data::to_string(q) +
                       " (import it as rain_rate, or use mse, mae or bce)");
@@ -246,7 +247,7 @@ Setup agree_setup(const config::Config& cfg, Communicator& comm, std::int64_t b_
     s.spec = config::model_spec(cfg, frame.channels, frame.height, frame.width);
     s.spec.validate();
     config::Config rank_cfg = cfg;  // this rank's memory: its shard of the batch, on the crop when cropping
-    rank_cfg.train.batch_size = b_local;
+    rank_cfg.train.batch_size = b_local * cfg.train.members;  // every member is a row of the net's batch
     s.need_bytes = training_memory_bytes(rank_cfg, frame.channels, frame.height, frame.width);
     require_memory_fits(s.need_bytes);
   });
@@ -341,18 +342,20 @@ class Run {
         n_train_(side_.train_count()),
         steps_per_epoch_(std::max<std::int64_t>(1, n_train_ / B_)),
         total_(cfg.train.max_steps ? *cfg.train.max_steps : cfg.train.epochs * steps_per_epoch_),
-        net_(spec_, b_local_, cfg.data.t_in, cfg.data.t_out, setup_.precision,
+        net_(spec_, b_local_ * cfg.train.members, cfg.data.t_in, cfg.data.t_out, setup_.precision,
              ops::parse_conv_algorithm(cfg.train.conv_algorithm)),
         crop_(random_crop()),
         train_loader_(loader_sources(train_files()), b_local_, cfg.data.t_in, cfg.data.t_out, crop_,
                       spec_.needs_gaps()),
         val_loader_(loader_sources(side_.val ? std::vector<const DataFile*>{&*side_.val} : train_files()),
                     b_local_, cfg.data.t_in, cfg.data.t_out, crop_, spec_.needs_gaps()),
-        objective_{parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights),
-                   cfg.data.normalize,
-                   meta_.field.quantity,
-                   {},
-                   {}},
+        members_(spec_, cfg.train.members, static_cast<std::uint64_t>(cfg.train.seed)),
+        objective_{
+            parse_objective(cfg.train.loss, cfg.train.balance, cfg.train.lead_weights, cfg.train.members),
+            cfg.data.normalize,
+            meta_.field.quantity,
+            {},
+            {}},
         step_(net_, objective_, optimizer_, comm, cfg.train.clip_grad_norm),
         pred_(net_.output_shape()),
         persistence_(net_.output_shape()) {
@@ -529,8 +532,9 @@ class Run {
                       static_cast<std::uint64_t>(cfg_.train.seed)};
   }
 
-  // This rank's shard of the global batch of `step`: sequences shard.begin .. shard.end of it.
-  Batch& load_batch(std::int64_t step) {
+  // This rank's shard of the global batch of `step`: sequences shard.begin .. shard.end of it, each as its
+  // members.
+  const Batch& load_batch(std::int64_t step) {
     const std::int64_t epoch = step / steps_per_epoch_, pos = step % steps_per_epoch_;
     if (epoch != cached_epoch_) {
       order_ = data::epoch_windows(side_.train_windows, cfg_.data.weights,
@@ -544,7 +548,7 @@ class Run {
         starts_[b] = order_[static_cast<std::size_t>((pos * B_ + shard_.begin + b) % n_train_)];
       batch = &train_loader_.load(starts_.data(), b_local_, epoch);
     });
-    return *batch;
+    return members_.expand(*batch, step, pos * B_ + shard_.begin);
   }
 
   // The model's and persistence's validation loss, logged side by side; best.h5 when the model improves.
@@ -553,7 +557,7 @@ class Run {
       log::info("step {}/{}: train loss {:.6f} (no validation windows)", info_.step, total_, loss);
     } else {
       const auto score = validate(net_, params_, val_loader_, side_.val_windows, objective_, comm_, shard_,
-                                  B_, cfg_.train.val_batches, pred_, persistence_);
+                                  B_, cfg_.train.val_batches, pred_, persistence_, members_);
       const double p = score.persistence;
       val = score.model;
       pers = p;
@@ -605,6 +609,7 @@ class Run {
   Bptt net_;
   const std::optional<RandomCrop> crop_;
   BatchLoader train_loader_, val_loader_;
+  Members members_;
   BatchObjective objective_;
   TrainStep step_;
   Tensor pred_, persistence_;  // validation's

@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include "nn/noise.hpp"
+
 namespace convlstm::train {
 
 ValidationScore validate(Bptt& net, const nn::ParameterTable& params, BatchLoader& loader,
                          const std::vector<data::WindowRef>& windows, BatchObjective& objective,
                          Communicator& comm, const Shard& shard, std::int64_t global_batch,
-                         std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence) {
+                         std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence,
+                         Members& members) {
   const std::int64_t B = global_batch, b_local = shard.size();
   const std::int64_t n = static_cast<std::int64_t>(windows.size());
   const std::int64_t t_out = pred.shape().dims[1];
@@ -21,11 +24,12 @@ ValidationScore validate(Bptt& net, const nn::ParameterTable& params, BatchLoade
       const std::int64_t first = i * B + shard.begin;
       const std::int64_t count = std::clamp<std::int64_t>(n - first, 0, b_local);
       if (count == 0) continue;
-      auto& batch = loader.load(windows.data() + first, count);
-      const std::int64_t t_in = batch.inputs.shape().dims[1];
+      const auto& batch =
+          members.expand(loader.load(windows.data() + first, count), nn::kValidationNoiseStep, first);
+      const std::int64_t t_in = batch.inputs.shape().dims[1], rows = batch.inputs.shape().dims[0];
       net.forward(params.model, batch.inputs.data(), pred.data(), batch.extrapolation.data(),
-                  batch.gaps.data());
-      for (std::int64_t b = 0; b < b_local; ++b)
+                  batch.gaps.data(), batch.noise.data());
+      for (std::int64_t b = 0; b < rows; ++b)
         for (std::int64_t t = 0; t < t_out; ++t)
           std::copy_n(batch.inputs.data() + (b * t_in + t_in - 1) * fs, fs,
                       persistence.data() + (b * t_out + t) * fs);

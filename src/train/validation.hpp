@@ -14,6 +14,7 @@
 #include "train/bptt.hpp"
 #include "train/distributed.hpp"
 #include "train/loss.hpp"
+#include "train/members.hpp"
 
 namespace convlstm::train {
 
@@ -23,10 +24,12 @@ struct ValidationScore {
 };
 
 // max_batches: train.val_batches (at most that many global batches), or all. pred and persistence: scratch of
-// the net's output shape.
+// the net's output shape. members: the members each sequence runs as (a stochastic model's noise drawn for
+// nn::kValidationNoiseStep, so every validation sees the same members).
 ValidationScore validate(Bptt& net, const nn::ParameterTable& params, BatchLoader& loader,
                          const std::vector<data::WindowRef>& windows, BatchObjective& objective,
                          Communicator& comm, const Shard& shard, std::int64_t global_batch,
-                         std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence);
+                         std::optional<std::int64_t> max_batches, Tensor& pred, Tensor& persistence,
+                         Members& members);
 
 }  // namespace convlstm::train

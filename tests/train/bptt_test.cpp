@@ -45,6 +45,7 @@ struct ModelHarness {
   train::Bptt net;
   std::vector<float> inputs, probe_r, pred, extrapolation;  // extrapolation: for conditioned models
   std::vector<float> gaps;                                  // its gaps (0 or 1), for extrapolation+gaps
+  std::vector<float> noise;                                 // a stochastic model's (B, K, H, W), fixed
 
   ModelHarness(const ModelSpec& s, std::int64_t batch, std::int64_t tin, std::int64_t tout,
                ops::ConvAlgorithm algorithm = ops::ConvAlgorithm::direct)
@@ -69,10 +70,16 @@ struct ModelHarness {
       gaps.resize(extrapolation.size());
       for (auto& g : gaps) g = rng.uniform(0.0f, 1.0f) < 0.1f ? 1.0f : 0.0f;
     }
+    if (spec.stochastic()) {
+      noise.resize(static_cast<std::size_t>(b * spec.noise.channels * spec.height * spec.width));
+      for (auto& v : noise) v = rng.normal(0.0f, 0.5f);  // (N(0, 1) saturates these large random gates)
+    }
   }
+  const float* noise_or_null() const { return noise.empty() ? nullptr : noise.data(); }
   double probe() {
     net.forward(params.model, inputs.data(), pred.data(),
-                extrapolation.empty() ? nullptr : extrapolation.data(), gaps.empty() ? nullptr : gaps.data());
+                extrapolation.empty() ? nullptr : extrapolation.data(), gaps.empty() ? nullptr : gaps.data(),
+                noise_or_null());
     return test::dot(pred.data(), probe_r.data(), pred.size());
   }
   void backward(float start) {
@@ -110,6 +117,7 @@ std::vector<double> step_losses(const ModelSpec& spec, nn::ParameterTable& param
                      Tensor(Shape{B, T_out, C, H, W}),
                      Tensor(Shape{B, T_out, C, H, W}),
                      B,
+                     Tensor(),
                      Tensor(),
                      Tensor()};
   std::copy(inputs.begin(), inputs.end(), batch.inputs.begin());
@@ -411,7 +419,7 @@ void check_inference_equals_tape(const ModelSpec& spec, std::int64_t b, std::int
   std::vector<float> pred(m.pred.size(), -1.0f);
   inference.forward(m.params.model, m.inputs.data(), pred.data(),
                     m.extrapolation.empty() ? nullptr : m.extrapolation.data(),
-                    m.gaps.empty() ? nullptr : m.gaps.data());
+                    m.gaps.empty() ? nullptr : m.gaps.data(), m.noise_or_null());
   double worst = 0.0;
   for (std::size_t i = 0; i < pred.size(); ++i)
     worst = std::max(worst, double(std::abs(pred[i] - m.pred[i])));
@@ -439,6 +447,62 @@ TEST_CASE("the inference pass forecasts exactly what the training tape's forward
     tent.output_filter = nn::OutputFilter::tent;
     check_inference_equals_tape(tent, 2, 3, 4);
   }
+  for (const auto input : {nn::ForecasterInput::none, nn::ForecasterInput::sprog_gaps}) {
+    auto noisy = conditioned(plain, input, nn::OutputActivation::residual);
+    noisy.noise = {2, 3};
+    check_inference_equals_tape(noisy, 2, 3, 4);
+    auto noisy_blocked = conditioned(blocked, input, nn::OutputActivation::residual);
+    noisy_blocked.noise = {1, 4};
+    check_inference_equals_tape(noisy_blocked, 2, 3, 4, ops::ConvAlgorithm::winograd);
+  }
+}
+
+ModelSpec stochastic(ModelSpec s, nn::ForecasterInput input, std::int64_t channels, std::int64_t scale) {
+  s = conditioned(std::move(s), input, nn::OutputActivation::residual);
+  s.noise = {channels, scale};
+  return s;
+}
+
+TEST_CASE("the stochastic model's BPTT matches central differences for a fixed noise draw", "[train][grad]") {
+  // The noise planes enter forecaster layer 0 after the base nowcast and its gaps, through the same W_x: K p²
+  // more input channels, with or without a base the layer reads.
+  using FI = nn::ForecasterInput;
+  const auto input = GENERATE(FI::none, FI::extrapolation, FI::sprog_gaps);
+  ModelHarness m(stochastic(small_model({{4, 3, 5}, {3, 3, 3}}, 6, 10, nn::Peephole::channel), input, 2, 3),
+                 2, 3, 3);
+  const std::int64_t base_channels = input == FI::none ? 0 : (m.spec.needs_gaps() ? 8 : 4);
+  CHECK(m.params.find("forecaster/layer0/w_x").shape == (Shape{16, base_channels + 2 * 4, 3, 3}));
+  // (the noise drives forecaster layer 0's gates harder still: a shorter step, as for the gaps)
+  check_model_gradients(m, 0, 0, 3e-2);
+}
+
+TEST_CASE("the stochastic model's BPTT matches central differences in the blocked layout", "[train][grad]") {
+  ModelHarness m(stochastic(small_model({{16, 3, 3}, {16, 3, 3}}, 8, 12, nn::Peephole::channel),
+                            nn::ForecasterInput::sprog, 2, 4),
+                 2, 3, 3, ops::ConvAlgorithm::winograd);
+  check_model_gradients(m, /*max_elements=*/40, /*seed=*/11, 3e-2);
+}
+
+TEST_CASE("a stochastic model's members differ by their noise alone, and a zero head gives the base",
+          "[train]") {
+  auto spec =
+      stochastic(small_model({{4, 3, 3}}, 6, 10, nn::Peephole::channel), nn::ForecasterInput::sprog, 1, 3);
+  ModelHarness m(spec, 2, 3, 3);
+  // Two rows with the same inputs and base but other noise: other forecasts.
+  const std::int64_t in = m.t_in * 60, out = m.t_out * 60;
+  std::copy_n(m.inputs.begin(), in, m.inputs.begin() + in);
+  std::copy_n(m.extrapolation.begin(), out, m.extrapolation.begin() + out);
+  m.probe();
+  CHECK(!std::equal(m.pred.begin(), m.pred.begin() + out, m.pred.begin() + out));
+  // The same noise too: the same forecast.
+  std::copy_n(m.noise.begin(), 60, m.noise.begin() + 60);
+  m.probe();
+  CHECK(std::equal(m.pred.begin(), m.pred.begin() + out, m.pred.begin() + out));
+  // A head of zeros: every member is the base nowcast, whatever its noise.
+  std::fill(m.params.model.head_w.begin(), m.params.model.head_w.end(), 0.0f);
+  for (auto& v : m.noise) v *= 5.0f;
+  m.probe();
+  CHECK(m.pred == m.extrapolation);
 }
 
 }  // namespace

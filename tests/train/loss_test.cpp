@@ -100,6 +100,7 @@ train::Batch balanced_batch(const data::Normalizer& norm, data::Quantity quantit
                  Tensor(Shape{B, 1, 1, 1, n}),
                  B,
                  Tensor(),
+                 Tensor(),
                  Tensor()};
   for (std::int64_t s = 0; s < B; ++s)
     for (std::int64_t i = 0; i < n; ++i) {
@@ -254,8 +255,13 @@ TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and withou
   data::Normalizer norm;
   norm.kind = data::NormalizeKind::log;
   norm.max = 100;
-  train::Batch b{
-      Tensor({2, 1, 1, 1, 1}), Tensor({2, 3, 1, 1, 2}), Tensor({2, 3, 1, 1, 2}), 2, Tensor(), Tensor()};
+  train::Batch b{Tensor({2, 1, 1, 1, 1}),
+                 Tensor({2, 3, 1, 1, 2}),
+                 Tensor({2, 3, 1, 1, 2}),
+                 2,
+                 Tensor(),
+                 Tensor(),
+                 Tensor()};
   for (std::int64_t i = 0; i < b.targets.numel(); ++i) {
     b.targets[i] = norm.forward(i % 2 == 0 ? 1.0f : 7.0f);  // HKO-7 weights 1 and 5
     b.mask[i] = 1.0f;
@@ -273,6 +279,132 @@ TEST_CASE("lead weights inverse: lead t of T weighs T / (t H_T), with and withou
   }
   train::BatchObjective plain{uniform, norm, data::Quantity::rain_rate, {}, {}};
   CHECK(plain.batch(b, pred.data()).weight == nullptr);
+}
+
+// Members of `sequences` sequences (rows s M + m) over `pixels` elements each, kept apart from each other and
+// from the target by more than the finite differences' steps (the CRPS has kinks there).
+LossCase crps_case(std::int64_t sequences, std::int64_t members, std::int64_t pixels, std::uint64_t seed) {
+  Rng rng(seed);
+  const std::int64_t n = sequences * members * pixels;
+  LossCase c{std::vector<float>(n), std::vector<float>(n), std::vector<float>(n), std::vector<float>(n)};
+  for (std::int64_t s = 0; s < sequences; ++s)
+    for (std::int64_t j = 0; j < pixels; ++j) {
+      const float t = rng.uniform(0.0f, 1.0f), m = rng.uniform(0.0f, 1.0f) < 0.2f ? 0.0f : 1.0f;
+      const float w = rng.uniform(1.0f, 30.0f);
+      std::vector<float> taken{t};
+      for (std::int64_t k = 0; k < members; ++k) {
+        float x;
+        bool clear;
+        do {
+          x = rng.uniform(0.0f, 1.0f);
+          clear = true;
+          for (float o : taken) clear = clear && std::abs(x - o) > 0.01f;
+        } while (!clear);
+        taken.push_back(x);
+        const std::int64_t i = (s * members + k) * pixels + j;
+        c.pred[i] = x;
+        c.target[i] = t;
+        c.mask[i] = m;
+        c.weight[i] = w;
+      }
+    }
+  return c;
+}
+
+LossBatch crps_batch(const LossCase& c, std::int64_t sequences, std::int64_t members, bool weighted) {
+  auto b = c.batch(true, weighted);
+  b.sequences = sequences;
+  b.members = members;
+  return b;
+}
+
+TEST_CASE("the fair CRPS has its documented value and gradient", "[train][grad]") {
+  // Two pixels, two members: {0.2, 0.6} for 0.5 gives (0.3 + 0.1) / 2 - 0.4 / 2 = 0; {0.1, 0.1} for 0.4 gives
+  // 0.3 (the MAE: no spread).
+  LossCase two{{0.2f, 0.1f, 0.6f, 0.1f}, {0.5f, 0.4f, 0.5f, 0.4f}, {1, 1, 1, 1}, {1, 1, 1, 1}};
+  CHECK(train::loss_forward(LossKind::crps, crps_batch(two, 1, 2, false)) == Approx(0.15));
+  // Three members against the formula written out.
+  const auto c = crps_case(2, 3, 10, 5);
+  double want = 0.0, observed = 0.0;
+  for (std::int64_t s = 0; s < 2; ++s)
+    for (std::int64_t j = 0; j < 10; ++j) {
+      const std::int64_t i0 = s * 30 + j;
+      if (c.mask[i0] == 0.0f) continue;
+      double abs = 0.0, pairs = 0.0;
+      for (int a = 0; a < 3; ++a) {
+        abs += std::abs(c.pred[i0 + a * 10] - c.target[i0]);
+        for (int b = 0; b < 3; ++b) pairs += std::abs(c.pred[i0 + a * 10] - c.pred[i0 + b * 10]);
+      }
+      want += c.weight[i0] * (abs / 3.0 - pairs / (2.0 * 3 * 2));
+      observed += 1.0;
+    }
+  CHECK(train::loss_forward(LossKind::crps, crps_batch(c, 2, 3, true)) == Approx(want / observed));
+
+  const std::int64_t members = GENERATE(2, 3, 5);
+  const bool weighted = GENERATE(false, true);
+  auto g = crps_case(2, members, 12, 9);
+  std::vector<float> grad(g.pred.size(), 0.0f);
+  train::loss_backward(LossKind::crps, crps_batch(g, 2, members, weighted), 1.0f, grad.data());
+  test::GradCheck r;
+  test::check_tensor(
+      r, "crps", g.pred.data(), g.pred.size(), grad.data(),
+      [&] { return train::loss_forward(LossKind::crps, crps_batch(g, 2, members, weighted)); }, 1e-3);
+  INFO(r.report());
+  CHECK(r.max_rel_error() < 1e-3);
+  for (std::size_t i = 0; i < grad.size(); ++i)
+    if (g.mask[i] == 0.0f) REQUIRE(grad[i] == 0.0f);
+}
+
+TEST_CASE("the fair CRPS of two members is unbiased: it averages to the CRPS of their distribution",
+          "[train]") {
+  // Members drawn from N(0, 1), the target 0: CRPS(N(0, 1), 0) = 2 phi(0) - 1 / sqrt(pi) = 0.23370. The
+  // standard estimator of two members averages (1 - 1/2) / sqrt(pi) more (0.51577).
+  Rng rng(3);
+  const std::int64_t pixels = 200000;
+  LossCase c{std::vector<float>(2 * pixels),
+             std::vector<float>(2 * pixels, 0.0f),
+             std::vector<float>(2 * pixels, 1.0f),
+             {}};
+  for (auto& v : c.pred) v = rng.normal(0.0f, 1.0f);
+  const double fair = train::loss_forward(LossKind::crps, crps_batch(c, 1, 2, false));
+  CHECK(fair == Approx(0.23370).margin(0.006));
+}
+
+TEST_CASE("crps and bcrps: members per sequence, member 0's weights, and what they refuse", "[train]") {
+  CHECK(train::parse_objective("crps", "observed", "uniform", 2).terms ==
+        std::vector<LossKind>{LossKind::crps});
+  const auto b = train::parse_objective("bcrps", "observed", "inverse", 4);
+  CHECK(b.balanced);
+  CHECK(b.members == 4);
+  CHECK_THROWS_AS(train::parse_objective("crps", "observed", "uniform", 1), ConfigError);
+  CHECK_THROWS_AS(train::parse_objective("mse", "observed", "uniform", 2), ConfigError);
+  CHECK_THROWS_AS(train::parse_objective("bcrps", "max", "uniform", 2), ConfigError);
+  // A batch of 2 sequences x 2 members, 1 lead, 2 pixels: the objective sees 2 sequences of 2 members.
+  data::Normalizer norm;
+  norm.kind = data::NormalizeKind::log;
+  norm.max = 100;
+  train::Batch batch{Tensor({4, 1, 1, 1, 1}),
+                     Tensor({4, 1, 1, 1, 2}),
+                     Tensor({4, 1, 1, 1, 2}),
+                     2,
+                     Tensor(),
+                     Tensor(),
+                     Tensor()};
+  for (std::int64_t i = 0; i < 8; ++i) {
+    batch.targets[i] = norm.forward(i % 2 == 0 ? 1.0f : 7.0f);  // HKO-7 weights 1 and 5
+    batch.mask[i] = 1.0f;
+  }
+  std::vector<float> pred(8);
+  for (std::int64_t i = 0; i < 8; ++i) pred[i] = batch.targets[i] + (i / 2 % 2 == 0 ? 0.1f : -0.1f);
+  train::BatchObjective obj{
+      train::parse_objective("bcrps", "observed", "uniform", 2), norm, data::Quantity::rain_rate, {}, {}};
+  const auto lb = obj.batch(batch, pred.data());
+  CHECK(lb.members == 2);
+  CHECK(lb.sequences == 2);
+  // Members 0.1 above and below the target: |e| = 0.1 each, spread 0.2: CRPS 0.1 - 0.2 / 2 = 0 per pixel.
+  CHECK(obj.value(batch, pred.data()) == Approx(0.0).margin(1e-6));
+  for (std::int64_t i = 0; i < 8; ++i) pred[i] = batch.targets[i] + 0.1f;  // both members 0.1 above: MAE
+  CHECK(obj.value(batch, pred.data()) == Approx((0.1 * 1 + 0.1 * 5) / 2.0).epsilon(1e-4));
 }
 
 }  // namespace

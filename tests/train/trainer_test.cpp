@@ -176,6 +176,51 @@ TEST_CASE("an advection-conditioned run resumed with a cold extrapolation cache 
   }
 }
 
+TEST_CASE("a CRPS-trained stochastic run: members as rows, its noise drawn again on resume, exact losses",
+          "[train][slow]") {
+  // The noise of a step's members comes from (seed, step, sequence, member): a run stopped and resumed draws
+  // what the uninterrupted run drew, so the losses agree step for step.
+  std::vector<std::vector<std::string>> variants{
+      {"model.noise.channels=2", "model.noise.scale=4", "train.loss=crps", "train.members=2"}};
+  if (motion::optical_flow_available())
+    variants.push_back({"model.noise.channels=1", "model.noise.scale=8", "model.forecaster_input=sprog+gaps",
+                        "model.output=residual", "train.loss=bcrps", "train.members=3",
+                        "train.lead_weights=inverse"});
+  for (auto v : variants) {
+    INFO(v.back());
+    test::TempDir dir;
+    const auto full = train::train_model(tiny_config(dir, "full", 12, v), {});
+    CHECK(full.steps == 12);
+    CHECK(std::isfinite(full.last_val_loss));
+    CHECK(full.persistence_val_loss > 0.0);
+    // The checkpoint describes the noise, so predict and evaluate rebuild the stochastic model.
+    const auto info = checkpoint::read_checkpoint_info(dir.file("full/latest.h5"));
+    REQUIRE(info.model);
+    CHECK(info.model->spec.noise.channels == (v[0] == "model.noise.channels=2" ? 2 : 1));
+    const auto a = interrupted_then_resumed(dir, "part", 12, 7, v);
+    CHECK(a == train_losses(dir.file("full/metrics.csv")));
+  }
+}
+
+TEST_CASE("crps needs members and noise, members need crps: refused by key", "[train]") {
+  test::TempDir dir;
+  const auto refused = [&](const std::vector<std::string>& extra, const std::string& needle) {
+    try {
+      tiny_config(dir, "x", 2, extra);
+      FAIL("accepted " << extra.back());
+    } catch (const ConfigError& e) {
+      INFO(e.what());
+      CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  refused({"model.noise.channels=1", "train.loss=crps"}, "train.members");
+  refused({"train.loss=crps", "train.members=2"}, "model.noise.channels");
+  refused({"model.noise.channels=1", "train.members=2"}, "crps");
+  refused({"model.noise.scale=0"}, "model.noise.scale");
+  refused({"model.noise.channels=1", "train.loss=bcrps", "train.members=2", "train.balance=max"},
+          "train.balance");
+}
+
 TEST_CASE("the batch loader's cached frames equal a fresh read of the window", "[train]") {
   test::TempDir dir;
   const auto cfg = tiny_config(dir, "x", 1);
