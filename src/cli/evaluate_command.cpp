@@ -39,17 +39,20 @@ Run add_evaluate(CLI::App& app) {
                   "comma-separated: persistence, optical-flow, sprog (S-PROG, Seed 2003), steps (a STEPS "
                   "ensemble, Bowler et al. 2006), or none")
       ->capture_default_str();
-  sub->add_option("--forecast", o->forecasts,
-                  "NAME=FILES: score forecasts another system wrote (pysteps' netCDF exporter, with or without "
-                  "members; convlstm's netCDF or HDF5 forecasts), FILES comma-separated paths or quoted globs, "
-                  "matched to the windows by analysis and lead time (repeatable)");
+  sub->add_option(
+      "--forecast", o->forecasts,
+      "NAME=FILES: score forecasts another system wrote (pysteps' netCDF exporter, with or without "
+      "members; convlstm's netCDF or HDF5 forecasts), FILES comma-separated paths or quoted globs, "
+      "matched to the windows by analysis and lead time (repeatable)");
   sub->add_option("--reference", o->e.reference,
                   "the baseline whose difference from the model is printed with its interval (default: "
                   "optical-flow when scored, else the first baseline)");
-  sub->add_option("--members", o->e.members, "steps: ensemble members")
+  sub->add_option("--members", o->e.members,
+                  "members of the ensembles scored: steps', and a stochastic model's (model.noise)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1000));
-  sub->add_option("--steps-seed", o->e.seed, "steps: the seed of its noise and motion perturbations")
+  sub->add_option("--ensemble-seed,--steps-seed", o->e.seed,
+                  "the seed of the ensembles' noise (steps': also its motion perturbations)")
       ->capture_default_str();
   sub->add_option("--flow-method", o->flow, "optical-flow baseline: dis or farneback (OpenCV)")
       ->capture_default_str()

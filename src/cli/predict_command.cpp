@@ -1,6 +1,6 @@
 // convlstm predict --checkpoint CKPT --input FILES... --output OUT.h5 [--png DIR] [--gif FILE]
 // [--all-windows] [--stride N] [--crop y0,x0,h,w] [--downsample k] [--format hdf5|odim|netcdf|geotiff]
-// [--one-file-per-lead]
+// [--one-file-per-lead] [--members N [--seed S] [--probabilities T,...]]
 #include <memory>
 
 #include "cli/commands.hpp"
@@ -47,11 +47,21 @@ Run add_predict(CLI::App& app) {
          "block-mean factor over the input's pixels, replacing the checkpoint's (the pixel must stay "
          "the size the model trained on)")
       ->check(CLI::PositiveNumber);
+  sub->add_option("--members", o->members,
+                  "a stochastic model's ensemble: members per forecast (run as one batch)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  sub->add_option("--seed", o->seed, "the seed of the members' noise")->capture_default_str();
+  sub->add_option("--probabilities", o->probabilities,
+                  "also write the probability of reaching each threshold (the data's units; e.g. "
+                  "0.5,1,2,5,10), from --members")
+      ->delimiter(',');
   return [o, crop]() {
     o->inputs = expand_globs(o->inputs);
     o->crop = parse_crop(*crop);
     const auto r = eval::predict(*o);
-    log::info("predict: {} forecast(s) of {} frames written to {}{}", r.forecasts, r.t_out,
+    log::info("predict: {} forecast(s) of {} frames{} written to {}{}", r.forecasts, r.t_out,
+              o->members > 1 ? fmt::format(", {} members each", o->members) : std::string(),
               r.files.size() == 1 ? r.files[0] : std::to_string(r.files.size()) + " files",
               r.with_target ? " with the observed frames" : "");
     if (r.files.size() > 1)

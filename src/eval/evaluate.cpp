@@ -174,7 +174,8 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
   std::vector<float> window(static_cast<std::size_t>((t_in + t_out) * fs)), wmask(window.size());
   std::vector<float> inputs(static_cast<std::size_t>(B * t_in * fs)), imask(inputs.size());
   std::vector<float> targets(static_cast<std::size_t>(B * t_out * fs)), tmask(targets.size());
-  std::vector<float> pred(targets.size());
+  const std::int64_t M = model.members();  // a stochastic model's ensemble: M forecasts per window
+  std::vector<float> pred(static_cast<std::size_t>(B * M * t_out * fs));
   const std::int64_t h = model.height(), w = model.width();
   for (std::size_t first = 0; first < starts.size(); first += static_cast<std::size_t>(B)) {
     const std::int64_t n = std::min<std::int64_t>(B, static_cast<std::int64_t>(starts.size() - first));
@@ -190,7 +191,8 @@ void score_windows(Forecaster& model, data::WindowReader& windows_reader,
     for (std::int64_t b = 0; b < n; ++b) {
       const float* obs = targets.data() + b * t_out * fs;
       const float* m = tmask.data() + b * t_out * fs;
-      e.sources[0].scores.add(pred.data() + b * t_out * fs, obs, m, h, w);
+      const float* p = pred.data() + b * M * t_out * fs;
+      M > 1 ? e.sources[0].scores.add_ensemble(p, obs, m, h, w) : e.sources[0].scores.add(p, obs, m, h, w);
       baselines.score(starts[first + static_cast<std::size_t>(b)], inputs.data() + b * t_in * fs,
                       imask.data() + b * t_in * fs, obs, m, e);
     }
@@ -271,7 +273,12 @@ Evaluation evaluate(const EvaluateOptions& o) {
   if (reference.empty() && !o.baselines.empty())
     reference = std::count(o.baselines.begin(), o.baselines.end(), "optical-flow") ? "optical-flow"
                                                                                    : o.baselines.front();
-  Forecaster model(o.checkpoint, o.batch);
+  if (o.members < 1) throw UsageError("--members: expected at least 1");
+  // A stochastic model (model.noise) is scored as an ensemble of --members, like STEPS; a deterministic one
+  // as its single field.
+  const auto described = checkpoint::read_checkpoint_info(o.checkpoint).model;
+  const bool stochastic = described && described->spec.stochastic();
+  Forecaster model(o.checkpoint, o.batch, stochastic ? o.members : 1, o.seed);
   const auto& trained = model.description();
   data::DatasetReader reader(o.data);
   const auto& meta = reader.meta();
@@ -309,7 +316,11 @@ Evaluation evaluate(const EvaluateOptions& o) {
     const auto& g = meta.field.grid;
     if (g.known() && g.dx > 0) e.pixel_m = g.dx * static_cast<double>(trained.downsample);
   }
-  e.sources.push_back({"model", Scores(t_out, so)});
+  {
+    ScoreOptions mo = so;
+    if (model.members() > 1) mo.members = model.members();
+    e.sources.push_back({"model", Scores(t_out, mo)});
+  }
   for (const auto& b : o.baselines) {
     ScoreOptions bo = so;
     if (b == "steps") bo.members = o.members;

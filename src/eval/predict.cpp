@@ -194,10 +194,30 @@ void mask_uncovered(const Case& c, std::int64_t t_in, std::int64_t t_out, std::i
       if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) pred[t * fs + i] = std::nanf("");
 }
 
+// The share of the m members (m, n) at or above each threshold (P, n); NaN where the members are (outside the
+// coverage).
+void exceedance(const float* members, std::int64_t m, std::int64_t n, const std::vector<double>& thresholds,
+                float* out) {
+  for (std::size_t p = 0; p < thresholds.size(); ++p) {
+    const float tau = static_cast<float>(thresholds[p]);
+    float* o = out + static_cast<std::int64_t>(p) * n;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (std::isnan(members[i])) {
+        o[i] = std::nanf("");
+        continue;
+      }
+      std::int64_t above = 0;
+      for (std::int64_t k = 0; k < m; ++k) above += members[k * n + i] >= tau ? 1 : 0;
+      o[i] = static_cast<float>(above) / static_cast<float>(m);
+    }
+  }
+}
+
 // What every forecast file shares: the grid, the quantity, the lead times, what made it.
 forecast::Header header_of(const std::vector<Case>& cases, const Forecaster& model, std::int64_t timestep,
                            const std::string& checkpoint) {
   forecast::Header h;
+  h.members = model.members();
   h.field = model.data_info();
   h.field.grid = cases[0].grid;
   h.count = static_cast<std::int64_t>(cases.size());
@@ -221,13 +241,15 @@ forecast::Header header_of(const std::vector<Case>& cases, const Forecaster& mod
 
 // Forecasts every case, the forecaster's batch at a time, handing each to the sink (and to the images).
 void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int64_t timestep,
-                    forecast::Sink& sink, ImageWriter& images) {
+                    const std::vector<double>& sink_thresholds, forecast::Sink& sink, ImageWriter& images) {
   const std::int64_t batch = model.batch(), t_in = model.t_in(), t_out = model.t_out(),
                      fs = model.frame_size();
-  const std::int64_t n = static_cast<std::int64_t>(cases.size());
+  const std::int64_t n = static_cast<std::int64_t>(cases.size()), M = model.members();
+  const auto& thresholds = sink_thresholds;
   std::vector<float> in(static_cast<std::size_t>(batch * t_in * fs)), im(in.size());
-  std::vector<float> out(static_cast<std::size_t>(batch * t_out * fs)),
-      target(static_cast<std::size_t>(t_out * fs)), last(static_cast<std::size_t>(fs));
+  std::vector<float> out(static_cast<std::size_t>(batch * M * t_out * fs)),
+      target(static_cast<std::size_t>(t_out * fs)), last(static_cast<std::size_t>(fs)),
+      prob(thresholds.size() * static_cast<std::size_t>(t_out * fs));
   for (std::int64_t first = 0; first < n; first += batch) {
     const std::int64_t m = std::min(batch, n - first);
     for (std::int64_t b = 0; b < batch; ++b) {  // (a short last batch repeats its last case)
@@ -238,15 +260,17 @@ void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int6
     model.forecast(in.data(), im.data(), out.data());
     for (std::int64_t b = 0; b < m; ++b) {
       const auto& c = cases[first + b];
-      float* pred = out.data() + b * t_out * fs;
-      mask_uncovered(c, t_in, t_out, fs, pred);
+      float* pred = out.data() + b * M * t_out * fs;  // its members
+      for (std::int64_t k = 0; k < M; ++k) mask_uncovered(c, t_in, t_out, fs, pred + k * t_out * fs);
+      if (!thresholds.empty()) exceedance(pred, M, t_out * fs, thresholds, prob.data());
       for (std::size_t i = 0; i < c.target.size(); ++i)
         target[i] = c.target_mask[i] != 0.0f ? c.target[i] : std::nanf("");
       for (std::int64_t i = 0; i < fs; ++i) {
         const std::int64_t k = (t_in - 1) * fs + i;
         last[i] = c.input_mask[k] != 0.0f ? c.inputs[k] : std::nanf("");
       }
-      sink.add({c.last_time, pred, c.target.empty() ? nullptr : target.data(), last.data()});
+      sink.add({c.last_time, pred, thresholds.empty() ? nullptr : prob.data(),
+                c.target.empty() ? nullptr : target.data(), last.data()});
       if (images.enabled())
         images.add(make_render_case(c.inputs, c.input_mask, std::vector<float>(pred, pred + t_out * fs),
                                     c.target, c.target_mask, t_in, t_out, model.height(), model.width(),
@@ -267,7 +291,13 @@ PredictReport predict(const PredictOptions& o) {
                      ": writes one forecast (from the last frames), not --all-windows; use the HDF5 output");
   if (o.one_file_per_lead && std::string(format.name) != "odim")
     throw UsageError("predict --one-file-per-lead: only with --format odim");
-  Forecaster model(o.checkpoint, o.all_windows ? 8 : 1);
+  if (!o.probabilities.empty() && o.members < 2)
+    throw UsageError(
+        "predict --probabilities: needs an ensemble (--members 2 or more, of a stochastic model)");
+  for (const double t : o.probabilities)
+    if (!std::isfinite(t)) throw UsageError("predict --probabilities: thresholds must be finite numbers");
+  Forecaster model(o.checkpoint, o.all_windows ? std::max<std::int64_t>(1, 8 / o.members) : 1, o.members,
+                   o.seed);
   std::int64_t timestep = 0;
   const bool dataset_input = o.inputs.size() == 1 && is_dataset(o.inputs[0]);
   if (o.inputs.size() > 1 && is_dataset(o.inputs[0]))
@@ -275,12 +305,13 @@ PredictReport predict(const PredictOptions& o) {
   const auto cases =
       dataset_input ? cases_from_dataset(o, model, timestep) : cases_from_radar(o, model, timestep);
 
-  const auto header = header_of(cases, model, timestep, o.checkpoint);
+  auto header = header_of(cases, model, timestep, o.checkpoint);
+  header.thresholds = o.probabilities;
   forecast::Options options;
   options.one_file_per_lead = o.one_file_per_lead;
   auto sink = format.open(header, o.output, options);
   ImageWriter images(header.field.quantity, o.png_dir, o.gif);
-  forecast_cases(cases, model, timestep, *sink, images);
+  forecast_cases(cases, model, timestep, header.thresholds, *sink, images);
   PredictReport report;
   report.forecasts = header.count;
   report.t_out = header.t_out;

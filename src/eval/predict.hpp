@@ -2,9 +2,10 @@
 // files of any format import reads, processed exactly as the training data was (or with crop and downsample
 // given here), on any grid (eval/forecaster.hpp), and writes the predictions file (docs/architecture.md "File
 // formats"):
-//   /pred    [N, T_out, H, W] float32 in physical units (attributes quantity, units); NaN outside the
-//   coverage
-//            (pixels unobserved in the last input frame)
+//   /pred    [N, (M,) T_out, H, W] float32 in physical units (attributes quantity, units, members); NaN
+//            outside the coverage (pixels unobserved in the last input frame); M: --members of a stochastic
+//            model
+//   /probability [N, P, T_out, H, W] the share of members at or above each --probabilities threshold
 //   /time    [N, T_out] int64 valid times, when the inputs carry times
 //   /target  [N, T_out, H, W] the observed frames when known (NaN where unobserved)
 //   /input_last [N, H, W] the last input frame of each forecast (NaN where unobserved), for plots
@@ -41,6 +42,11 @@ struct PredictOptions {
   // and one_file_per_lead write one file per lead under the output's stem.
   std::string format;
   bool one_file_per_lead = false;  // odim
+  // A stochastic model's ensemble (docs/architecture.md "Ensembles"): members per forecast and the seed of
+  // their noise; exceedance probabilities of these thresholds (the data's units), from at least 2 members.
+  std::int64_t members = 1;
+  std::uint64_t seed = 0;
+  std::vector<double> probabilities;
 };
 
 struct PredictReport {

@@ -4,12 +4,18 @@
 //     uint16 (gain 0.01 mm/h, nodata 65535, undetect 0) or DBZH uint8 (gain 0.5, offset -32, nodata 255,
 //     undetect 0), fixed-length strings, the outer corner lon/lat at full precision;
 //   netCDF-CF 1.8 (netcdf.cpp): time in seconds since the analysis time, forecast_reference_time,
-//     forecast_period, x/y cell centres in metres (y north-first), a grid-mapping variable `crs` with its CF
-//     parameters, crs_wkt and spatial_ref, 2-D lat/lon, pysteps' variable names (precip_intensity in
-//     mm h-1, reflectivity in dBZ), NaN _FillValue, deflate;
+//     forecast_period, x/y cell centres in metres (y north-first), a grid-mapping variable named after its
+//     grid_mapping_name with its CF parameters, crs_wkt and spatial_ref, 2-D lat/lon, pysteps' variable
+//     names (precip_intensity in mm h-1, reflectivity in dBZ), NaN _FillValue, deflate; an ensemble on a
+//     leading dimension ens_number (pysteps' exporter's name, standard_name realization), exceedance
+//     probabilities in probability_of_exceedance(threshold, time, y, x) on a threshold coordinate;
 //   cloud-optimised GeoTIFF (geotiff.cpp): one file per lead, <prefix>_<analysis YYYYmmddHHMM>_<lead
 //     minutes>.tif, Float32 with NaN NoData, metadata TIFFTAG_DATETIME (valid time), forecast_reference_time,
-//     valid_time, lead_time_minutes, quantity, units, proj4.
+//     valid_time, lead_time_minutes, quantity, units, proj4; an ensemble as one band per member (band
+//     description member_K), exceedance probabilities in <prefix>_<analysis>_<lead>_prob.tif, one band per
+//     threshold (band description ">= T units", metadata thresholds).
+// ODIM_H5 has no ensemble convention shared by the services' readers: members and probabilities are refused
+// there (UsageError naming the netCDF and GeoTIFF forms).
 // Every file is written under a temporary name and renamed into place: an error leaves no output.
 #pragma once
 
@@ -26,7 +32,10 @@ struct GeoForecast {
   data::FieldInfo field = data::field_of(data::Quantity::rain_rate);
   std::int64_t analysis_time = 0;    // seconds since 1970 UTC: the last observation used
   std::vector<std::int64_t> lead_s;  // per lead, seconds after the analysis time (positive, increasing)
-  std::vector<float> values;         // (leads, rows, cols); NaN outside the coverage
+  std::int64_t members = 1;          // an ensemble's (1: a single field)
+  std::vector<float> values;         // (members, leads, rows, cols); NaN outside the coverage
+  std::vector<double> thresholds;    // of the exceedance probabilities (the quantity's units); empty: none
+  std::vector<float> probabilities;  // (thresholds, leads, rows, cols) in [0, 1]; NaN outside the coverage
   std::string source;                // free text: what made it (the checkpoint)
   std::string software_version;
   double zr_a = 0.0, zr_b = 0.0;  // the Z-R relation used by the inputs, when one was (0: none)

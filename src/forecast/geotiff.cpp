@@ -10,7 +10,9 @@ namespace convlstm::forecast {
 
 namespace {
 
-void write_lead(const GeoForecast& f, std::size_t k, const std::string& path) {
+// Lead k's raster: the field (one band per member of an ensemble), or with `probabilities` one band per
+// threshold.
+void write_lead(const GeoForecast& f, std::size_t k, const std::string& path, bool probabilities) {
   const auto& g = f.field.grid;
   const bool dbz = f.field.quantity == data::Quantity::reflectivity;
   const std::int64_t valid = f.analysis_time + f.lead_s[k];
@@ -29,9 +31,28 @@ void write_lead(const GeoForecast& f, std::size_t k, const std::string& path) {
                     {"units", dbz ? "dBZ" : "mm/h"},
                     {"proj4", g.proj},
                     {"source", f.source}};
-  image.band_unit = dbz ? "dBZ" : "mm/h";
-  image.band_description = dbz ? "reflectivity" : "precip_intensity";
-  image.values = f.values.data() + static_cast<std::int64_t>(k) * g.rows * g.cols;
+  const std::string unit = dbz ? "dBZ" : "mm/h";
+  const std::int64_t plane = g.rows * g.cols, leads = static_cast<std::int64_t>(f.lead_s.size());
+  const auto kk = static_cast<std::int64_t>(k);
+  if (probabilities) {
+    std::string list;
+    for (std::size_t p = 0; p < f.thresholds.size(); ++p) {
+      char name[64];
+      std::snprintf(name, sizeof name, ">= %g %s", f.thresholds[p], unit.c_str());
+      image.bands.push_back(
+          {"1", name, f.probabilities.data() + (static_cast<std::int64_t>(p) * leads + kk) * plane});
+      list += (list.empty() ? "" : ",") + std::to_string(f.thresholds[p]);
+    }
+    image.metadata["thresholds"] = list;
+    image.metadata["quantity"] = "probability_of_exceedance";
+  } else {
+    for (std::int64_t m = 0; m < f.members; ++m)
+      image.bands.push_back({unit,
+                             f.members > 1 ? "member_" + std::to_string(m)
+                                           : std::string(dbz ? "reflectivity" : "precip_intensity"),
+                             f.values.data() + (m * leads + kk) * plane});
+    if (f.members > 1) image.metadata["members"] = std::to_string(f.members);
+  }
   Partial out(path);
   geo::write_cog(out.tmp(), image);
   out.commit();
@@ -47,9 +68,13 @@ std::vector<std::string> write_cog_forecast(const GeoForecast& f, const std::str
   for (std::size_t k = 0; k < f.lead_s.size(); ++k) {
     char lead[24];
     std::snprintf(lead, sizeof lead, "%03lld", static_cast<long long>(f.lead_s[k] / 60));
-    const std::string path = prefix + "_" + utc_stamp(f.analysis_time) + "_" + lead + ".tif";
-    write_lead(f, k, path);
-    written.push_back(path);
+    const std::string path = prefix + "_" + utc_stamp(f.analysis_time) + "_" + lead;
+    write_lead(f, k, path + ".tif", false);
+    written.push_back(path + ".tif");
+    if (!f.thresholds.empty()) {
+      write_lead(f, k, path + "_prob.tif", true);
+      written.push_back(path + "_prob.tif");
+    }
   }
   return written;
 }

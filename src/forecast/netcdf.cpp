@@ -111,9 +111,19 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   Partial out(path);
   auto nc = data::nc::File::create(out.tmp());
   using Type = data::nc::File::Type;
+  const bool ensemble = f.members > 1;
+  const auto P = static_cast<std::int64_t>(f.thresholds.size());
+  if (ensemble) nc.define_dim("ens_number", f.members);
+  if (P > 0) nc.define_dim("threshold", P);
   nc.define_dim("time", T);
   nc.define_dim("y", g.rows);
   nc.define_dim("x", g.cols);
+  if (ensemble) {  // pysteps' exporter's member dimension, with CF's name for what it counts
+    nc.define_var("ens_number", Type::int32, {"ens_number"});
+    nc.put_att("ens_number", "standard_name", "realization");
+    nc.put_att("ens_number", "long_name", "ensemble member");
+    nc.put_att("ens_number", "units", "1");
+  }
   const std::string since = "seconds since " + format_utc(f.analysis_time, "%Y-%m-%d %H:%M:%S");
   nc.define_var("time", Type::float64, {"time"});
   nc.put_att("time", "standard_name", "time");
@@ -149,7 +159,11 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   nc.put_att(gm, "spatial_ref", g.wkt);
   nc.put_att(gm, "proj4_params", g.proj);
   const std::string var = dbz ? "reflectivity" : "precip_intensity";
-  nc.define_var(var, Type::float32, {"time", "y", "x"}, {1, plane_chunk[0], plane_chunk[1]}, 4);
+  if (ensemble)
+    nc.define_var(var, Type::float32, {"ens_number", "time", "y", "x"},
+                  {1, 1, plane_chunk[0], plane_chunk[1]}, 4);
+  else
+    nc.define_var(var, Type::float32, {"time", "y", "x"}, {1, plane_chunk[0], plane_chunk[1]}, 4);
   nc.put_att(var, "standard_name", dbz ? "equivalent_reflectivity_factor" : "lwe_precipitation_rate");
   nc.put_att(var, "long_name",
              dbz ? "equivalent reflectivity factor (nowcast)" : "instantaneous precipitation rate (nowcast)");
@@ -157,6 +171,25 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   nc.put_numbers(var, "_FillValue", {std::nan("")}, Type::float32);
   nc.put_att(var, "grid_mapping", gm);
   nc.put_att(var, "coordinates", "forecast_period forecast_reference_time lat lon");
+  if (P > 0) {  // CF: the thresholds are a coordinate of the thresholded quantity's standard name
+    nc.define_var("threshold", Type::float64, {"threshold"});
+    nc.put_att("threshold", "standard_name",
+               dbz ? "equivalent_reflectivity_factor" : "lwe_precipitation_rate");
+    nc.put_att("threshold", "long_name", "exceedance threshold");
+    nc.put_att("threshold", "units", dbz ? "dBZ" : "mm h-1");
+    nc.put_att("threshold", "spacing_type", "irregular");
+    const std::string pv = "probability_of_exceedance";
+    nc.define_var(pv, Type::float32, {"threshold", "time", "y", "x"}, {1, 1, plane_chunk[0], plane_chunk[1]},
+                  4);
+    nc.put_att(pv, "long_name",
+               std::string("probability that the ") + (dbz ? "reflectivity" : "precipitation rate") +
+                   " is at or above the threshold (share of the ensemble's members)");
+    nc.put_att(pv, "units", "1");
+    nc.put_numbers(pv, "valid_range", {0.0, 1.0}, Type::float32);
+    nc.put_numbers(pv, "_FillValue", {std::nan("")}, Type::float32);
+    nc.put_att(pv, "grid_mapping", gm);
+    nc.put_att(pv, "coordinates", "forecast_period forecast_reference_time lat lon");
+  }
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "title", "precipitation nowcast");
   nc.put_att("", "institution", "convlstm");
@@ -185,6 +218,15 @@ void write_cf_forecast(const GeoForecast& f, const std::string& path) {
   nc.put("lat", lat);
   nc.put("lon", lon);
   nc.put(var, f.values);
+  if (ensemble) {
+    std::vector<std::int64_t> members(static_cast<std::size_t>(f.members));
+    for (std::int64_t m = 0; m < f.members; ++m) members[m] = m;
+    nc.put("ens_number", members);
+  }
+  if (P > 0) {
+    nc.put("threshold", f.thresholds);
+    nc.put("probability_of_exceedance", f.probabilities);
+  }
   nc.close();
   out.commit();
 }

@@ -85,12 +85,17 @@ class GeoSink : public Sink {
     f_.software_version = h.software_version;
     f_.zr_a = h.zr_a;
     f_.zr_b = h.zr_b;
+    f_.members = h.members;
+    f_.thresholds = h.thresholds;
     check_georeferenced(f_, path);
     size_ = h.t_out * h.channels * h.height * h.width;
   }
   void add(const Case& c) override {
     f_.analysis_time = c.analysis_time;
-    f_.values.assign(c.pred, c.pred + size_);
+    f_.values.assign(c.pred, c.pred + f_.members * size_);
+    if (c.probability)
+      f_.probabilities.assign(c.probability,
+                              c.probability + static_cast<std::int64_t>(f_.thresholds.size()) * size_);
   }
   std::vector<std::string> commit() override { return write_(f_); }
 
@@ -103,6 +108,10 @@ class GeoSink : public Sink {
 }  // namespace
 
 std::unique_ptr<Sink> open_odim(const Header& h, const std::string& path, const Options& o) {
+  if (h.members > 1 || !h.thresholds.empty())
+    throw UsageError(path +
+                     ": ODIM_H5 has no ensemble or probability layout its readers share; write members and "
+                     "probabilities as netCDF (--format netcdf) or GeoTIFF (--format geotiff)");
   if (!o.one_file_per_lead)
     return std::make_unique<GeoSink>(
         h, path, [path](const GeoForecast& f) { return write_odim_forecast(f, path, false); });

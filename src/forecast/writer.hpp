@@ -26,15 +26,20 @@ struct Header {
   bool with_target = false;          // the forecasts come with the observed frames
   std::string checkpoint;            // what made them
   std::string software_version;
-  double zr_a = 0.0, zr_b = 0.0;  // the Z-R relation the inputs went through, when one did (0: none)
+  double zr_a = 0.0, zr_b = 0.0;   // the Z-R relation the inputs went through, when one did (0: none)
+  std::int64_t members = 1;        // an ensemble's members per forecast (1: a single field)
+  std::vector<double> thresholds;  // exceedance probabilities of these (the data's units); empty: none
 };
 
-// One forecast: pred and target (T_out, C, H, W) in physical units, NaN where meaningless (outside the
-// coverage; unobserved truth); input_last (C, H, W) the last input frame.
+// One forecast: pred (M, T_out, C, H, W) its members (M = Header::members) and target (T_out, C, H, W) in
+// physical units, NaN where meaningless (outside the coverage; unobserved truth); input_last (C, H, W) the
+// last input frame; probability (P, T_out, C, H, W) the share of members at or above each of the header's P
+// thresholds (NaN outside the coverage).
 struct Case {
   std::int64_t analysis_time = 0;  // seconds since 1970 UTC of the last input; 0 when unknown
   const float* pred = nullptr;
-  const float* target = nullptr;  // with Header::with_target
+  const float* probability = nullptr;  // with Header::thresholds
+  const float* target = nullptr;       // with Header::with_target
   const float* input_last = nullptr;
 };
 

@@ -30,7 +30,9 @@ void write_cog(const std::string& path, const CogImage& image) {
   GDALDriverH mem_driver = GDALGetDriverByName("MEM"), cog_driver = GDALGetDriverByName("COG");
   if (!mem_driver || !cog_driver) throw DataError(path + ": this GDAL has no MEM or COG driver");
   const int cols = static_cast<int>(image.cols), rows = static_cast<int>(image.rows);
-  GdalDataset mem(GDALCreate(mem_driver, "", cols, rows, 1, GDT_Float32, nullptr));
+  if (image.bands.empty()) throw DataError(path + ": no band to write");
+  const int count = static_cast<int>(image.bands.size());
+  GdalDataset mem(GDALCreate(mem_driver, "", cols, rows, count, GDT_Float32, nullptr));
   if (!mem) throw DataError(path + ": GDAL cannot create the in-memory raster" + QuietErrors::last());
   double transform[6];
   std::copy(image.transform, image.transform + 6, transform);
@@ -39,13 +41,16 @@ void write_cog(const std::string& path, const CogImage& image) {
     throw DataError(path + ": GDAL refuses the CRS" + QuietErrors::last());
   for (const auto& [key, value] : image.metadata)
     GDALSetMetadataItem(mem.get(), key.c_str(), value.c_str(), nullptr);
-  GDALRasterBandH band = GDALGetRasterBand(mem.get(), 1);
-  GDALSetRasterNoDataValue(band, std::nan(""));
-  GDALSetRasterUnitType(band, image.band_unit.c_str());
-  GDALSetDescription(band, image.band_description.c_str());
-  if (GDALRasterIO(band, GF_Write, 0, 0, cols, rows, const_cast<float*>(image.values), cols, rows,
-                   GDT_Float32, 0, 0) != CE_None)
-    throw DataError(path + ": GDAL cannot fill the raster" + QuietErrors::last());
+  for (int k = 0; k < count; ++k) {
+    const auto& b = image.bands[static_cast<std::size_t>(k)];
+    GDALRasterBandH band = GDALGetRasterBand(mem.get(), k + 1);
+    GDALSetRasterNoDataValue(band, std::nan(""));
+    GDALSetRasterUnitType(band, b.unit.c_str());
+    GDALSetDescription(band, b.description.c_str());
+    if (GDALRasterIO(band, GF_Write, 0, 0, cols, rows, const_cast<float*>(b.values), cols, rows, GDT_Float32,
+                     0, 0) != CE_None)
+      throw DataError(path + ": GDAL cannot fill the raster" + QuietErrors::last());
+  }
   OptionList options;
   options.add("COMPRESS", "DEFLATE");
   options.add("PREDICTOR", "YES");

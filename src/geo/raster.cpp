@@ -27,7 +27,8 @@ void add_metadata(GDALMajorObjectH h, std::map<std::string, std::string>& out) {
 }  // namespace
 
 Raster read_raster(const std::string& path,
-                   const std::function<Window(std::int64_t rows, std::int64_t cols)>& window) {
+                   const std::function<Window(std::int64_t rows, std::int64_t cols)>& window,
+                   int band_number) {
   QuietErrors quiet;
   GDALAllRegister();  // idempotent
   GdalDataset ds(GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
@@ -49,7 +50,11 @@ Raster read_raster(const std::string& path,
       OSRDestroySpatialReference(srs);
     }
   }
-  GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
+  if (band_number < 1 || band_number > r.bands)
+    throw DataError(path + ": no band " + std::to_string(band_number) + " (it has " +
+                    std::to_string(r.bands) + ")");
+  GDALRasterBandH band = GDALGetRasterBand(ds.get(), band_number);
+  if (const char* d = GDALGetDescription(band)) r.description = d;
   int has_nodata = 0;
   const double nodata = GDALGetRasterNoDataValue(band, &has_nodata);
   if (has_nodata) r.nodata = nodata;

@@ -17,6 +17,7 @@
 #include "forecast/georeferenced.hpp"
 #include "geo/cog.hpp"
 #include "geo/crs.hpp"
+#include "geo/raster.hpp"
 #include "support/chain.hpp"
 #include "support/radar_files.hpp"
 #include "support/run_binary.hpp"
@@ -134,6 +135,46 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
   }
 }
 
+TEST_CASE("a COG ensemble: one band per member, the probabilities in a _prob file beside each lead",
+          "[data][radar]") {
+  test::TempDir dir;
+  forecast::GeoForecast f;
+  f.field.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
+  f.field.grid.wkt = geo::wkt_of(f.field.grid.proj);
+  f.field.grid.x0 = 160000.0;
+  f.field.grid.y0 = -3874000.0;
+  f.field.grid.dx = f.field.grid.dy = 4000.0;
+  f.field.grid.rows = 3;
+  f.field.grid.cols = 4;
+  f.analysis_time = 1282808100;  // 2010-08-26 07:35
+  f.lead_s = {300, 600};
+  f.software_version = "test";
+  f.members = 2;
+  for (int i = 0; i < 48; ++i) f.values.push_back(0.25f * i);  // (member, lead, 3, 4)
+  f.thresholds = {1.0};
+  for (int i = 0; i < 24; ++i) f.probabilities.push_back(i % 2 == 0 ? 0.5f : 1.0f);
+  const auto files = forecast::write_cog_forecast(f, dir.file("fc"));
+  REQUIRE(files == std::vector<std::string>{
+                       dir.file("fc_201008260735_005.tif"), dir.file("fc_201008260735_005_prob.tif"),
+                       dir.file("fc_201008260735_010.tif"), dir.file("fc_201008260735_010_prob.tif")});
+  // Band by band through GDAL: member m of lead k, and the probability of threshold 0. The radar importer
+  // reads single fields, and refuses the members' file by name.
+  const auto whole = [](std::int64_t rows, std::int64_t cols) { return geo::Window{0, 0, rows, cols}; };
+  for (std::size_t k = 0; k < 2; ++k) {
+    for (int m = 0; m < 2; ++m) {
+      const auto band = geo::read_raster(files[2 * k], whole, m + 1);
+      CHECK(band.bands == 2);
+      CHECK(band.description == "member_" + std::to_string(m));
+      for (int i = 0; i < 12; ++i) CHECK(band.values[i] == f.values[(m * 2 + k) * 12 + i]);
+    }
+    const auto prob = geo::read_raster(files[2 * k + 1], whole, 1);
+    CHECK(prob.unit == "1");
+    CHECK(prob.description == ">= 1 mm/h");
+    for (int i = 0; i < 12; ++i) CHECK(prob.values[i] == f.probabilities[k * 12 + i]);
+    CHECK_THROWS_WITH(data::read_radar(files[2 * k]), Catch::Contains("2 bands"));
+  }
+}
+
 TEST_CASE("GIF - GRIB and TIFF files that are not what they claim are refused by name", "[data][radar]") {
   test::TempDir dir;
   std::ofstream(dir.file("AQC161932045V_00005.801.gif"), std::ios::binary) << "GIF89a\x10\x00";
@@ -211,8 +252,7 @@ TEST_CASE("GeoTIFF files without a time: --time-from-name gives it - recorded - 
     const double transform[6] = {1000000.0, 2000.0, 0.0, -1000000.0, 0.0, -2000.0};
     std::copy(transform, transform + 6, image.transform);
     image.wkt = geo::wkt_of(proj);
-    image.band_unit = "mm/h";
-    image.values = frame.data();
+    image.bands = {{"mm/h", "", frame.data()}};
     const std::int64_t when = 1494326700 + 300 * t;  // from 2017-05-09 10:45
     const std::string path = dir.file(forecast::format_utc(when, "%Y%m%d%H%M") + "_FINUTM.tif");
     geo::write_cog(path, image);
@@ -254,7 +294,7 @@ std::string write_fmi_like_geotiff(const test::TempDir& dir, const std::string& 
   const double transform[6] = {-118000.0, 250.0, 0.0, 7770000.0, 0.0, -250.0};
   std::copy(transform, transform + 6, image.transform);
   image.wkt = geo::wkt_of("+proj=utm +zone=35 +ellps=GRS80 +units=m +no_defs");  // TM35FIN
-  image.values = codes.data();
+  image.bands = {{"", "", codes.data()}};
   const std::string t = forecast::format_utc(when, "%Y%m%d%H%M");
   std::string xml = "<Item name=\"Observation time\" format=\"YYYYMMDDhhmm\">" + t +
                     "</Item><Item name=\"Quantity\" unit=\"dBZ\">DBZH</Item><Item name=\"Gain\">0.5</Item>"
@@ -268,7 +308,7 @@ std::string write_fmi_like_geotiff(const test::TempDir& dir, const std::string& 
   } else {
     image.metadata = {
         {"Observation time", t}, {"Gain", "0.5"}, {"Offset", "-32"}, {"Nodata", "255"}, {"Undetect", "0"}};
-    image.band_unit = "dBZ";
+    image.bands[0].unit = "dBZ";
   }
   const std::string path = dir.file(name);
   geo::write_cog(path, image);
@@ -302,7 +342,7 @@ TEST_CASE("FMI's GeoTIFF composites: time and calibration from the nested metada
     const double transform[6] = {0.0, 250.0, 0.0, 7770000.0, 0.0, -250.0};
     std::copy(transform, transform + 6, image.transform);
     image.wkt = geo::wkt_of("+proj=utm +zone=35 +ellps=GRS80 +units=m +no_defs");
-    image.values = codes.data();
+    image.bands = {{"", "", codes.data()}};
     image.metadata = {{"Observation time", "201705091045"}, {"Gain", "half"}};
     geo::write_cog(dir.file("odd_gain.tif"), image);
     CHECK_THROWS_WITH(data::read_radar(dir.file("odd_gain.tif")),

@@ -247,6 +247,41 @@ TEST_CASE("a netCDF-CF forecast holds lead times after the analysis time - north
   CHECK(nc.read_doubles("lat")[0] == Approx(ll.y));
 }
 
+TEST_CASE("a netCDF-CF ensemble: members on ens_number (a realization), probabilities on a threshold axis",
+          "[data][grid]") {
+  test::TempDir dir;
+  auto f = small_forecast();  // 2 leads of 6x5
+  const auto one = f.values;
+  f.members = 3;
+  f.values.clear();
+  for (int m = 0; m < 3; ++m)
+    for (float v : one) f.values.push_back(std::isnan(v) ? v : v + m);
+  f.thresholds = {0.5, 2.0};
+  for (std::size_t i = 0; i < 2 * one.size(); ++i) f.probabilities.push_back(0.25f * (i % 5));
+  forecast::write_cf_forecast(f, dir.file("ens.nc"));
+  const auto nc = data::nc::File::open_read(dir.file("ens.nc"));
+  CHECK(nc.dims("precip_intensity") == std::vector<std::int64_t>{3, 2, 6, 5});
+  CHECK(nc.att_text("ens_number", "standard_name") == std::optional<std::string>("realization"));
+  CHECK(nc.read_int64s("ens_number") == std::vector<std::int64_t>{0, 1, 2});
+  const auto v = nc.read_doubles("precip_intensity");
+  REQUIRE(v.size() == f.values.size());
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isnan(f.values[i])) CHECK(v[i] == Approx(f.values[i]));
+  CHECK(nc.dims("probability_of_exceedance") == std::vector<std::int64_t>{2, 2, 6, 5});
+  CHECK(nc.read_doubles("threshold") == std::vector<double>{0.5, 2.0});
+  CHECK(nc.att_text("threshold", "standard_name") == std::optional<std::string>("lwe_precipitation_rate"));
+  CHECK(nc.att_text("probability_of_exceedance", "units") == std::optional<std::string>("1"));
+  const auto p = nc.read_doubles("probability_of_exceedance");
+  REQUIRE(p.size() == f.probabilities.size());
+  for (std::size_t i = 0; i < p.size(); ++i) CHECK(p[i] == Approx(f.probabilities[i]));
+  // A single field keeps the layout it had: (time, y, x), no member or threshold axis.
+  forecast::write_cf_forecast(small_forecast(), dir.file("one.nc"));
+  const auto single = data::nc::File::open_read(dir.file("one.nc"));
+  CHECK(single.dims("precip_intensity") == std::vector<std::int64_t>{2, 6, 5});
+  CHECK_FALSE(single.has_var("ens_number"));
+  CHECK_FALSE(single.has_var("probability_of_exceedance"));
+}
+
 TEST_CASE("a georeferenced forecast without a grid or times is refused by name, and nothing is written",
           "[data][grid]") {
   test::TempDir dir;
