@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/units.hpp"
+#include "eval/spectrum.hpp"
 
 namespace convlstm::eval {
 
@@ -65,6 +66,10 @@ LeadScores& LeadScores::operator+=(const LeadScores& o) {
   frame_abs += o.frame_abs;
   ssim += o.ssim;
   ssim_frames += o.ssim_frames;
+  for (auto [mine, theirs] : {std::pair{&power_pred, &o.power_pred}, std::pair{&power_obs, &o.power_obs}}) {
+    if (mine->size() < theirs->size()) mine->resize(theirs->size());
+    for (std::size_t k = 0; k < theirs->size(); ++k) (*mine)[k] += (*theirs)[k];
+  }
   return *this;
 }
 
@@ -142,6 +147,12 @@ void Scores::add(const float* pred, const float* obs, const float* mask, std::in
   commit(score_fields(pred, obs, mask, h, w));
 }
 
+PowerSpectrum& Scores::spectrum(std::int64_t h, std::int64_t w) const {
+  if (!spectrum_ || spectrum_->height() != h || spectrum_->width() != w)
+    spectrum_ = std::make_shared<PowerSpectrum>(h, w);
+  return *spectrum_;
+}
+
 void Scores::commit(std::vector<LeadScores> window) {
   for (std::size_t t = 0; t < leads_.size(); ++t) leads_[t] += window[t];
   if (opt_.keep_windows) windows_.push_back(std::move(window));
@@ -181,6 +192,13 @@ std::vector<LeadScores> Scores::score_fields(const float* pred, const float* obs
     if (!intensity()) {
       add_fractions(p, o, m, h, w, l);
       accumulate_ensemble(p, 1, 0, o, m, hw, l.ensemble);
+      if (opt_.spectra) {
+        auto& s = spectrum(h, w);
+        l.power_pred.assign(kSpectrumBands.size(), 0.0);
+        l.power_obs.assign(kSpectrumBands.size(), 0.0);
+        s.add(p, m, l.power_pred.data());
+        s.add(o, m, l.power_obs.data());
+      }
     }
     if (intensity()) {
       // Over the observed pixels of the frame (a fully observed frame: the paper's per-frame sums).
@@ -288,9 +306,17 @@ void Scores::add_ensemble(const float* members, const float* obs, const float* m
     for (std::int64_t i = 0; i < t_out * hw; ++i)
       mean[i] += members[k * t_out * hw + i] / static_cast<float>(m);
   auto window = score_fields(mean.data(), obs, mask, h, w);
+  const std::int64_t sharp = std::min<std::int64_t>(m, kSpectrumMembers);
   for (std::int64_t t = 0; t < t_out; ++t) {
     window[t].ensemble = EnsembleSums{};
     accumulate_ensemble(members + t * hw, m, t_out * hw, obs + t * hw, mask + t * hw, hw, window[t].ensemble);
+    if (window[t].power_pred.empty()) continue;
+    // A member's sharpness, not the mean's: the members' power, averaged over the first few of them.
+    auto& pp = window[t].power_pred;
+    std::fill(pp.begin(), pp.end(), 0.0);
+    for (std::int64_t k = 0; k < sharp; ++k)
+      spectrum(h, w).add(members + (k * t_out + t) * hw, mask + t * hw, pp.data());
+    for (auto& v : pp) v /= static_cast<double>(sharp);
   }
   commit(std::move(window));
 }
@@ -410,6 +436,10 @@ std::vector<std::pair<std::string, double>> Scores::figures(std::int64_t t) cons
         f.push_back({"roc_area@" + name, parts.roc});
       }
     }
+    if (!intensity() && opt_.spectra)
+      for (std::size_t b = 0; b < kSpectrumBands.size(); ++b)
+        f.push_back({"power_ratio@" + std::to_string(kSpectrumBands[b]) + "px",
+                     b < l.power_obs.size() ? ratio(l.power_pred[b], l.power_obs[b]) : std::nan("")});
     f.push_back({"b_mse", ratio(l.bsq, l.pixels)});
     f.push_back({"b_mae", ratio(l.babs, l.pixels)});
     if (intensity()) {

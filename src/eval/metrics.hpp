@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ struct LeadScores {
   double sq = 0, abs = 0, bsq = 0, babs = 0, pixels = 0;  // sums over observed pixels
   double frames = 0, bce = 0, frame_sq = 0, frame_abs = 0, ssim = 0;  // intensity: sums over frames
   double ssim_frames = 0;  // frames with at least one fully observed SSIM window
+  // Sharpness (eval/spectrum.hpp): the forecast's (an ensemble's: its members') and the observation's power
+  // per wavelength band, summed over forecasts.
+  std::vector<double> power_pred, power_obs;
   LeadScores& operator+=(const LeadScores& o);
 };
 
@@ -68,7 +72,13 @@ struct ScoreOptions {
   std::vector<std::int64_t> fss_scales{1, 5, 9, 17, 33};  // neighbourhoods in pixels (odd)
   bool keep_windows = false;  // also keep each forecast's sums, for resampling (the bootstrap)
   std::int64_t members = 0;   // an ensemble's size (add_ensemble); 0 for a single field
+  bool spectra = true;        // the power spectra behind power_ratio@Npx (not for intensity data)
 };
+
+// An ensemble's sharpness is that of its first members, at most this many (each costs an FFT per lead).
+constexpr std::int64_t kSpectrumMembers = 4;
+
+class PowerSpectrum;
 
 class Scores {
  public:
@@ -97,7 +107,9 @@ class Scores {
 
   // Named figures for lead t (or, when t < 0, the mean over the lead times where each is defined; NaN where
   // it is defined at none): "csi@0.5", "fss@0.5/9px", "mse", "crps" (of one field: the MAE), "brier@0.5",
-  // "bce", ... Every source has the same names, an ensemble's deterministic ones being its mean's.
+  // "bce", "power_ratio@4px" (the forecast's power over the observation's in that wavelength band; an
+  // ensemble's: its members'), ... Every source has the same names, an ensemble's deterministic ones being
+  // its mean's.
   std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
   // For each per-lead figure, at how many lead times it is defined (the count behind its mean).
   std::vector<std::pair<std::string, std::int64_t>> defined_leads() const;
@@ -117,8 +129,11 @@ class Scores {
   void add_fractions(const float* p, const float* o, const float* m, std::int64_t h, std::int64_t w,
                      LeadScores& l) const;
 
+  PowerSpectrum& spectrum(std::int64_t h, std::int64_t w) const;  // made for the grid at first use
+
   ScoreOptions opt_;
-  std::vector<double> physical_thresholds_;  // in the data's unit
+  mutable std::shared_ptr<PowerSpectrum> spectrum_;  // FFT plans and scratch, shared by copies
+  std::vector<double> physical_thresholds_;          // in the data's unit
   std::vector<LeadScores> leads_;
   std::vector<std::vector<LeadScores>> windows_;  // keep_windows: per forecast, per lead
 };
