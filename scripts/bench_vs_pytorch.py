@@ -95,6 +95,9 @@ def build_model(ckpt_path, threads):
     extrap_in = m.get("forecaster_input", "none") in ("extrapolation", "extrapolation+gaps", "sprog",
                                                       "sprog+gaps")
     gaps_in = m.get("forecaster_input", "none") in ("extrapolation+gaps", "sprog+gaps")
+    # A stochastic model (model.noise): K noise planes per row, the same at every lead, read by forecaster
+    # layer 0 after the base and its gaps; the dump holds the rows' draws (/noise).
+    noise_k = int((m.get("noise") or {}).get("channels", 0))
     tent = m.get("output_filter", "none") == "tent"
     # The patch tent (nn/patch.hpp): k (x) k / p^2, k = [1/2, 1, ..., 1, 1/2] for an even patch, [1, ..., 1]
     # for an odd one, zero outside the frame.
@@ -152,7 +155,7 @@ def build_model(ckpt_path, threads):
 
     L = len(layers)
     enc = [Cell(f"encoder/layer{k}", True) for k in range(L)]
-    fc = [Cell(f"forecaster/layer{k}", k > 0 or extrap_in) for k in range(L)]
+    fc = [Cell(f"forecaster/layer{k}", k > 0 or extrap_in or noise_k > 0) for k in range(L)]
     head_w = weights["head/w"].requires_grad_()
     head_b = weights["head/b"].requires_grad_()
     params = {}
@@ -163,13 +166,19 @@ def build_model(ckpt_path, threads):
                     params[f"{prefix}/{name}"] = getattr(cell, name)
     params["head/w"], params["head/b"] = head_w, head_b
 
-    def forward(frames, t_out, extrapolation=None, gaps=None):
-        # frames (B, T_in, C, H, W), extrapolation and its gaps (B, T_out, C, H, W) -> (B, T_out, C, H, W)
+    def forward(frames, t_out, extrapolation=None, gaps=None, noise=None):
+        # frames (B, T_in, C, H, W), extrapolation and its gaps (B, T_out, C, H, W), noise (B, K, H, W) ->
+        # (B, T_out, C, H, W)
         B, T_in, C, H, W = frames.shape
         x = F.pixel_unshuffle(frames.reshape(B * T_in, C, H, W), p).reshape(B, T_in, C * p * p, H // p, W // p)
-        if extrap_in:
-            # forecaster layer 0 reads the extrapolation's channels, then (extrapolation+gaps) its gaps'
-            read = torch.cat([extrapolation, gaps], 2) if gaps_in else extrapolation
+        reads = noise_k > 0 or extrap_in
+        if reads:
+            # forecaster layer 0 reads the extrapolation's channels, then (extrapolation+gaps) its gaps', then
+            # the noise planes
+            parts = ([extrapolation] if extrap_in else []) + ([gaps] if gaps_in else [])
+            if noise_k > 0:
+                parts.append(noise.unsqueeze(1).expand(B, t_out, *noise.shape[1:]))
+            read = torch.cat(parts, 2)
             cr = read.shape[2]
             e = F.pixel_unshuffle(read.reshape(B * t_out, cr, H, W), p).reshape(
                 B, t_out, cr * p * p, H // p, W // p)
@@ -188,7 +197,7 @@ def build_model(ckpt_path, threads):
         frames_out = []
         state = list(zip(hs, cs))
         for s in range(t_out):
-            below = e[:, s] if extrap_in else None
+            below = e[:, s] if reads else None
             tops = []
             for k in range(L):
                 h, c = fc[k].step(below, *state[k])
@@ -228,11 +237,13 @@ def build_model(ckpt_path, threads):
             w = torch.where(r >= edge, torch.full_like(r, weight), w)
         return w
 
+    members = int(t.get("members", 1))
+
     def loss_fn(pred, target):
         kind = t["loss"]
-        balanced = kind in ("bmse", "bmae", "bmse+bmae")
-        terms = {"bmse": ["mse"], "bmae": ["mae"], "bmse+bmae": ["mse", "mae"]}.get(kind, [kind])
-        if any(k not in ("mse", "mae", "bce") for k in terms):
+        balanced = kind in ("bmse", "bmae", "bmse+bmae", "bcrps")
+        terms = {"bmse": ["mse"], "bmae": ["mae"], "bmse+bmae": ["mse", "mae"], "bcrps": ["crps"]}.get(kind, [kind])
+        if any(k not in ("mse", "mae", "bce", "crps") for k in terms):
             sys.exit(f"bench_vs_pytorch: loss {kind} is not reproduced here")
         w = torch.ones_like(target)
         if balanced:
@@ -250,6 +261,16 @@ def build_model(ckpt_path, threads):
             if k == "bce":
                 q = pred.clamp(1e-7, 1 - 1e-7)
                 total = total - (w * (target * torch.log(q) + (1 - target) * torch.log(1 - q))).sum() / pred.shape[0]
+            elif k == "crps":
+                # The fair ensemble CRPS over the M members of each sequence (rows s M .. s M + M - 1),
+                # weighted by member 0's weights, per pixel of one member.
+                M = members
+                x = pred.reshape(-1, M, *pred.shape[1:])
+                y = target.reshape(-1, M, *target.shape[1:])[:, 0]
+                w0 = w.reshape(-1, M, *w.shape[1:])[:, 0]
+                skill = (x - y.unsqueeze(1)).abs().mean(1)
+                spread = (x.unsqueeze(1) - x.unsqueeze(2)).abs().sum((1, 2)) / (2.0 * M * (M - 1))
+                total = total + (w0 * (skill - spread)).sum() / y.numel()
             elif k == "mse":
                 total = total + (w * (pred - target) ** 2).sum() / target.numel()
             else:
@@ -279,8 +300,9 @@ def worker(args):
         targets = torch.tensor(f["targets"][()])
         extrap = torch.tensor(f["extrapolation"][()]) if "extrapolation" in f else None
         gaps = torch.tensor(f["gaps"][()]) if "gaps" in f else None
+        noise = torch.tensor(f["noise"][()]) if "noise" in f else None
         if args.check:
-            pred = forward(inputs, t_out, extrap, gaps)
+            pred = forward(inputs, t_out, extrap, gaps, noise)
             loss = loss_fn(pred, targets)
             loss.backward()
             want_loss = float(f.attrs["loss"])
@@ -304,7 +326,7 @@ def worker(args):
         with torch.no_grad():
             for i in range(args.steps + 1):
                 t0 = time.perf_counter()
-                forward(inputs, t_out, extrap, gaps)
+                forward(inputs, t_out, extrap, gaps, noise)
                 if i > 0:
                     infer.append(time.perf_counter() - t0)
         return statistics.median(infer)
@@ -321,7 +343,7 @@ def worker(args):
     for i in range(args.warmup + args.steps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=False)
-        pred = forward(inputs, t_out, extrap, gaps)
+        pred = forward(inputs, t_out, extrap, gaps, noise)
         loss = loss_fn(pred, targets)
         t1 = time.perf_counter()
         loss.backward()
