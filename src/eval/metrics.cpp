@@ -105,7 +105,8 @@ void integral(const std::vector<float>& v, std::int64_t h, std::int64_t w, std::
 }  // namespace
 
 void Scores::add_fractions(const float* p, const float* o, const float* m, std::int64_t h, std::int64_t w,
-                           LeadScores& l) const {
+                           LeadScores& l, const float* members, std::int64_t count,
+                           std::int64_t stride) const {
   const std::int64_t hw = h * w, sw = w + 1;
   std::vector<float> bp(static_cast<std::size_t>(hw)), bo(bp.size()), valid(bp.size());
   std::vector<double> sp, so, sv;
@@ -115,8 +116,14 @@ void Scores::add_fractions(const float* p, const float* o, const float* m, std::
   for (std::size_t k = 0; k < physical_thresholds_.size(); ++k) {
     const double thr = physical_thresholds_[k];
     for (std::int64_t i = 0; i < hw; ++i) {
-      bp[i] = valid[i] != 0.0f && p[i] >= thr ? 1.0f : 0.0f;
       bo[i] = valid[i] != 0.0f && o[i] >= thr ? 1.0f : 0.0f;
+      if (!members) {
+        bp[i] = valid[i] != 0.0f && p[i] >= thr ? 1.0f : 0.0f;
+        continue;
+      }
+      int above = 0;  // an ensemble: the share of members at or above
+      for (std::int64_t k2 = 0; k2 < count; ++k2) above += members[k2 * stride + i] >= thr ? 1 : 0;
+      bp[i] = valid[i] != 0.0f ? static_cast<float>(above) / static_cast<float>(count) : 0.0f;
     }
     integral(bp, h, w, sp);
     integral(bo, h, w, so);
@@ -310,6 +317,10 @@ void Scores::add_ensemble(const float* members, const float* obs, const float* m
   for (std::int64_t t = 0; t < t_out; ++t) {
     window[t].ensemble = EnsembleSums{};
     accumulate_ensemble(members + t * hw, m, t_out * hw, obs + t * hw, mask + t * hw, hw, window[t].ensemble);
+    // The FSS of the exceedance probabilities (the members' share at each pixel), not of the mean's events.
+    for (auto& f : window[t].fractions) f = FractionSums{};
+    add_fractions(mean.data() + t * hw, obs + t * hw, mask + t * hw, h, w, window[t], members + t * hw, m,
+                  t_out * hw);
     if (window[t].power_pred.empty()) continue;
     // A member's sharpness, not the mean's: the members' power, averaged over the first few of them.
     auto& pp = window[t].power_pred;

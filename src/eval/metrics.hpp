@@ -87,8 +87,9 @@ class Scores {
   // One forecast: pred, obs, mask are (T_out, H, W) in physical units; mask 1 = observed.
   void add(const float* pred, const float* obs, const float* mask, std::int64_t h, std::int64_t w);
   // One ensemble forecast: members (M, T_out, H, W), M = options().members. Its mean is scored as add()
-  // scores a single field (CSI, FSS, MSE, ...), the ensemble by the CRPS, Brier score, reliability, ROC area,
-  // rank histogram and spread/skill.
+  // scores a single field (CSI, MSE, ...), the ensemble by the CRPS, Brier score, reliability, ROC area,
+  // rank histogram, spread/skill, the FSS of its exceedance probabilities (the neighbourhood mean of the
+  // members' share at or above the threshold against the observed fraction) and its members' sharpness.
   void add_ensemble(const float* members, const float* obs, const float* mask, std::int64_t h,
                     std::int64_t w);
   bool ensemble() const { return opt_.members > 0; }
@@ -109,7 +110,7 @@ class Scores {
   // it is defined at none): "csi@0.5", "fss@0.5/9px", "mse", "crps" (of one field: the MAE), "brier@0.5",
   // "bce", "power_ratio@4px" (the forecast's power over the observation's in that wavelength band; an
   // ensemble's: its members'), ... Every source has the same names, an ensemble's deterministic ones being
-  // its mean's.
+  // its mean's (but its FSS is of its probabilities, and its power ratios are its members').
   std::vector<std::pair<std::string, double>> figures(std::int64_t t) const;
   // For each per-lead figure, at how many lead times it is defined (the count behind its mean).
   std::vector<std::pair<std::string, std::int64_t>> defined_leads() const;
@@ -125,9 +126,11 @@ class Scores {
   void commit(std::vector<LeadScores> window);
   void accumulate_ensemble(const float* members, std::int64_t m, std::int64_t stride, const float* obs,
                            const float* mask, std::int64_t hw, EnsembleSums& e) const;
-  // FSS sums of one lead's fields at every threshold and scale into l.
+  // FSS sums of one lead's fields at every threshold and scale into l; with `members` (count fields `stride`
+  // apart) the forecast fractions are of the members' exceedance probabilities instead of p's events.
   void add_fractions(const float* p, const float* o, const float* m, std::int64_t h, std::int64_t w,
-                     LeadScores& l) const;
+                     LeadScores& l, const float* members = nullptr, std::int64_t count = 0,
+                     std::int64_t stride = 0) const;
 
   PowerSpectrum& spectrum(std::int64_t h, std::int64_t w) const;  // made for the grid at first use
 

@@ -253,5 +253,29 @@ TEST_CASE("Brier score - its decomposition - ROC area - rank histogram and sprea
   CHECK(test::figure(f, "spread_skill") == Approx(1.0).margin(0.03));
 }
 
+TEST_CASE("an ensemble's FSS is that of its exceedance probabilities, not of its mean's events", "[eval]") {
+  // Two members, one the observation and one dry: the probability of reaching 0.9 is 0.5 wherever it rained
+  // 1, where the mean (0.5) reaches it nowhere. At 1 pixel: FSS = 1 - 0.25 n / (0.25 n + n) = 0.8.
+  const std::int64_t h = 8, w = 8;
+  std::vector<float> obs(h * w, 0.0f), mask(h * w, 1.0f);
+  for (std::int64_t i = 0; i < h * w; i += 3) obs[i] = 1.0f;
+  std::vector<float> members(obs);
+  members.resize(2 * h * w, 0.0f);
+  eval::ScoreOptions o;
+  o.thresholds = {0.9};
+  o.fss_scales = {1};
+  o.spectra = false;
+  o.members = 2;
+  eval::Scores ens(1, o);
+  ens.add_ensemble(members.data(), obs.data(), mask.data(), h, w);
+  CHECK(test::figure(ens.figures(0), "fss@0.9/1px") == Approx(0.8));
+  o.members = 0;
+  eval::Scores mean(1, o);
+  std::vector<float> half(obs);
+  for (auto& v : half) v *= 0.5f;
+  mean.add(half.data(), obs.data(), mask.data(), h, w);
+  CHECK(test::figure(mean.figures(0), "fss@0.9/1px") == Approx(0.0));
+}
+
 }  // namespace
 }  // namespace convlstm
