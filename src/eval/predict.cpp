@@ -271,10 +271,15 @@ void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int6
       }
       sink.add({c.last_time, pred, thresholds.empty() ? nullptr : prob.data(),
                 c.target.empty() ? nullptr : target.data(), last.data()});
-      if (images.enabled())
-        images.add(make_render_case(c.inputs, c.input_mask, std::vector<float>(pred, pred + t_out * fs),
-                                    c.target, c.target_mask, t_in, t_out, model.height(), model.width(),
-                                    c.last_time, timestep));
+      if (images.enabled()) {
+        auto rc = make_render_case(c.inputs, c.input_mask, std::vector<float>(pred, pred + M * t_out * fs),
+                                   c.target, c.target_mask, t_in, t_out, model.height(), model.width(),
+                                   c.last_time, timestep);
+        rc.members = M;
+        rc.thresholds = thresholds;
+        rc.prob = prob;
+        images.add(std::move(rc));
+      }
     }
   }
 }

@@ -56,6 +56,23 @@ Scale dbz_scale() {
   return s;
 }
 
+// Exceedance probabilities: ten classes from 0.1, pale to dark.
+Scale probability_scale() {
+  return {{0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f},
+          {{{225, 235, 250}},
+           {{195, 215, 245}},
+           {{160, 190, 235}},
+           {{120, 160, 225}},
+           {{80, 130, 210}},
+           {{50, 100, 190}},
+           {{40, 150, 90}},
+           {{240, 200, 40}},
+           {{235, 120, 30}},
+           {{190, 30, 40}}},
+          "PROB",
+          false};
+}
+
 Scale grey_scale() {
   Scale s;
   for (int i = 0; i < 16; ++i) {
@@ -110,6 +127,7 @@ const std::map<char, std::array<std::uint8_t, 7>>& font() {
       {'W', {17, 17, 17, 21, 21, 21, 10}}, {'G', {14, 17, 16, 23, 17, 17, 15}},
       {'K', {17, 18, 20, 24, 20, 18, 17}}, {'Y', {17, 17, 10, 4, 4, 4, 4}},
       {'X', {17, 17, 10, 4, 10, 17, 17}},  {'L', {16, 16, 16, 16, 16, 16, 31}},
+      {'>', {16, 8, 4, 2, 4, 8, 16}},      {'=', {0, 0, 31, 0, 31, 0, 0}},
   };
   return f;
 }
@@ -208,21 +226,30 @@ void write_png(const std::string& path, const Canvas& c, const std::vector<Rgb>&
   if (std::fclose(fp) != 0) throw DataError(path + ": cannot finish writing the image (disk full?)");
 }
 
+// The strip: the last inputs and the forecast (an ensemble's first kShownMembers members, a row each), then
+// the observed frames when known.
+constexpr std::int64_t kShownMembers = 3;
+
 Canvas strip(const RenderCase& rc, const Scale& s) {
   const int zoom = zoom_for(rc.h, rc.w);
   const std::int64_t fh = zoom > 0 ? rc.h * zoom : rc.h / -zoom, fw = zoom > 0 ? rc.w * zoom : rc.w / -zoom;
   const std::int64_t shown_in = std::min<std::int64_t>(rc.t_in, 3);
-  const std::int64_t cols = shown_in + rc.t_out, rows = rc.target.empty() ? 1 : 2;
+  const std::int64_t members = std::min(rc.members, kShownMembers);
+  const std::int64_t cols = shown_in + rc.t_out, rows = members + (rc.target.empty() ? 0 : 1);
   const std::int64_t gap = 6, label = 12, left = 64, legend_w = 90;
   Canvas c(left + cols * (fw + gap) + legend_w, 8 + rows * (fh + label + gap) + 8);
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::int64_t y = 8 + r * (fh + label + gap) + label;
-    c.text(4, y + fh / 2 - 3, r == 0 ? "FORECAST" : "OBSERVED");
+    const bool observed = r == members;
+    c.text(4, y + fh / 2 - 3,
+           observed         ? "OBSERVED"
+           : rc.members > 1 ? "MEMBER " + std::to_string(r + 1)
+                            : "FORECAST");
     for (std::int64_t k = 0; k < cols; ++k) {
       const std::int64_t x = left + k * (fw + gap);
       const bool input = k < shown_in;
       const std::int64_t lead = input ? k - shown_in + 1 : k - shown_in + 1;
-      if (input && r == 1) continue;
+      if (input && r > 0) continue;
       c.text(x, y - label + 2,
              input ? (k == shown_in - 1 ? "NOW" : lead_label(lead - 1, rc.timestep))
                    : lead_label(lead, rc.timestep));
@@ -230,8 +257,8 @@ Canvas strip(const RenderCase& rc, const Scale& s) {
       if (input) {
         const std::int64_t t = rc.t_in - shown_in + k;
         c.frame(x, y, s, rc.inputs.data() + t * plane, rc.input_mask.data() + t * plane, rc.h, rc.w, zoom);
-      } else if (r == 0) {
-        c.frame(x, y, s, rc.pred.data() + (k - shown_in) * plane, nullptr, rc.h, rc.w, zoom);
+      } else if (!observed) {
+        c.frame(x, y, s, rc.pred.data() + (r * rc.t_out + k - shown_in) * plane, nullptr, rc.h, rc.w, zoom);
       } else {
         c.frame(x, y, s, rc.target.data() + (k - shown_in) * plane,
                 rc.target_mask.data() + (k - shown_in) * plane, rc.h, rc.w, zoom);
@@ -239,6 +266,42 @@ Canvas strip(const RenderCase& rc, const Scale& s) {
     }
   }
   legend(c, left + cols * (fw + gap) + 8, 8, s);
+  return c;
+}
+
+// The exceedance probabilities: per threshold a row of the forecast's probability at each lead and, when the
+// truth is known, a row of where it was reached (probability 1) or not (dry).
+Canvas probability_strip(const RenderCase& rc, const std::string& unit) {
+  const Scale s = probability_scale();
+  const int zoom = zoom_for(rc.h, rc.w);
+  const std::int64_t fh = zoom > 0 ? rc.h * zoom : rc.h / -zoom, fw = zoom > 0 ? rc.w * zoom : rc.w / -zoom;
+  const bool truth = !rc.target.empty();
+  const std::int64_t per = truth ? 2 : 1, rows = per * static_cast<std::int64_t>(rc.thresholds.size());
+  const std::int64_t gap = 6, label = 12, left = 88, legend_w = 90, plane = rc.h * rc.w;
+  Canvas c(left + rc.t_out * (fw + gap) + legend_w, 8 + rows * (fh + label + gap) + 8);
+  std::vector<float> event(static_cast<std::size_t>(plane));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::size_t k = static_cast<std::size_t>(r / per);
+    const bool observed = r % per == 1;
+    char name[48];
+    std::snprintf(name, sizeof name, "%s>=%g", observed ? "OBS" : "P", rc.thresholds[k]);
+    const std::int64_t y = 8 + r * (fh + label + gap) + label;
+    c.text(4, y + fh / 2 - 8, name);
+    c.text(4, y + fh / 2 + 2, unit);
+    for (std::int64_t t = 0; t < rc.t_out; ++t) {
+      const std::int64_t x = left + t * (fw + gap);
+      c.text(x, y - label + 2, lead_label(t + 1, rc.timestep));
+      if (!observed) {
+        c.frame(x, y, s, rc.prob.data() + (static_cast<std::int64_t>(k) * rc.t_out + t) * plane, nullptr,
+                rc.h, rc.w, zoom);
+        continue;
+      }
+      const float* o = rc.target.data() + t * plane;
+      for (std::int64_t i = 0; i < plane; ++i) event[i] = o[i] >= rc.thresholds[k] ? 1.0f : 0.0f;
+      c.frame(x, y, s, event.data(), rc.target_mask.data() + t * plane, rc.h, rc.w, zoom);
+    }
+  }
+  legend(c, left + rc.t_out * (fw + gap) + 8, 8, s);
   return c;
 }
 
@@ -357,6 +420,12 @@ void ImageWriter::add(RenderCase c) {
     const std::string path = (std::filesystem::path(png_dir_) / name).string();
     write_png(path, strip(c, s), palette_of(s));
     written_.push_back(path);
+    if (!c.prob.empty()) {
+      std::snprintf(name, sizeof name, "forecast_%04zu_prob.png", count_);
+      const std::string prob = (std::filesystem::path(png_dir_) / name).string();
+      write_png(prob, probability_strip(c, s.unit), palette_of(probability_scale()));
+      written_.push_back(prob);
+    }
   }
   ++count_;
   last_ = std::move(c);

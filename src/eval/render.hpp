@@ -1,6 +1,8 @@
-// Forecast images: per forecast, a strip of the last input frames and the predicted frames (and below them
-// the observed frames, when known) on a standard radar colour scale (mm/h or dBZ; grey levels for intensity),
-// with lead-time labels and a legend. PNG through libpng, an animated GIF through giflib.
+// Forecast images: per forecast, a strip of the last input frames and the predicted frames (an ensemble's
+// first three members, a row each; below them the observed frames, when known) on a standard radar colour
+// scale (mm/h or dBZ; grey levels for intensity), with lead-time labels and a legend; with exceedance
+// probabilities a second image, forecast_NNNN_prob.png, a row per threshold (and below each, where the
+// observation reached it). PNG through libpng, an animated GIF (of member 0) through giflib.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +15,11 @@ namespace convlstm::eval {
 
 struct RenderCase {
   std::int64_t h = 0, w = 0, t_in = 0, t_out = 0;
-  std::vector<float> inputs, input_mask;   // (T_in, H, W)
-  std::vector<float> pred;                 // (T_out, H, W)
+  std::vector<float> inputs, input_mask;  // (T_in, H, W)
+  std::int64_t members = 1;
+  std::vector<float> pred;                 // (members, T_out, H, W)
+  std::vector<double> thresholds;          // of prob, in the data's units
+  std::vector<float> prob;                 // (thresholds, T_out, H, W) or empty
   std::vector<float> target, target_mask;  // (T_out, H, W) or empty
   std::int64_t last_time = 0, timestep = 0;
 };

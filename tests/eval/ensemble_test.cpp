@@ -75,7 +75,13 @@ TEST_CASE("predict --members writes a member axis and --probabilities the member
   p.members = 3;
   p.seed = 5;
   p.probabilities = {0.5, 2.0};
+  p.png_dir = out.file("png");
   const auto r = eval::predict(p);
+  // Images: the members and the truth, and the probabilities beside where the truth reached each threshold.
+  CHECK(std::filesystem::exists(out.file("png/forecast_0000.png")));
+  CHECK(std::filesystem::exists(out.file("png/forecast_0000_prob.png")));
+  CHECK(r.images.size() == static_cast<std::size_t>(2 * r.forecasts));
+  p.png_dir.clear();
   std::vector<std::int64_t> dims, pdims;
   const auto pred = read_all(out.file("ens.h5"), "/pred", dims);
   const auto prob = read_all(out.file("ens.h5"), "/probability", pdims);
