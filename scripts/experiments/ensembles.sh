@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
-bin=./build/convlstm
+bin=${CONVLSTM:-./build/convlstm}  # CONVLSTM: another binary (e.g. a copy while rebuilding)
 table=scripts/experiments/ensemble_table.py
 boot=${BOOTSTRAP:-1000}
 scores=(--score crps --score brier@1 --score brier@5 --score spread_skill --score fss@1/9px
