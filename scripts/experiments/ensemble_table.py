@@ -8,14 +8,9 @@ then the rank histograms, as docs/experiments.md shows them. A deterministic for
 """
 import argparse
 import json
-import math
 import sys
 
-
-def fmt(v, sign=False):
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    return f"{v:+.3f}" if sign else f"{v:.3f}"
+from yardstick_table import fmt
 
 
 def main():

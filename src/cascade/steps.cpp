@@ -11,17 +11,8 @@
 
 namespace convlstm::cascade {
 
-namespace {
-std::uint64_t splitmix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-}  // namespace
-
 std::uint64_t member_seed(std::uint64_t seed, std::uint64_t window, std::uint64_t member) {
-  return splitmix(splitmix(splitmix(seed) ^ window) ^ member);
+  return splitmix64(splitmix64(splitmix64(seed) ^ window) ^ member);
 }
 
 struct Steps::Worker {

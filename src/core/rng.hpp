@@ -15,6 +15,15 @@
 
 namespace convlstm {
 
+// SplitMix64's finaliser: a well-mixed 64 bits of x, for deriving independent seeds from several numbers
+// (the STEPS members' seeds, the noise keys of a stochastic model's members).
+inline std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 class Rng {
  public:
   explicit Rng(std::uint64_t seed) : engine_(seed) {}

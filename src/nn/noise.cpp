@@ -8,20 +8,9 @@
 
 namespace convlstm::nn {
 
-namespace {
-
-std::uint64_t splitmix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
-
 std::uint64_t noise_key(std::uint64_t seed, std::int64_t step, std::int64_t sequence, std::int64_t member) {
-  std::uint64_t k = splitmix(seed);
-  for (const std::int64_t v : {step, sequence, member}) k = splitmix(k ^ static_cast<std::uint64_t>(v));
+  std::uint64_t k = splitmix64(seed);
+  for (const std::int64_t v : {step, sequence, member}) k = splitmix64(k ^ static_cast<std::uint64_t>(v));
   return k;
 }
 

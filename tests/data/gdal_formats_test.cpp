@@ -96,9 +96,8 @@ TEST_CASE("MRMS GRIB2 PrecipRate samples decode as documented", "[data][radar]")
   CHECK(part.values[0] == fr.values[1000 * 7000 + 3000]);
 }
 
-TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values - time and grid",
-          "[data][radar]") {
-  test::TempDir dir;
+// Two leads of a 3x4 polar-stereographic grid, without values.
+forecast::GeoForecast small_cog_forecast() {
   forecast::GeoForecast f;
   f.field.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
   f.field.grid.wkt = geo::wkt_of(f.field.grid.proj);
@@ -110,6 +109,13 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
   f.analysis_time = 1282808100;  // 2010-08-26 07:35
   f.lead_s = {300, 600};
   f.software_version = "test";
+  return f;
+}
+
+TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values - time and grid",
+          "[data][radar]") {
+  test::TempDir dir;
+  auto f = small_cog_forecast();
   for (int i = 0; i < 24; ++i) f.values.push_back(i == 5 ? std::nanf("") : 0.25f * i);
   const auto files = forecast::write_cog_forecast(f, dir.file("fc"));
   REQUIRE(files.size() == 2);
@@ -138,17 +144,7 @@ TEST_CASE("a COG forecast reads back through the GeoTIFF reader with its values 
 TEST_CASE("a COG ensemble: one band per member, the probabilities in a _prob file beside each lead",
           "[data][radar]") {
   test::TempDir dir;
-  forecast::GeoForecast f;
-  f.field.grid.proj = "+proj=stere +lat_0=90 +lon_0=0 +lat_ts=60 +a=6378137 +b=6356752 +x_0=0 +y_0=0";
-  f.field.grid.wkt = geo::wkt_of(f.field.grid.proj);
-  f.field.grid.x0 = 160000.0;
-  f.field.grid.y0 = -3874000.0;
-  f.field.grid.dx = f.field.grid.dy = 4000.0;
-  f.field.grid.rows = 3;
-  f.field.grid.cols = 4;
-  f.analysis_time = 1282808100;  // 2010-08-26 07:35
-  f.lead_s = {300, 600};
-  f.software_version = "test";
+  auto f = small_cog_forecast();
   f.members = 2;
   for (int i = 0; i < 48; ++i) f.values.push_back(0.25f * i);  // (member, lead, 3, 4)
   f.thresholds = {1.0};
