@@ -17,22 +17,25 @@
 # against persistence, optical flow, S-PROG and a STEPS ensemble (STEPS_MEMBERS members; its mean is the
 # `steps` source's deterministic scores), model - S-PROG with BOOTSTRAP block-bootstrap replicates; the tables
 # come from scripts/experiments/every_radar_table.py. Nothing is tuned on any test hours: the config and the
-# budgets were fixed before the first score. Wall times of each stage go to runs/radars_times.txt.
-# RADAR_DIR overrides the radar folder.
+# budgets were fixed before the first score. Wall times of each stage go to RUNS/radars_times.txt.
+# RADAR_DIR overrides the radar folder; CONFIG another model (configs/every_radar_ensemble.yaml: the stochastic
+# one, scored as an ensemble of STEPS_MEMBERS members); RUNS (runs) the folder of the runs; PRETRAIN_STEPS=0
+# skips the pre-training. Datasets already made are kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/experiments/radar_samples.sh
 require_radar every_radar.sh knmi-20100826 fmi-pgm-20160928 fmi-pgm-20170509 mch-gif-20150515 mch-gif-20160711
 bash scripts/setup.sh
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
-bin=./build/convlstm
-cfg=configs/every_radar.yaml
+bin=${CONVLSTM:-./build/convlstm}
+cfg=${CONFIG:-configs/every_radar.yaml}
+out=${RUNS:-runs}
 SYNTH_SEGMENTS=${SYNTH_SEGMENTS:-200}
 PRETRAIN_STEPS=${PRETRAIN_STEPS:-15000}
 FINETUNE_STEPS=${FINETUNE_STEPS:-1500}
 STEPS_MEMBERS=${STEPS_MEMBERS:-10}
-times=runs/radars_times.txt
-mkdir -p runs
+times=$out/radars_times.txt
+mkdir -p "$out"
 : >"$times"
 stage() {  # stage NAME COMMAND...: runs it and logs its wall time
   local name=$1 t0=$SECONDS
@@ -44,32 +47,38 @@ stage() {  # stage NAME COMMAND...: runs it and logs its wall time
 # 1. The data: every series at 1 km, mm/h.
 f="$radar"/knmi-20100826/RAD_NL25_RAP_5min_20100826
 import_all() {
-  $bin import --output data/knmi_1km_train.h5 "$f"{00,01,02,03}*.h5 "$f"04{0,1,2}*.h5 "$f"043*.h5
-  $bin import --output data/knmi_1km_test.h5 "$f"04{4,5}*.h5 "$f"{05,06,07}*.h5
-  $bin import --format fmi --output data/fmi_20160928_1km.h5 "$radar"/fmi-pgm-20160928/*.pgm.gz
-  $bin import --format fmi --output data/fmi_20170509_1km.h5 "$radar"/fmi-pgm-20170509/*.pgm.gz
-  $bin import --format mch --output data/mch_20150515_1km.h5 "$radar"/mch-gif-20150515/*.gif
-  $bin import --format mch --output data/mch_20160711_1km.h5 "$radar"/mch-gif-20160711/*.gif
-  $bin synth radar --kind cascade --regimes --segments "$SYNTH_SEGMENTS" --frames $((40 * SYNTH_SEGMENTS)) \
-    --size 128 128 --seed 11 --output data/synth_regimes_128.h5
+  [ -f data/knmi_1km_train.h5 ] || $bin import --output data/knmi_1km_train.h5 "$f"{00,01,02,03}*.h5 "$f"04{0,1,2}*.h5 "$f"043*.h5
+  [ -f data/knmi_1km_test.h5 ] || $bin import --output data/knmi_1km_test.h5 "$f"04{4,5}*.h5 "$f"{05,06,07}*.h5
+  [ -f data/fmi_20160928_1km.h5 ] ||
+    $bin import --format fmi --output data/fmi_20160928_1km.h5 "$radar"/fmi-pgm-20160928/*.pgm.gz
+  [ -f data/fmi_20170509_1km.h5 ] ||
+    $bin import --format fmi --output data/fmi_20170509_1km.h5 "$radar"/fmi-pgm-20170509/*.pgm.gz
+  [ -f data/mch_20150515_1km.h5 ] || $bin import --format mch --output data/mch_20150515_1km.h5 "$radar"/mch-gif-20150515/*.gif
+  [ -f data/mch_20160711_1km.h5 ] || $bin import --format mch --output data/mch_20160711_1km.h5 "$radar"/mch-gif-20160711/*.gif
+  [ "$PRETRAIN_STEPS" = 0 ] || [ -f data/synth_regimes_128.h5 ] ||
+    $bin synth radar --kind cascade --regimes --segments "$SYNTH_SEGMENTS" --frames $((40 * SYNTH_SEGMENTS)) \
+      --size 128 128 --seed 11 --output data/synth_regimes_128.h5
 }
 stage "import and synthesise" import_all
 
 # 2. Pre-training on the weather regimes.
-stage "pre-training ($PRETRAIN_STEPS steps)" $bin train --config $cfg --set data.train=data/synth_regimes_128.h5 \
-  --set data.weights=null --set output.dir=runs/radars_pretrain --set train.max_steps="$PRETRAIN_STEPS" \
-  --set train.optimizer.lr=0.002 --set train.val_every=5000 --set output.checkpoint_every=1000
-init=(--set train.init_from=runs/radars_pretrain/latest.h5 --set train.max_steps="$FINETUNE_STEPS")
+init=(--set train.max_steps="$FINETUNE_STEPS")
+if [ "$PRETRAIN_STEPS" != 0 ]; then
+  stage "pre-training ($PRETRAIN_STEPS steps)" $bin train --config $cfg --set data.train=data/synth_regimes_128.h5 \
+    --set data.weights=null --set output.dir=$out/radars_pretrain --set train.max_steps="$PRETRAIN_STEPS" \
+    --set train.optimizer.lr=0.002 --set train.val_every=5000 --set output.checkpoint_every=1000
+  init+=(--set train.init_from=$out/radars_pretrain/latest.h5)
+fi
 
 # 3. Every radar; then all but one, in turn.
 declare -A train_of=([knmi]=data/knmi_1km_train.h5 [fmi]=data/fmi_20160928_1km.h5 [mch]=data/mch_20150515_1km.h5)
 declare -A test_of=([knmi]=data/knmi_1km_test.h5 [fmi]=data/fmi_20170509_1km.h5 [mch]=data/mch_20160711_1km.h5)
-stage "training on every radar ($FINETUNE_STEPS steps)" $bin train --config $cfg "${init[@]}" --set output.dir=runs/radars_all
-for out in knmi fmi mch; do
+stage "training on every radar ($FINETUNE_STEPS steps)" $bin train --config $cfg "${init[@]}" --set output.dir=$out/radars_all
+for left in knmi fmi mch; do
   others=()
-  for s in knmi fmi mch; do [ $s = "$out" ] || others+=("${train_of[$s]}"); done
-  stage "training without $out ($FINETUNE_STEPS steps)" $bin train --config $cfg "${init[@]}" \
-    --set "data.train=[${others[0]}, ${others[1]}]" --set 'data.weights=[1, 1]' --set output.dir=runs/radars_without_$out
+  for s in knmi fmi mch; do [ $s = "$left" ] || others+=("${train_of[$s]}"); done
+  stage "training without $left ($FINETUNE_STEPS steps)" $bin train --config $cfg "${init[@]}" \
+    --set "data.train=[${others[0]}, ${others[1]}]" --set 'data.weights=[1, 1]' --set output.dir=$out/radars_without_$left
 done
 
 # 4. Scores: model against persistence, optical flow, S-PROG and STEPS, model - S-PROG with intervals.
@@ -79,7 +88,7 @@ score() {  # score RUN DATA NAME
     --bootstrap "${BOOTSTRAP:-1000}" --csv "$1/$3".csv --json "$1/$3".json >"$1/$3".txt
 }
 for s in knmi fmi mch; do
-  stage "scoring every-radar model on $s" score runs/radars_all "${test_of[$s]}" eval_$s
-  stage "scoring the model without $s on $s" score runs/radars_without_$s "${test_of[$s]}" eval_$s
+  stage "scoring every-radar model on $s" score $out/radars_all "${test_of[$s]}" eval_$s
+  stage "scoring the model without $s on $s" score $out/radars_without_$s "${test_of[$s]}" eval_$s
 done
-/usr/bin/python3 scripts/experiments/every_radar_table.py runs | tee runs/radars_tables.md
+/usr/bin/python3 scripts/experiments/every_radar_table.py "$out" | tee "$out"/radars_tables.md
