@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -26,6 +27,12 @@ Run add_predict(CLI::App& app);
 Run add_evaluate(CLI::App& app);
 Run add_bench(CLI::App& app, train::Communicator& comm);
 Run add_config(CLI::App& app);
+Run add_nowcast(CLI::App& app);
+
+// The flag SIGINT and SIGTERM set from now on (train finishes its step, nowcast its forecast, and they
+// return). Signal handlers can only reach a global, so this flag is the one piece of global state outside
+// oneDNN's engine.
+const std::atomic<bool>& stop_on_signals();
 
 // Shared by import and predict: shell-style globs expanded (a pattern matching nothing is a UsageError), and
 // "y0,x0,height,width" parsed.

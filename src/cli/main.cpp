@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
       {"info", convlstm::cli::add_info(app)},         {"import", convlstm::cli::add_import(app)},
       {"predict", convlstm::cli::add_predict(app)},   {"evaluate", convlstm::cli::add_evaluate(app)},
       {"bench", convlstm::cli::add_bench(app, comm)}, {"config", convlstm::cli::add_config(app)},
+      {"nowcast", convlstm::cli::add_nowcast(app)},
   };
   // Logs go to stderr (results go to files and stdout).
   const std::string rank_prefix =

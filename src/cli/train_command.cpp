@@ -1,5 +1,4 @@
 // convlstm train --config C.yaml [--resume RUN/latest.h5] [--set key=value ...]
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,14 +13,6 @@
 namespace convlstm::cli {
 
 namespace {
-
-// Set by SIGINT/SIGTERM: the trainer finishes its step, writes latest.h5 and returns. Signal handlers can
-// only reach a global, so this flag is the one piece of global state outside oneDNN's engine.
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_signal(int) {
-  g_stop.store(true);
-}
 
 std::string format_eta(double s) {
   char buf[32];
@@ -53,12 +44,7 @@ Run add_train(CLI::App& app, train::Communicator& comm) {
     train::TrainOptions options;
     options.comm = &comm;
     if (!o->resume.empty()) options.resume = o->resume;
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    options.stop = &g_stop;
+    options.stop = &stop_on_signals();  // the trainer finishes its step, writes latest.h5 and returns
     const bool tty = isatty(STDERR_FILENO) && comm.root();
     if (tty) {
       options.on_step = [](const train::StepReport& r) {

@@ -14,9 +14,10 @@ static_assert(sizeof(::hid_t) == sizeof(h5::hid_t), "HDF5's hid_t is expected to
 
 namespace {
 
-// HDF5 prints its error stack to stderr by default; convlstm reports errors itself, in one line.
+// HDF5 prints its error stack to stderr by default; convlstm reports errors itself, in one line. The setting
+// is per thread in a thread-safe HDF5, so each thread that opens files makes it once.
 void silence_hdf5() {
-  static const bool done = [] {
+  thread_local const bool done = [] {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();

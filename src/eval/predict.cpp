@@ -186,57 +186,11 @@ std::vector<Case> cases_from_radar(const PredictOptions& o, Forecaster& model, s
   return {c};
 }
 
-// Outside the radar coverage (unobserved in the last input frame) a forecast means nothing: NaN there, in
-// the case's pred (T_out, frame).
-void mask_uncovered(const Case& c, std::int64_t t_in, std::int64_t t_out, std::int64_t fs, float* pred) {
-  for (std::int64_t t = 0; t < t_out; ++t)
-    for (std::int64_t i = 0; i < fs; ++i)
-      if (c.input_mask[(t_in - 1) * fs + i] == 0.0f) pred[t * fs + i] = std::nanf("");
-}
-
-// The share of the m members (m, n) at or above each threshold (P, n); NaN where the members are (outside the
-// coverage).
-void exceedance(const float* members, std::int64_t m, std::int64_t n, const std::vector<double>& thresholds,
-                float* out) {
-  for (std::size_t p = 0; p < thresholds.size(); ++p) {
-    const float tau = static_cast<float>(thresholds[p]);
-    float* o = out + static_cast<std::int64_t>(p) * n;
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (std::isnan(members[i])) {
-        o[i] = std::nanf("");
-        continue;
-      }
-      std::int64_t above = 0;
-      for (std::int64_t k = 0; k < m; ++k) above += members[k * n + i] >= tau ? 1 : 0;
-      o[i] = static_cast<float>(above) / static_cast<float>(m);
-    }
-  }
-}
-
-// What every forecast file shares: the grid, the quantity, the lead times, what made it.
+// What every forecast file of these cases shares.
 forecast::Header header_of(const std::vector<Case>& cases, const Forecaster& model, std::int64_t timestep,
                            const std::string& checkpoint) {
-  forecast::Header h;
-  h.members = model.members();
-  h.field = model.data_info();
-  h.field.grid = cases[0].grid;
-  h.count = static_cast<std::int64_t>(cases.size());
-  h.analysis_time = cases[0].last_time;
-  h.t_out = model.t_out();
-  h.channels = model.channels();
-  h.height = model.height();
-  h.width = model.width();
-  if (timestep > 0)
-    for (std::int64_t t = 1; t <= h.t_out; ++t) h.lead_s.push_back(t * timestep);
-  h.with_target = !cases[0].target.empty();
-  h.checkpoint = checkpoint;
-  h.software_version = CONVLSTM_VERSION;
-  const auto& prov = h.field.provenance;
-  const auto zr = prov.find("import_zr"), source_units = prov.find("import_source_units");
-  if (zr != prov.end() && source_units != prov.end() &&
-      source_units->second != data::units_of(h.field.quantity))
-    std::sscanf(zr->second.c_str(), "%lf,%lf", &h.zr_a, &h.zr_b);
-  return h;
+  return forecast_header(model, cases[0].grid, cases[0].last_time, static_cast<std::int64_t>(cases.size()),
+                         timestep, !cases[0].target.empty(), checkpoint);
 }
 
 // Forecasts every case, the forecaster's batch at a time, handing each to the sink (and to the images).
@@ -261,8 +215,7 @@ void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int6
     for (std::int64_t b = 0; b < m; ++b) {
       const auto& c = cases[first + b];
       float* pred = out.data() + b * M * t_out * fs;  // its members
-      for (std::int64_t k = 0; k < M; ++k) mask_uncovered(c, t_in, t_out, fs, pred + k * t_out * fs);
-      if (!thresholds.empty()) exceedance(pred, M, t_out * fs, thresholds, prob.data());
+      finish_forecast(c.input_mask.data() + (t_in - 1) * fs, M, t_out, fs, thresholds, pred, prob.data());
       for (std::size_t i = 0; i < c.target.size(); ++i)
         target[i] = c.target_mask[i] != 0.0f ? c.target[i] : std::nanf("");
       for (std::int64_t i = 0; i < fs; ++i) {
@@ -285,6 +238,60 @@ void forecast_cases(const std::vector<Case>& cases, Forecaster& model, std::int6
 }
 
 }  // namespace
+
+void finish_forecast(const float* last_mask, std::int64_t members, std::int64_t t_out, std::int64_t fs,
+                     const std::vector<double>& thresholds, float* pred, float* prob) {
+  for (std::int64_t k = 0; k < members * t_out; ++k)
+    for (std::int64_t i = 0; i < fs; ++i)
+      if (last_mask[i] == 0.0f) pred[k * fs + i] = std::nanf("");
+  const std::int64_t n = t_out * fs;
+  for (std::size_t p = 0; p < thresholds.size(); ++p) {
+    const float tau = static_cast<float>(thresholds[p]);
+    float* o = prob + static_cast<std::int64_t>(p) * n;
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (std::isnan(pred[i])) {
+        o[i] = std::nanf("");
+        continue;
+      }
+      std::int64_t above = 0;
+      for (std::int64_t k = 0; k < members; ++k) above += pred[k * n + i] >= tau ? 1 : 0;
+      o[i] = static_cast<float>(above) / static_cast<float>(members);
+    }
+  }
+}
+
+forecast::Header forecast_header(const Forecaster& model, const data::Grid& grid, std::int64_t analysis_time,
+                                 std::int64_t count, std::int64_t timestep, bool with_target,
+                                 const std::string& checkpoint) {
+  forecast::Header h;
+  h.members = model.members();
+  h.field = model.data_info();
+  h.field.grid = grid;
+  h.count = count;
+  h.analysis_time = analysis_time;
+  h.t_out = model.t_out();
+  h.channels = model.channels();
+  h.height = model.height();
+  h.width = model.width();
+  if (timestep > 0)
+    for (std::int64_t t = 1; t <= h.t_out; ++t) h.lead_s.push_back(t * timestep);
+  h.with_target = with_target;
+  h.checkpoint = checkpoint;
+  h.software_version = CONVLSTM_VERSION;
+  const auto& prov = h.field.provenance;
+  const auto zr = prov.find("import_zr"), source_units = prov.find("import_source_units");
+  if (zr != prov.end() && source_units != prov.end() &&
+      source_units->second != data::units_of(h.field.quantity))
+    std::sscanf(zr->second.c_str(), "%lf,%lf", &h.zr_a, &h.zr_b);
+  return h;
+}
+
+data::ProcessedFrame process_like_training(const Forecaster& model, const std::string& path) {
+  const auto& trained = model.description();
+  return data::crop_and_downsample(
+      data::process_radar_file(path, data::options_from_provenance(model.data_info())), trained.crop,
+      trained.downsample, path);
+}
 
 // Phases: check the options, gather the cases (from a dataset or raw files), open the writer (which checks
 // what it needs before any forecast is made), forecast case by case into it, commit.

@@ -19,7 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "data/radar_import.hpp"
 #include "data/windows.hpp"
+#include "forecast/writer.hpp"
 
 namespace convlstm::eval {
 
@@ -58,5 +60,21 @@ struct PredictReport {
 };
 
 PredictReport predict(const PredictOptions& options);
+
+class Forecaster;
+
+// What predict and nowcast share. A forecast's members (M, T_out, frame) set to NaN outside the coverage (the
+// pixels unobserved in the last input frame, last_mask (frame)), and into prob (P, T_out, frame) the share
+// of members at or above each threshold (NaN outside the coverage).
+void finish_forecast(const float* last_mask, std::int64_t members, std::int64_t t_out, std::int64_t fs,
+                     const std::vector<double>& thresholds, float* pred, float* prob);
+// What every forecast file of a run shares: the model's quantity and units, the grid, the lead times, what
+// made it.
+forecast::Header forecast_header(const Forecaster& model, const data::Grid& grid, std::int64_t analysis_time,
+                                 std::int64_t count, std::int64_t timestep, bool with_target,
+                                 const std::string& checkpoint);
+// A raw radar file processed as the model's training data was: the import's processing recorded in the
+// checkpoint, then the training config's crop and downsample.
+data::ProcessedFrame process_like_training(const Forecaster& model, const std::string& path);
 
 }  // namespace convlstm::eval
