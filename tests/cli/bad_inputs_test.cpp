@@ -235,6 +235,13 @@ TEST_CASE("the bad-input catalogue: exit status - a short message naming the cul
       {"checkpoint truncated", "evaluate --checkpoint truncated.h5 --data good.h5", 1, "truncated.h5", ""},
       {"forecast format unknown", "predict --checkpoint good.h5 --input good.h5 --output p.nc --format shp",
        2, "--format", "p.nc"},
+      {"no members", "predict --checkpoint good.h5 --input good.h5 --output p.h5 --members 0", 2, "--members",
+       "p.h5"},
+      {"probabilities that are not numbers",
+       "predict --checkpoint good.h5 --input good.h5 --output p.h5 --members 2 --probabilities 1,lots", 2,
+       "--probabilities", "p.h5"},
+      {"nowcast with a checkpoint that is no HDF5",
+       "nowcast --checkpoint text.h5 --watch . --output-dir fc --once", 1, "text.h5", "fc"},
       // Radar series.
       {"radar grids differ in one series",
        "import --format knmi --output r.h5 knmi_grid/a_0000.h5 knmi_grid/a_0005.h5", 1, "knmi_grid/a_0005.h5",
