@@ -278,7 +278,10 @@ Evaluation evaluate(const EvaluateOptions& o) {
   // as its single field.
   const auto described = checkpoint::read_checkpoint_info(o.checkpoint).model;
   const bool stochastic = described && described->spec.stochastic();
-  Forecaster model(o.checkpoint, o.batch, stochastic ? o.members : 1, o.seed);
+  // The net runs batch x members rows: an ensemble takes fewer sequences per pass, so that the rows (and the
+  // memory, which grows with them: 20 members of a 765x700 composite take about 1 GiB) stay about --batch.
+  const std::int64_t members = stochastic ? o.members : 1;
+  Forecaster model(o.checkpoint, std::max<std::int64_t>(1, o.batch / members), members, o.seed);
   const auto& trained = model.description();
   data::DatasetReader reader(o.data);
   const auto& meta = reader.meta();
