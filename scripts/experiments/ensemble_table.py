@@ -10,7 +10,15 @@ import argparse
 import json
 import sys
 
-from yardstick_table import fmt
+import yardstick_table
+
+
+def fmt(v, sign=False, digits=3):
+    if digits == 3:
+        return yardstick_table.fmt(v, sign)
+    if v is None or v != v:
+        return "–"
+    return f"{v:+.{digits}f}" if sign else f"{v:.{digits}f}"
 
 
 def main():
@@ -31,6 +39,7 @@ def main():
     diffs = e.get("differences", {})
     n = len(sources["model"]["per_lead"])
     for score in a.score or ["crps", "brier@1", "spread_skill"]:
+        digits = 4 if score.startswith("brier") else 3  # Brier scores of rare events are thousandths
         print(f"\n{score}\n")
         head = ["lead", "ensemble"] + others + [f"ensemble − {b} [90%]" for b in compared]
         print("| " + " | ".join(head) + " |")
@@ -38,7 +47,8 @@ def main():
         for t in list(range(n)) + [-1]:
             name = "mean" if t < 0 else (leads[t] if leads else f"+{t + 1}")
             pick = (lambda s: s["mean"].get(score)) if t < 0 else (lambda s: s["per_lead"][t].get(score))
-            row = [name, fmt(pick(sources["model"]))] + [fmt(pick(sources[b])) for b in others]
+            row = [name, fmt(pick(sources["model"]), False, digits)] + [fmt(pick(sources[b]), False, digits)
+                                                                         for b in others]
             for b in compared:
                 d = diffs.get(f"model-{b}")
                 if not d or score not in d["mean"]:
@@ -46,7 +56,7 @@ def main():
                     continue
                 point = d["mean"][score] if t < 0 else d["per_lead"][t][score]
                 iv = d["mean_interval"][score] if t < 0 else d["per_lead_interval"][t][score]
-                row.append(f"{fmt(point, True)} [{fmt(iv[0], True)}, {fmt(iv[1], True)}]")
+                row.append(f"{fmt(point, True, digits)} [{fmt(iv[0], True, digits)}, {fmt(iv[1], True, digits)}]")
             print("| " + " | ".join(row) + " |")
     print("\nrank histograms (fraction of the observations in each rank among the members)\n")
     for s in ("model", "steps"):
