@@ -20,7 +20,8 @@
 # budgets were fixed before the first score. Wall times of each stage go to RUNS/radars_times.txt.
 # RADAR_DIR overrides the radar folder; CONFIG another model (configs/every_radar_ensemble.yaml: the stochastic
 # one, scored as an ensemble of STEPS_MEMBERS members); RUNS (runs) the folder of the runs; PRETRAIN_STEPS=0
-# skips the pre-training. Datasets already made are kept.
+# skips the pre-training; LEFT_OUT_ONLY=1 trains and scores only the models that leave a series out. Datasets
+# already made are kept.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/experiments/radar_samples.sh
@@ -73,7 +74,8 @@ fi
 # 3. Every radar; then all but one, in turn.
 declare -A train_of=([knmi]=data/knmi_1km_train.h5 [fmi]=data/fmi_20160928_1km.h5 [mch]=data/mch_20150515_1km.h5)
 declare -A test_of=([knmi]=data/knmi_1km_test.h5 [fmi]=data/fmi_20170509_1km.h5 [mch]=data/mch_20160711_1km.h5)
-stage "training on every radar ($FINETUNE_STEPS steps)" $bin train --config $cfg "${init[@]}" --set output.dir=$out/radars_all
+[ "${LEFT_OUT_ONLY:-0}" = 1 ] ||
+  stage "training on every radar ($FINETUNE_STEPS steps)" $bin train --config $cfg "${init[@]}" --set output.dir=$out/radars_all
 for left in knmi fmi mch; do
   others=()
   for s in knmi fmi mch; do [ $s = "$left" ] || others+=("${train_of[$s]}"); done
@@ -88,7 +90,14 @@ score() {  # score RUN DATA NAME
     --bootstrap "${BOOTSTRAP:-1000}" --csv "$1/$3".csv --json "$1/$3".json >"$1/$3".txt
 }
 for s in knmi fmi mch; do
-  stage "scoring every-radar model on $s" score $out/radars_all "${test_of[$s]}" eval_$s
+  [ "${LEFT_OUT_ONLY:-0}" = 1 ] || stage "scoring every-radar model on $s" score $out/radars_all "${test_of[$s]}" eval_$s
   stage "scoring the model without $s on $s" score $out/radars_without_$s "${test_of[$s]}" eval_$s
 done
-/usr/bin/python3 scripts/experiments/every_radar_table.py "$out" | tee "$out"/radars_tables.md
+if [ "${LEFT_OUT_ONLY:-0}" = 1 ]; then
+  for s in knmi fmi mch; do
+    echo "## $s, left out" && /usr/bin/python3 scripts/experiments/ensemble_table.py "$out/radars_without_$s/eval_$s.json" \
+      --score crps --score brier@1 --score spread_skill --score csi@1
+  done | tee "$out"/radars_tables.md
+else
+  /usr/bin/python3 scripts/experiments/every_radar_table.py "$out" | tee "$out"/radars_tables.md
+fi
