@@ -5,7 +5,7 @@
 # 5 frames; the latency of every forecast from its file's arrival to the forecast on disk, as the service logs
 # it, summed up as median and 95th percentile. Runs the deterministic model (runs/knmi_1km/latest.h5) and the
 # 20-member ensemble (runs/knmi_1km_ensemble/latest.h5) when they are there (scripts/experiments/ensembles.sh
-# makes them). RADAR_DIR overrides the radar folder.
+# makes them), the ensemble on the first ENSEMBLE_FILES (12) files only. RADAR_DIR overrides the radar folder.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
@@ -15,17 +15,18 @@ radar=${RADAR_DIR:-../shared/data/radar}/knmi-20100826
 files=("$radar"/RAD_NL25_RAP_5min_20100826{0440,0445,045,05,06,07}*.h5)
 out=runs/nowcast_latency
 mkdir -p $out
-replay() {  # replay NAME CHECKPOINT MEMBERS
+replay() {  # replay NAME CHECKPOINT MEMBERS [FILES]
   local dir=$out/$1 log=$out/$1.log
+  local feed=("${files[@]:0:${4:-${#files[@]}}}")
   rm -rf "$dir" && mkdir -p "$dir/watch" "$dir/forecasts"
   $bin nowcast --checkpoint "$2" --watch "$dir/watch" --output-dir "$dir/forecasts" --members "$3" \
     --settle 0.2 --poll 0.5 2>"$log" &
   local pid=$! n=0
-  for f in "${files[@]}"; do
+  for f in "${feed[@]}"; do
     cp "$f" "$dir/watch/"
     n=$((n + 1))
-    if [ $n -ge 5 ]; then  # wait for its forecast (at most 120 s)
-      for _ in $(seq 1200); do
+    if [ $n -ge 5 ]; then  # wait for its forecast (at most 300 s)
+      for _ in $(seq 3000); do
         [ "$(ls "$dir/forecasts" | grep -vc partial)" -ge $((n - 4)) ] && break
         sleep 0.1
       done
@@ -42,4 +43,4 @@ print(f"{sys.argv[2]}: {len(lat)} forecasts, latency median {statistics.median(l
 PY
 }
 [ -f runs/knmi_1km/latest.h5 ] && replay deterministic runs/knmi_1km/latest.h5 1 | tee $out/summary.txt
-[ -f runs/knmi_1km_ensemble/latest.h5 ] && replay ensemble20 runs/knmi_1km_ensemble/latest.h5 20 | tee -a $out/summary.txt
+[ -f runs/knmi_1km_ensemble/latest.h5 ] && replay ensemble20 runs/knmi_1km_ensemble/latest.h5 20 "${ENSEMBLE_FILES:-12}" | tee -a $out/summary.txt
