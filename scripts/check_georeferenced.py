@@ -3,6 +3,7 @@
 
     /usr/bin/python3 scripts/check_georeferenced.py --corner=X0,Y0 --pixel DX,DY --shape ROWS,COLS \
         --analysis 2010-08-26T01:05:00 --leads 300,600 [--netcdf F.nc] [--cog F_*.tif ...]
+        [--members M] [--thresholds 1,5]
 
 Needs Debian's python3-xarray, python3-netcdf4, python3-rasterio and gdal-bin (gdalinfo). Checks, to 1 m:
   netCDF-CF, with xarray and netCDF4: valid times = analysis + leads, forecast_reference_time = analysis,
@@ -10,6 +11,9 @@ Needs Debian's python3-xarray, python3-netcdf4, python3-rasterio and gdal-bin (g
     with gdalinfo: the geotransform and a CRS from the file;
   COG, with rasterio: bounds, resolution, CRS, NaN nodata, the valid time in the tags; with gdalinfo:
     LAYOUT=COG.
+  An ensemble (--members M > 1): the netCDF variable over (ens_number, time, y, x) with ens_number a CF
+    realization, each COG with M bands; exceedance probabilities (--thresholds): probability_of_exceedance over
+    (threshold, time, y, x) on the threshold coordinate, in [0, 1] or NaN.
 Exit status 0 when every check holds, 1 (naming each failure) otherwise, 77 when a tool is missing.
 """
 import argparse
@@ -28,6 +32,8 @@ def main():
     ap.add_argument("--leads", required=True, help="seconds, comma-separated")
     ap.add_argument("--netcdf")
     ap.add_argument("--cog", nargs="*", default=[])
+    ap.add_argument("--members", type=int, default=1)
+    ap.add_argument("--thresholds", default="", help="comma-separated")
     a = ap.parse_args()
     try:
         import numpy as np
@@ -59,7 +65,19 @@ def main():
     if a.netcdf:
         ds = xr.open_dataset(a.netcdf)
         v = ds["precip_intensity"] if "precip_intensity" in ds else ds["reflectivity"]
-        expect(v.shape == (len(leads), rows, cols), f"netCDF shape {v.shape}")
+        if a.members > 1:
+            expect(v.dims == ("ens_number", "time", "y", "x"), f"netCDF dimensions {v.dims}")
+            expect(v.shape == (a.members, len(leads), rows, cols), f"netCDF shape {v.shape}")
+            expect(ds["ens_number"].attrs.get("standard_name") == "realization", "ens_number is no realization")
+        else:
+            expect(v.shape == (len(leads), rows, cols), f"netCDF shape {v.shape}")
+        if a.thresholds:
+            want_t = [float(t) for t in a.thresholds.split(",")]
+            p = ds["probability_of_exceedance"]
+            expect(p.dims == ("threshold", "time", "y", "x"), f"probability dimensions {p.dims}")
+            expect(list(ds["threshold"].values) == want_t, f"thresholds {ds['threshold'].values}")
+            vals = p.values[~np.isnan(p.values)]
+            expect(vals.size > 0 and vals.min() >= 0 and vals.max() <= 1, "probabilities outside [0, 1]")
         valid = ds["time"].values
         want = analysis + np.array(leads, dtype="timedelta64[s]")
         expect(list(valid) == list(want.astype(valid.dtype)), f"netCDF valid times {valid} != {want}")
@@ -95,6 +113,7 @@ def main():
             expect(abs(r.res[0] - dx) < 1e-6 and abs(r.res[1] - dy) < 1e-6, f"{path}: resolution {r.res}")
             expect(r.crs is not None, f"{path}: no CRS")
             expect(r.nodata is not None and math.isnan(r.nodata), f"{path}: nodata {r.nodata}")
+            expect(r.count == a.members, f"{path}: {r.count} bands for {a.members} member(s)")
             want = str((analysis + np.timedelta64(leads[k], "s")).astype("datetime64[s]")) + "Z"
             expect(r.tags().get("valid_time") == want, f"{path}: valid_time {r.tags().get('valid_time')} != {want}")
         meta = gdalinfo(path).get("metadata", {}).get("IMAGE_STRUCTURE", {})

@@ -19,6 +19,7 @@
 #include "data/radar_import.hpp"
 #include "forecast/georeferenced.hpp"
 #include "geo/crs.hpp"
+#include "support/run_binary.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 
@@ -274,6 +275,22 @@ TEST_CASE("a netCDF-CF ensemble: members on ens_number (a realization), probabil
   const auto p = nc.read_doubles("probability_of_exceedance");
   REQUIRE(p.size() == f.probabilities.size());
   for (std::size_t i = 0; i < p.size(); ++i) CHECK(p[i] == Approx(f.probabilities[i]));
+  // xarray, netCDF4, GDAL and rasterio read the ensemble (scripts/check_georeferenced.py), the COGs too.
+  const auto cogs = forecast::write_cog_forecast(f, dir.file("ens"));
+  REQUIRE(cogs.size() == 4);  // per lead: the members' file and the probabilities'
+  char corner[96], pixel[64];
+  std::snprintf(corner, sizeof corner, "%.3f,%.3f", f.field.grid.x0, f.field.grid.y0);
+  std::snprintf(pixel, sizeof pixel, "%.3f,%.3f", f.field.grid.dx, f.field.grid.dy);
+  const auto check = test::run_in(
+      dir, "/usr/bin/python3 " + std::string(CONVLSTM_SOURCE_DIR) +
+               "/scripts/check_georeferenced.py --corner=" + corner + " --pixel " + pixel +
+               " --shape 6,5 --analysis 2018-08-24T18:00:00 --leads 900,1800" +
+               " --members 3 --thresholds 0.5,2 --netcdf ens.nc --cog " + cogs[0] + " " + cogs[2]);
+  if (check.status == 77) {
+    CONVLSTM_SKIP("geo", "python3-xarray, -netcdf4, -rasterio or gdal-bin missing: " << check.err);
+  }
+  INFO(check.err);
+  CHECK(check.status == 0);
   // A single field keeps the layout it had: (time, y, x), no member or threshold axis.
   forecast::write_cf_forecast(small_forecast(), dir.file("one.nc"));
   const auto single = data::nc::File::open_read(dir.file("one.nc"));
