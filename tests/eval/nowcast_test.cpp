@@ -17,6 +17,7 @@
 #include "data/radar_import.hpp"
 #include "forecast/georeferenced.hpp"
 #include "support/radar_files.hpp"
+#include "support/run_binary.hpp"
 #include "support/temp_dir.hpp"
 #include "train/trainer.hpp"
 
@@ -223,6 +224,25 @@ TEST_CASE("nowcast --once forecasts the newest frame of a folder, polling, and r
   o.watch = watch.path();
   o.members = 2;  // a deterministic model
   CHECK_THROWS_AS(eval::run_nowcast(o), UsageError);
+}
+
+TEST_CASE("convlstm nowcast ends on SIGTERM with status 0, its forecast written", "[eval]") {
+  auto& m = model();
+  test::TempDir dir;
+  fs::create_directories(dir.file("watch"));
+  for (int k = 0; k < 3; ++k)
+    test::write_knmi_file(dir.file("watch/f" + std::to_string(k) + ".h5"), 5 * k, "GEO=0.01*PV+0.0", 32, 32,
+                          cell_at(k));
+  // The service starts, forecasts the folder's newest frame, and is sent SIGTERM as systemd stops it.
+  const auto r =
+      test::run_in(dir, std::string("'") + CONVLSTM_BINARY + "' nowcast --checkpoint '" + m.checkpoint +
+                            "' --watch watch --output-dir out --settle 0 --poll 0.1 & pid=$!; "
+                            "for i in $(seq 200); do [ -n \"$(ls out 2>/dev/null)\" ] && break; "
+                            "sleep 0.05; done; kill -TERM $pid; wait $pid");
+  INFO(r.err);
+  CHECK(r.status == 0);
+  CHECK(fs::exists(dir.file("out/nowcast_" + forecast::utc_stamp(kDay0 + 10 * 60) + ".h5")));
+  CHECK_THAT(r.err, Catch::Contains("stopped after 1 forecasts"));
 }
 
 }  // namespace
